@@ -51,6 +51,22 @@ class CreatedJob:
 
 
 @dataclass(frozen=True)
+class StartResult:
+    """Answer of ``POST /api/v1/jobs/{uid}/start``.
+
+    ``already_started`` means Runway answered ``400 Job already in progress``: an earlier
+    start (perhaps one whose answer was lost) got there first. Callers count both as success.
+    """
+
+    job_uid: str
+    already_started: bool = False
+
+    @property
+    def started_now(self) -> bool:
+        return not self.already_started
+
+
+@dataclass(frozen=True)
 class OutputSet:
     """One entry of ``GET /api/v1/output-sets``."""
 

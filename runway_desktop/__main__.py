@@ -1,0 +1,25 @@
+"""Entry point of ``runway-desktop`` and ``python -m runway_desktop``."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["sandbox"]:
+        from runway_desktop.sandbox.__main__ import main as sandbox_main
+
+        return sandbox_main(args[1:])
+    if "--version" in args:
+        from runway_desktop import __version__
+
+        print(f"runway-desktop {__version__}")
+        return 0
+    from runway_desktop.app import main as app_main
+
+    return app_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Uploads to presigned S3 PUT URLs, and the public face of all transfers.
+
+An upload is one plain ``PUT`` of the raw file bytes (CONTRACT §4.3), streamed from disk in
+1 MiB pieces. The body is an async generator *with an explicit Content-Length*: without it
+httpx switches to chunked transfer encoding, which S3 refuses with 501 (STACK-NOTES §2).
+No ``x-amz-checksum-*`` headers: the URL already carries a checksum parameter, and adding our
+own makes S3 compare two different checksums.
+
+Downloads live in :mod:`runway_desktop.api.download`; both are importable from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import time
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+
+from runway_desktop.api.download import DownloadResult, UrlProvider, download_file
+from runway_desktop.api.error_types import S3Error, TransferCancelled
+from runway_desktop.api.errors import (
+    error_from_exception,
+    error_from_os_error,
+    error_from_response,
+    file_changed_error,
+)
+from runway_desktop.api.filenames import path_inside, safe_filename
+from runway_desktop.api.http import TRANSFER_TIMEOUT
+from runway_desktop.api.progress import ProgressCallback, ProgressMeter, TransferProgress
+from runway_desktop.api.retry import (
+    RetryCallback,
+    RetryPolicy,
+    SleepFunction,
+    call_with_retries,
+    cancellable_sleep,
+)
+
+__all__ = [
+    "CHUNK_SIZE",
+    "TRANSFER_RETRY_POLICY",
+    "DownloadResult",
+    "TransferProgress",
+    "UploadResult",
+    "UrlProvider",
+    "download_file",
+    "path_inside",
+    "safe_filename",
+    "upload_file",
+]
+
+# 1 MiB: 64 KiB pieces halve throughput and cost ~4x the CPU under qasync (STACK-NOTES §5).
+CHUNK_SIZE = 1 << 20
+TRANSFER_RETRY_POLICY = RetryPolicy(max_attempts=4, base_delay=1.0, max_delay=30.0)
+
+_MD5_ETAG = re.compile(r"[0-9a-fA-F]{32}")
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """A finished upload. ``etag_checked`` is False when S3's ETag cannot be an MD5 of the
+    bytes (SSE-KMS, SSE-C, multipart-style or missing ETag); ``etag_note`` says why."""
+
+    path: Path
+    bytes_sent: int
+    md5_hex: str
+    etag: str | None
+    etag_checked: bool
+    etag_note: str
+    attempts: int
+    seconds: float
+
+
+async def upload_file(
+    http: httpx.AsyncClient,
+    url: str,
+    path: Path,
+    *,
+    expected_size: int,
+    expected_mtime_ns: int,
+    expected_md5: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: asyncio.Event | None = None,
+    retry_policy: RetryPolicy = TRANSFER_RETRY_POLICY,
+    on_retry: RetryCallback | None = None,
+    sleep: SleepFunction = asyncio.sleep,
+    chunk_size: int = CHUNK_SIZE,
+) -> UploadResult:
+    """PUT ``path`` to the presigned ``url``; retried from byte 0 on 5xx/dropped connections.
+
+    ``expected_size``/``expected_mtime_ns`` are what the caller checked (and maybe hashed)
+    before: if the file differs before, during or after sending, :class:`FileChanged` is
+    raised. A 403 (expired or altered link) is never retried: the :class:`S3Error` has
+    ``needs_new_url=True`` and the job must be created again to get new URLs.
+    """
+    host = httpx.URL(url).host or "the storage service"
+    meter = ProgressMeter(expected_size, on_progress)
+    started = time.monotonic()
+    attempts = 0
+
+    async def attempt() -> UploadResult:
+        nonlocal attempts
+        attempts += 1
+        _raise_if_cancelled(cancel)
+        if attempts > 1:
+            meter.restart(attempt=attempts)
+        _check_unchanged(path, expected_size, expected_mtime_ns)
+        digest = hashlib.md5(usedforsecurity=False)
+        body = _read_file(path, expected_size, expected_mtime_ns, digest, meter, cancel, chunk_size)
+        headers = {"Content-Length": str(expected_size), "Content-Type": "application/octet-stream"}
+        try:
+            response = await http.put(url, content=body, headers=headers, timeout=TRANSFER_TIMEOUT)
+        except httpx.HTTPError as exc:
+            raise error_from_exception(exc, host=host) from None
+        finally:
+            await body.aclose()
+        if not response.is_success:
+            raise error_from_response(response, source="upload")
+        _check_unchanged(path, expected_size, expected_mtime_ns)
+        md5_hex = digest.hexdigest()
+        if expected_md5 is not None and md5_hex != expected_md5.lower():
+            raise file_changed_error(path, detail="content differs from the checked file")
+        etag, checked, note = _compare_etag(response, md5_hex)
+        meter.finish()
+        return UploadResult(
+            path=path,
+            bytes_sent=expected_size,
+            md5_hex=md5_hex,
+            etag=etag,
+            etag_checked=checked,
+            etag_note=note,
+            attempts=attempts,
+            seconds=time.monotonic() - started,
+        )
+
+    return await call_with_retries(
+        attempt, retry_policy, on_retry=on_retry, sleep=cancellable_sleep(sleep, cancel)
+    )
+
+
+def _raise_if_cancelled(cancel: asyncio.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise TransferCancelled("The transfer was cancelled.", next_step="Start it again later.")
+
+
+def _check_unchanged(
+    path: Path, size: int, mtime_ns: int, stat: os.stat_result | None = None
+) -> None:
+    try:
+        current = stat or path.stat()
+    except OSError as exc:
+        raise error_from_os_error(exc, path=path, writing=False) from None
+    if current.st_size != size or current.st_mtime_ns != mtime_ns:
+        raise file_changed_error(
+            path,
+            detail=f"expected {size} bytes / mtime {mtime_ns}, "
+            f"found {current.st_size} bytes / mtime {current.st_mtime_ns}",
+        )
+
+
+def _read_chunk(handle: BinaryIO, digest: hashlib._Hash, size: int) -> bytes:
+    data = handle.read(size)
+    digest.update(data)  # hashlib releases the GIL for large buffers: cheap in the thread
+    return data
+
+
+async def _read_file(
+    path: Path,
+    size: int,
+    mtime_ns: int,
+    digest: hashlib._Hash,
+    meter: ProgressMeter,
+    cancel: asyncio.Event | None,
+    chunk_size: int,
+) -> AsyncGenerator[bytes, None]:
+    """The request body: exactly ``size`` bytes, hashed as they go out.
+
+    Reads run in a worker thread so a slow network drive cannot freeze the window. Each piece
+    is checked against the file's size and mtime: an editor still saving the file (or a sync
+    client replacing it) must fail the upload, not send a torn copy.
+    """
+    sent = 0
+    try:
+        handle = await asyncio.to_thread(path.open, "rb")
+    except OSError as exc:
+        raise error_from_os_error(exc, path=path, writing=False) from None
+    try:
+        while sent < size:
+            _raise_if_cancelled(cancel)
+            want = min(chunk_size, size - sent)
+            try:
+                data = await asyncio.to_thread(_read_chunk, handle, digest, want)
+                _check_unchanged(path, size, mtime_ns, os.fstat(handle.fileno()))
+            except OSError as exc:
+                raise error_from_os_error(exc, path=path, writing=False) from None
+            if not data:  # shorter than it was a moment ago
+                raise file_changed_error(path, detail=f"file ended after {sent} bytes")
+            sent += len(data)
+            meter.advance(len(data))
+            yield data
+    finally:
+        await asyncio.to_thread(handle.close)
+
+
+def _compare_etag(response: httpx.Response, md5_hex: str) -> tuple[str | None, bool, str]:
+    """S3's ETag is the MD5 of the object only for single-part, non-KMS, non-SSE-C objects."""
+    raw = response.headers.get("etag")
+    etag = raw.strip().removeprefix("W/").strip('"') if raw else None
+    encryption = response.headers.get("x-amz-server-side-encryption", "").lower()
+    if etag is None:
+        return None, False, "the storage service sent no ETag"
+    if encryption.startswith("aws:kms"):
+        return etag, False, "SSE-KMS encryption: the ETag is not an MD5 of the content"
+    if response.headers.get("x-amz-server-side-encryption-customer-algorithm"):
+        return etag, False, "SSE-C encryption: the ETag is not an MD5 of the content"
+    if not _MD5_ETAG.fullmatch(etag):
+        return etag, False, "the ETag is not a plain MD5 (multipart or another store)"
+    if etag.lower() != md5_hex:
+        raise S3Error(
+            "The storage service received different bytes than were sent.",
+            code="ETagMismatch",
+            next_step="The upload is retried automatically; if it keeps failing, check the "
+            "network (a proxy may be altering uploads).",
+            retryable=True,
+            server_message=f"ETag {etag} != MD5 {md5_hex}",
+        )
+    return etag, True, "ETag matches the MD5 of the bytes sent"

@@ -1,0 +1,149 @@
+"""Plain records read back from the history store (no SQLite types leak out)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def parse_dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    env_var: str
+    path: Path
+    upload_name: str
+    size: int
+    mtime_ns: int
+    md5: str
+    uploaded_at: datetime | None = None
+    etag: str | None = None
+    etag_checked: bool | None = None
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step: str
+    detail: str
+    status: str  # running | done | failed | cancelled | skipped
+    started_at: datetime
+    finished_at: datetime | None
+    message: str | None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    id: int
+    created_at: datetime
+    profile: str
+    api_base_url: str
+    partner: str
+    tenant: str
+    school_year: str
+    bundle: str
+    bundle_name: str
+    params: dict[str, str]
+    state: str
+    job_uid: str | None
+    job_created_at: datetime | None
+    start_requested_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    error_kind: str | None
+    error_message: str | None
+    error_next_step: str | None
+    orphan_job_possible: bool
+    resumed_from: int | None
+    files: tuple[FileRecord, ...] = ()
+    steps: tuple[StepRecord, ...] = ()
+    sets: tuple[SeenOutputSet, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeenOutputSet:
+    set_uid: str
+    job_uid: str
+    sent_to_ods: bool
+    created_at: datetime
+
+
+def seen_from_row(row: sqlite3.Row) -> SeenOutputSet:
+    return SeenOutputSet(
+        set_uid=row["set_uid"],
+        job_uid=row["job_uid"],
+        sent_to_ods=bool(row["sent_to_ods"]),
+        created_at=datetime.fromisoformat(str(row["created_at"]).replace("Z", "+00:00")),
+    )
+
+
+def submission_from_row(
+    row: sqlite3.Row, files: list[sqlite3.Row], steps: list[sqlite3.Row], sets: list[sqlite3.Row]
+) -> SubmissionRecord:
+    return SubmissionRecord(
+        id=row["id"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        profile=row["profile"],
+        api_base_url=row["api_base_url"],
+        partner=row["partner"],
+        tenant=row["tenant"],
+        school_year=row["school_year"],
+        bundle=row["bundle"],
+        bundle_name=row["bundle_name"],
+        params=json.loads(row["params_json"]),
+        state=row["state"],
+        job_uid=row["job_uid"],
+        job_created_at=parse_dt(row["job_created_at"]),
+        start_requested_at=parse_dt(row["start_requested_at"]),
+        started_at=parse_dt(row["started_at"]),
+        finished_at=parse_dt(row["finished_at"]),
+        error_kind=row["error_kind"],
+        error_message=row["error_message"],
+        error_next_step=row["error_next_step"],
+        orphan_job_possible=bool(row["orphan_job_possible"]),
+        resumed_from=row["resumed_from"],
+        files=tuple(
+            FileRecord(
+                env_var=f["env_var"],
+                path=Path(f["path"]),
+                upload_name=f["upload_name"],
+                size=f["size"],
+                mtime_ns=f["mtime_ns"],
+                md5=f["md5"],
+                uploaded_at=parse_dt(f["uploaded_at"]),
+                etag=f["etag"],
+                etag_checked=None if f["etag_checked"] is None else bool(f["etag_checked"]),
+            )
+            for f in files
+        ),
+        steps=tuple(
+            StepRecord(
+                step=s["step"],
+                detail=s["detail"],
+                status=s["status"],
+                started_at=datetime.fromisoformat(s["started_at"]),
+                finished_at=parse_dt(s["finished_at"]),
+                message=s["message"],
+            )
+            for s in steps
+        ),
+        sets=tuple(seen_from_row(s) for s in sets),
+    )

@@ -1,0 +1,363 @@
+"""The local record of every submission and download (SQLite in the user's data dir).
+
+Runway has no job-status endpoint (CONTRACT §5.5), so this record is what the History screen
+derives a status from: what we sent, each step with its timing, the job uid, whether start was
+accepted, and which output sets have since appeared for the job. Presigned URLs and tokens are
+credentials and are never written here.
+
+Every method is short, synchronous SQLite work on a small database; async callers may run it
+on their loop (each call is well under a millisecond) or hand it to a thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from runway_desktop.history.records import (
+    FileRecord,
+    SeenOutputSet,
+    SubmissionRecord,
+    iso,
+    parse_dt,
+    seen_from_row,
+    submission_from_row,
+    utc_now,
+)
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    api_base_url TEXT NOT NULL,
+    partner TEXT NOT NULL,
+    tenant TEXT NOT NULL,
+    school_year TEXT NOT NULL,
+    bundle TEXT NOT NULL,
+    bundle_name TEXT NOT NULL,
+    params_json TEXT NOT NULL DEFAULT '{}',
+    state TEXT NOT NULL,
+    job_uid TEXT,
+    job_created_at TEXT,
+    start_requested_at TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    error_kind TEXT,
+    error_message TEXT,
+    error_next_step TEXT,
+    orphan_job_possible INTEGER NOT NULL DEFAULT 0,
+    resumed_from INTEGER REFERENCES submissions(id)
+);
+CREATE INDEX IF NOT EXISTS submissions_job ON submissions(job_uid);
+CREATE TABLE IF NOT EXISTS submission_files (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    env_var TEXT NOT NULL,
+    path TEXT NOT NULL,
+    upload_name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    uploaded_at TEXT,
+    etag TEXT,
+    etag_checked INTEGER,
+    PRIMARY KEY (submission_id, env_var)
+);
+CREATE TABLE IF NOT EXISTS submission_steps (
+    id INTEGER PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    step TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    message TEXT
+);
+CREATE TABLE IF NOT EXISTS output_sets_seen (
+    set_uid TEXT PRIMARY KEY,
+    job_uid TEXT NOT NULL,
+    partner TEXT NOT NULL,
+    tenant TEXT NOT NULL,
+    school_year TEXT NOT NULL,
+    bundle TEXT,
+    sent_to_ods INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sets_job ON output_sets_seen(job_uid);
+CREATE TABLE IF NOT EXISTS downloads (
+    profile TEXT NOT NULL,
+    set_uid TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    state TEXT NOT NULL,
+    files_json TEXT NOT NULL DEFAULT '[]',
+    message TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (profile, set_uid)
+);
+CREATE TABLE IF NOT EXISTS watch_cursors (
+    profile TEXT NOT NULL,
+    partner TEXT NOT NULL,
+    cursor TEXT NOT NULL,
+    PRIMARY KEY (profile, partner)
+);
+"""
+
+# Submission states written by the pipeline.
+ACTIVE_STATES = ("checking", "signing_in", "creating", "uploading", "starting")
+STATE_STARTED = "started"
+STATE_FAILED = "failed"
+STATE_CANCELLED = "cancelled"
+
+
+class HistoryStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        # executescript commits on its own, so it runs outside _tx.
+        self._db.executescript(_SCHEMA)
+        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- submissions -----------------------------------------------------------------------
+    def create_submission(
+        self,
+        *,
+        profile: str,
+        api_base_url: str,
+        partner: str,
+        tenant: str,
+        school_year: str,
+        bundle: str,
+        bundle_name: str,
+        params: Mapping[str, str],
+        files: list[FileRecord],
+        resumed_from: int | None = None,
+    ) -> int:
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT INTO submissions (created_at, profile, api_base_url, partner, tenant,"
+                " school_year, bundle, bundle_name, params_json, state, resumed_from)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'checking', ?)",
+                (
+                    iso(utc_now()), profile, api_base_url, partner, tenant, school_year,
+                    bundle, bundle_name, json.dumps(dict(params)), resumed_from,
+                ),
+            )  # fmt: skip
+            submission_id = int(cursor.lastrowid or 0)
+            for f in files:
+                db.execute(
+                    "INSERT INTO submission_files (submission_id, env_var, path, upload_name,"
+                    " size, mtime_ns, md5) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (submission_id, f.env_var, str(f.path), f.upload_name, f.size, f.mtime_ns,
+                     f.md5),
+                )  # fmt: skip
+        return submission_id
+
+    def update_files(self, submission_id: int, files: list[FileRecord]) -> None:
+        """Replace the file facts (a resumed submission re-checked its files)."""
+        with self._tx() as db:
+            db.execute("DELETE FROM submission_files WHERE submission_id = ?", (submission_id,))
+            for f in files:
+                db.execute(
+                    "INSERT INTO submission_files (submission_id, env_var, path, upload_name,"
+                    " size, mtime_ns, md5) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (submission_id, f.env_var, str(f.path), f.upload_name, f.size, f.mtime_ns,
+                     f.md5),
+                )  # fmt: skip
+
+    def set_state(self, submission_id: int, state: str, **columns: Any) -> None:
+        allowed = {
+            "job_uid", "job_created_at", "start_requested_at", "started_at", "finished_at",
+            "error_kind", "error_message", "error_next_step", "orphan_job_possible",
+        }  # fmt: skip
+        unknown = set(columns) - allowed
+        if unknown:
+            raise ValueError(f"not submission columns: {unknown}")
+        values = {k: iso(v) if isinstance(v, datetime) else v for k, v in columns.items()}
+        assignments = ", ".join(["state = ?", *(f"{k} = ?" for k in values)])
+        with self._tx() as db:
+            db.execute(
+                f"UPDATE submissions SET {assignments} WHERE id = ?",
+                (state, *values.values(), submission_id),
+            )
+
+    def mark_uploaded(
+        self, submission_id: int, env_var: str, *, etag: str | None, etag_checked: bool
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE submission_files SET uploaded_at = ?, etag = ?, etag_checked = ?"
+                " WHERE submission_id = ? AND env_var = ?",
+                (iso(utc_now()), etag, int(etag_checked), submission_id, env_var),
+            )
+
+    def clear_uploads(self, submission_id: int) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE submission_files SET uploaded_at = NULL, etag = NULL, etag_checked = NULL"
+                " WHERE submission_id = ?",
+                (submission_id,),
+            )
+
+    # -- steps -------------------------------------------------------------------------------
+    def step_started(self, submission_id: int, step: str, detail: str = "") -> int:
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT INTO submission_steps (submission_id, step, detail, status, started_at)"
+                " VALUES (?, ?, ?, 'running', ?)",
+                (submission_id, step, detail, iso(utc_now())),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def step_finished(self, step_id: int, status: str, message: str | None = None) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE submission_steps SET status = ?, finished_at = ?, message = ? WHERE id = ?",
+                (status, iso(utc_now()), message, step_id),
+            )
+
+    # -- output sets seen --------------------------------------------------------------------
+    def record_output_sets(self, sets: list[dict[str, Any]]) -> int:
+        """Remember sets by uid (idempotent); returns how many were new."""
+        added = 0
+        with self._tx() as db:
+            for s in sets:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO output_sets_seen (set_uid, job_uid, partner, tenant,"
+                    " school_year, bundle, sent_to_ods, created_at, seen_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (s["uid"], s["job_uid"], s["partner"], s["tenant"], s["school_year"],
+                     s.get("bundle"), int(bool(s["sent_to_ods"])), s["created_at"],
+                     iso(utc_now())),
+                )  # fmt: skip
+                added += cursor.rowcount
+        return added
+
+    def sets_for_job(self, job_uid: str) -> list[SeenOutputSet]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM output_sets_seen WHERE job_uid = ? ORDER BY created_at",
+                (job_uid,),
+            ).fetchall()
+        return [seen_from_row(row) for row in rows]
+
+    # -- reading -----------------------------------------------------------------------------
+    def get(self, submission_id: int) -> SubmissionRecord | None:
+        records = self._load("WHERE s.id = ?", (submission_id,))
+        return records[0] if records else None
+
+    def find_by_job(self, job_uid: str) -> SubmissionRecord | None:
+        records = self._load("WHERE s.job_uid = ?", (job_uid,))
+        return records[0] if records else None
+
+    def submissions(self, *, limit: int = 1000) -> list[SubmissionRecord]:
+        return self._load("ORDER BY s.id DESC LIMIT ?", (limit,))
+
+    def waiting_job_uids(self) -> list[tuple[str, str, str]]:
+        """(profile, partner, job uid) of started submissions with no output set seen yet."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT s.profile, s.partner, s.job_uid FROM submissions s"
+                " WHERE s.started_at IS NOT NULL AND s.job_uid IS NOT NULL AND NOT EXISTS"
+                " (SELECT 1 FROM output_sets_seen o WHERE o.job_uid = s.job_uid)"
+            ).fetchall()
+        return [(r["profile"], r["partner"], r["job_uid"]) for r in rows]
+
+    def _load(self, where: str, args: tuple[Any, ...]) -> list[SubmissionRecord]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT s.* FROM submissions s {where}", args).fetchall()
+            records = []
+            for row in rows:
+                files = self._db.execute(
+                    "SELECT * FROM submission_files WHERE submission_id = ? ORDER BY rowid",
+                    (row["id"],),
+                ).fetchall()
+                steps = self._db.execute(
+                    "SELECT * FROM submission_steps WHERE submission_id = ? ORDER BY id",
+                    (row["id"],),
+                ).fetchall()
+                sets = (
+                    self._db.execute(
+                        "SELECT * FROM output_sets_seen WHERE job_uid = ? ORDER BY created_at",
+                        (row["job_uid"],),
+                    ).fetchall()
+                    if row["job_uid"]
+                    else []
+                )
+                records.append(submission_from_row(row, files, steps, sets))
+        return records
+
+    # -- downloads and the watch cursor ------------------------------------------------------
+    def record_download(
+        self, profile: str, set_uid: str, *, folder: Path, state: str, files: list[str],
+        message: str | None = None,
+    ) -> None:  # fmt: skip
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO downloads (profile, set_uid, folder, state, files_json, message,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(profile, set_uid) DO"
+                " UPDATE SET folder = excluded.folder, state = excluded.state,"
+                " files_json = excluded.files_json, message = excluded.message,"
+                " updated_at = excluded.updated_at",
+                (profile, set_uid, str(folder), state, json.dumps(files), message,
+                 iso(utc_now())),
+            )  # fmt: skip
+
+    def download_state(self, profile: str, set_uid: str) -> tuple[str, Path] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT state, folder FROM downloads WHERE profile = ? AND set_uid = ?",
+                (profile, set_uid),
+            ).fetchone()
+        return None if row is None else (str(row["state"]), Path(row["folder"]))
+
+    def downloaded_set_uids(self, profile: str) -> set[str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT set_uid FROM downloads WHERE profile = ? AND state = 'complete'",
+                (profile,),
+            ).fetchall()
+        return {str(r["set_uid"]) for r in rows}
+
+    def watch_cursor(self, profile: str, partner: str) -> datetime | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT cursor FROM watch_cursors WHERE profile = ? AND partner = ?",
+                (profile, partner),
+            ).fetchone()
+        return None if row is None else parse_dt(row["cursor"])
+
+    def set_watch_cursor(self, profile: str, partner: str, cursor: datetime) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO watch_cursors (profile, partner, cursor) VALUES (?, ?, ?)"
+                " ON CONFLICT(profile, partner) DO UPDATE SET cursor = excluded.cursor",
+                (profile, partner, iso(cursor)),
+            )

@@ -1,0 +1,165 @@
+"""Downloading an output set: fresh links right before, every file atomic, then recorded.
+
+A set counts as downloaded only when every one of its files arrived complete (the transfer
+layer checks each size against what S3 announced and renames into place only then).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from runway_desktop.api.client import RunwayClient
+from runway_desktop.api.download import download_file
+from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.models import OutputSet
+from runway_desktop.api.progress import TransferProgress
+from runway_desktop.history.store import HistoryStore
+from runway_desktop.outputs.folders import set_folder
+
+# Output sets hold a handful of small JSONL files: a few in parallel is plenty.
+PARALLEL_FILES = 3
+STATE_COMPLETE = "complete"
+STATE_FAILED = "failed"
+STATE_DOWNLOADING = "downloading"
+
+
+@dataclass(frozen=True)
+class SetProgress:
+    set_uid: str
+    files_done: int
+    files_total: int
+    bytes_done: int
+    current: str | None  # file being received, if any
+
+    @property
+    def fraction(self) -> float:
+        return self.files_done / self.files_total if self.files_total else 1.0
+
+
+@dataclass(frozen=True)
+class SetDownload:
+    output_set: OutputSet
+    folder: Path
+    files: tuple[Path, ...]
+    error: RunwayError | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+SetProgressCallback = Callable[[SetProgress], None]
+
+
+class SetDownloader:
+    def __init__(
+        self,
+        client: RunwayClient,
+        http: httpx.AsyncClient,
+        history: HistoryStore,
+        *,
+        profile_name: str,
+        assessment_name: Callable[[str | None], str],
+    ) -> None:
+        self.client = client
+        self.http = http
+        self.history = history
+        self.profile_name = profile_name
+        self.assessment_name = assessment_name
+
+    def folder_for(self, output_set: OutputSet, root: Path) -> Path:
+        return set_folder(root, output_set, self.assessment_name(output_set.bundle))
+
+    async def download(
+        self,
+        output_set: OutputSet,
+        root: Path,
+        *,
+        on_progress: SetProgressCallback | None = None,
+        cancel: asyncio.Event | None = None,
+    ) -> SetDownload:
+        started = time.monotonic()
+        folder = self.folder_for(output_set, root)
+        record = self.history.record_download
+        record(self.profile_name, output_set.uid, folder=folder, state=STATE_DOWNLOADING, files=[])
+        try:
+            paths = await self._download_files(output_set, folder, on_progress, cancel)
+        except RunwayError as error:
+            record(
+                self.profile_name, output_set.uid, folder=folder, state=STATE_FAILED,
+                files=[], message=error.message,
+            )  # fmt: skip
+            return SetDownload(output_set, folder, (), error, time.monotonic() - started)
+        record(
+            self.profile_name, output_set.uid, folder=folder, state=STATE_COMPLETE,
+            files=[p.name for p in paths],
+        )  # fmt: skip
+        return SetDownload(output_set, folder, tuple(paths), None, time.monotonic() - started)
+
+    async def _download_files(
+        self,
+        output_set: OutputSet,
+        folder: Path,
+        on_progress: SetProgressCallback | None,
+        cancel: asyncio.Event | None,
+    ) -> list[Path]:
+        # Links expire after an hour: fetch them right before, and again on a 403.
+        links = await self.client.download_links(output_set.uid)
+        fresh: dict[str, str] = dict(links)
+        refresh_lock = asyncio.Lock()
+        done: list[Path] = []
+        received: dict[str, int] = {}
+        limiter = asyncio.Semaphore(PARALLEL_FILES)
+
+        def report(current: str | None) -> None:
+            if on_progress is not None:
+                on_progress(
+                    SetProgress(
+                        set_uid=output_set.uid,
+                        files_done=len(done),
+                        files_total=len(links),
+                        bytes_done=sum(received.values()),
+                        current=current,
+                    )
+                )
+
+        async def one(name: str) -> Path:
+            first = True
+
+            async def url() -> str:
+                nonlocal first
+                if first:
+                    first = False
+                    return fresh[name]
+                async with refresh_lock:
+                    fresh.update(await self.client.download_links(output_set.uid))
+                return fresh[name]
+
+            def progress(p: TransferProgress) -> None:
+                received[name] = p.bytes_done
+                report(name)
+
+            async with limiter:
+                result = await download_file(
+                    self.http, url, folder, name, on_progress=progress, cancel=cancel
+                )
+            done.append(result.path)
+            report(None)
+            return result.path
+
+        report(None)
+        tasks = [asyncio.ensure_future(one(name)) for name in links]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise

@@ -1,0 +1,225 @@
+"""The sandbox's world: partners, tenants, school years, enabled bundles and API clients.
+
+Loaded from a TOML or JSON file, or the built-in default below, which covers every branch of
+the contract's create-job checks (CONTRACT §4.2) so each can be reached by hand or by a test.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# How a partner's school year behaves at create-job time (check 6/7) and in the executor.
+YEAR_KINDS = {
+    "ods": "enabled, sends to the ODS, the tenant has an ODS: one 'ods' output set",
+    "ods-cross-year": "like 'ods', and cross-year matching puts unmatched students in a 2nd set",
+    "no-ods-roster": "enabled, not sent to an ODS, a roster file exists: one 'non-ods' set",
+    "no-ods-cross-year": "enabled, not sent to an ODS, no roster but cross-year matching is on",
+    "ods-missing": "enabled, should send to an ODS but the tenant has none: 400 No ODS found",
+    "no-roster": "enabled, not sent to an ODS, no roster, no cross-year matching: 400",
+    "disabled": "the partner's school year is not enabled: 400 School year is not enabled",
+}
+# Years that exist globally (the school_year table); a year outside it is "Invalid school year".
+DEFAULT_KNOWN_YEARS = tuple(range(2020, 2031))
+ALL_SCOPES = "create:jobs read:jobs read:jobs:output-files"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    client_id: str
+    client_secret: str
+    scopes: str
+    client_name: str | None = None
+    # Which claim carries the client id: Keycloak puts it in "azp", Auth0 in "client_id";
+    # "none" mints tokens POST /jobs must refuse (check 1).
+    id_claim: str = "client_id"
+
+
+@dataclass(frozen=True)
+class Partner:
+    code: str
+    tenants: tuple[str, ...]
+    school_years: Mapping[str, str]  # end year -> YEAR_KINDS key
+    bundles: tuple[str, ...]  # registry paths enabled for this partner
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    partners: Mapping[str, Partner]
+    clients: tuple[ApiClient, ...]
+    known_years: tuple[int, ...] = DEFAULT_KNOWN_YEARS
+    audience: str | None = None  # default: the API server's own origin, like MY_URL
+    token_lifetime_seconds: int = 300
+    signing_key_file: Path | None = None
+    api_enabled: bool = True
+    executor_delay_seconds: float = 3.0
+    # Time between a set's createdAt and its run being marked success (CONTRACT §5.5).
+    executor_visibility_lag_seconds: float = 0.3
+    faults: Mapping[str, Any] = field(default_factory=dict)
+
+    def client(self, client_id: str) -> ApiClient | None:
+        return next((c for c in self.clients if c.client_id == client_id), None)
+
+    def seed(self) -> dict[str, Any]:
+        return {
+            code: {
+                "tenants": list(p.tenants),
+                "school_years": dict(p.school_years),
+                "bundles": list(p.bundles),
+            }
+            for code, p in self.partners.items()
+        }
+
+
+_SANDBOX_BUNDLES = (
+    "assessments/PSAT_SAT",
+    "assessments/STAR",
+    "assessments/MAP_Growth",
+    "assessments/FastBridge_CBMreading",
+    "assessments/FastBridge_CBMmath",
+)
+
+DEFAULT_CONFIG_DATA: dict[str, Any] = {
+    "token_lifetime_seconds": 300,
+    "executor_delay_seconds": 3.0,
+    "partners": {
+        "acme": {
+            "tenants": ["district-a", "district-b"],
+            "school_years": {
+                "2026": "ods",
+                "2025": "no-ods-roster",
+                "2024": "no-ods-cross-year",
+                "2023": "ods-cross-year",
+                "2027": "ods-missing",
+                "2022": "no-roster",
+                "2021": "disabled",
+            },
+            # Enabled for the partner but absent from the registry: POST /jobs answers 500.
+            "bundles": [*_SANDBOX_BUNDLES, "assessments/Retired_Assessment"],
+        },
+        "ea": {
+            "tenants": ["tenant1"],
+            "school_years": {"2026": "ods", "2025": "no-ods-roster"},
+            "bundles": list(_SANDBOX_BUNDLES),
+        },
+        # A partner the ready client has no scope for: 403 on create, 404 elsewhere.
+        "globex": {
+            "tenants": ["globex-east"],
+            "school_years": {"2026": "ods"},
+            "bundles": list(_SANDBOX_BUNDLES),
+        },
+    },
+    "clients": [
+        {
+            "client_id": "runway-desktop-sandbox",
+            "client_secret": "sandbox-secret-not-for-production",
+            "client_name": "Runway Desktop (sandbox)",
+            "scopes": f"{ALL_SCOPES} partner:acme partner:ea",
+        },
+        {
+            "client_id": "keycloak-style",
+            "client_secret": "keycloak-style-secret",
+            "scopes": f"{ALL_SCOPES} partner:acme",
+            "id_claim": "azp",
+        },
+        {
+            "client_id": "read-only",
+            "client_secret": "read-only-secret",
+            "scopes": "read:jobs read:jobs:output-files partner:acme",
+        },
+        {
+            "client_id": "no-partner",
+            "client_secret": "no-partner-secret",
+            "scopes": ALL_SCOPES,
+        },
+        {
+            "client_id": "anonymous-client",
+            "client_secret": "anonymous-client-secret",
+            "scopes": f"{ALL_SCOPES} partner:acme",
+            "id_claim": "none",
+        },
+    ],
+}
+
+
+def _str_tuple(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return tuple(value)
+
+
+def config_from_data(data: Mapping[str, Any], *, base_dir: Path | None = None) -> SandboxConfig:
+    partners: dict[str, Partner] = {}
+    for code, raw in (data.get("partners") or {}).items():
+        years = {str(y): str(kind) for y, kind in (raw.get("school_years") or {}).items()}
+        for year, kind in years.items():
+            if kind not in YEAR_KINDS:
+                raise ConfigError(
+                    f"partners.{code}.school_years.{year}: unknown kind {kind!r} "
+                    f"(one of {', '.join(YEAR_KINDS)})"
+                )
+            if not (len(year) == 4 and year.isdigit()):
+                raise ConfigError(f"partners.{code}.school_years: {year!r} is not an end year")
+        partners[code] = Partner(
+            code=code,
+            tenants=_str_tuple(raw.get("tenants", []), f"partners.{code}.tenants"),
+            school_years=years,
+            bundles=_str_tuple(raw.get("bundles", []), f"partners.{code}.bundles"),
+        )
+    clients = []
+    for raw in data.get("clients") or []:
+        id_claim = raw.get("id_claim", "client_id")
+        if id_claim not in ("client_id", "azp", "none"):
+            raise ConfigError("clients[].id_claim must be client_id, azp or none")
+        clients.append(
+            ApiClient(
+                client_id=str(raw["client_id"]),
+                client_secret=str(raw["client_secret"]),
+                scopes=str(raw.get("scopes", "")),
+                client_name=raw.get("client_name"),
+                id_claim=id_claim,
+            )
+        )
+    if not clients:
+        raise ConfigError("the sandbox needs at least one API client under 'clients'")
+    key_file = data.get("signing_key_file")
+    key_path = None
+    if key_file:
+        key_path = Path(key_file)
+        if not key_path.is_absolute() and base_dir is not None:
+            key_path = base_dir / key_path
+    known = data.get("known_years")
+    return SandboxConfig(
+        partners=partners,
+        clients=tuple(clients),
+        known_years=tuple(int(y) for y in known) if known else DEFAULT_KNOWN_YEARS,
+        audience=data.get("audience"),
+        token_lifetime_seconds=int(data.get("token_lifetime_seconds", 300)),
+        signing_key_file=key_path,
+        api_enabled=bool(data.get("api_enabled", True)),
+        executor_delay_seconds=float(data.get("executor_delay_seconds", 3.0)),
+        executor_visibility_lag_seconds=float(data.get("executor_visibility_lag_seconds", 0.3)),
+        faults=dict(data.get("faults") or {}),
+    )
+
+
+def default_config(**overrides: Any) -> SandboxConfig:
+    return config_from_data({**DEFAULT_CONFIG_DATA, **overrides})
+
+
+def load_config(path: Path) -> SandboxConfig:
+    """Read a TOML (``.toml``) or JSON file; relative key paths are relative to the file."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    return config_from_data(data, base_dir=path.parent)

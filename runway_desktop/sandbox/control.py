@@ -1,0 +1,121 @@
+"""``/_sandbox/…``: a local-only control endpoint for testers (faults, executor, injected sets).
+
+Not part of Runway. It answers only requests from the loopback interface.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from runway_desktop.sandbox.executor import OUTCOMES
+from runway_desktop.sandbox.timestamps import parse_created_after
+
+if TYPE_CHECKING:
+    from runway_desktop.sandbox.server import SandboxServer
+
+CONTROL_PREFIX = "/_sandbox"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _is_loopback(remote: str | None) -> bool:
+    try:
+        return remote is not None and ipaddress.ip_address(remote).is_loopback
+    except ValueError:
+        return False
+
+
+class ControlEndpoint:
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+
+    def routes(self) -> list[web.RouteDef]:
+        p = CONTROL_PREFIX
+        return [
+            web.get(f"{p}/state", self.handle_state),
+            web.get(f"{p}/faults", self.handle_get_faults),
+            web.put(f"{p}/faults", self.handle_put_faults),
+            web.delete(f"{p}/faults", self.handle_clear_faults),
+            web.put(f"{p}/executor", self.handle_executor),
+            web.post(f"{p}/output-sets", self.handle_inject_sets),
+            web.post(f"{p}/reset", self.handle_reset),
+        ]
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith(CONTROL_PREFIX) and not _is_loopback(request.remote):
+            return web.json_response({"error": "the control endpoint is local-only"}, status=403)
+        return await handler(request)
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except json.JSONDecodeError as exc:
+            raise web.HTTPBadRequest(text=f"body is not JSON: {exc}") from exc
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="body must be a JSON object")
+        return body
+
+    async def handle_state(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "faults": self.server.faults.snapshot(),
+                "executor": vars(self.server.executor.settings),
+                **self.server.state.summary(),
+            }
+        )
+
+    async def handle_get_faults(self, request: web.Request) -> web.Response:
+        return web.json_response(self.server.faults.snapshot())
+
+    async def handle_put_faults(self, request: web.Request) -> web.Response:
+        try:
+            self.server.faults.update(await self._body(request))
+        except ValueError as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.json_response(self.server.faults.snapshot())
+
+    async def handle_clear_faults(self, request: web.Request) -> web.Response:
+        self.server.faults.clear()
+        return web.json_response({})
+
+    async def handle_executor(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        settings = self.server.executor.settings
+        if "outcome" in body:
+            if body["outcome"] not in OUTCOMES:
+                return web.json_response({"error": f"outcome is one of {OUTCOMES}"}, status=400)
+            settings.outcome = body["outcome"]
+        if "delay_seconds" in body:
+            settings.delay_seconds = float(body["delay_seconds"])
+        if "visibility_lag_seconds" in body:
+            settings.visibility_lag_seconds = float(body["visibility_lag_seconds"])
+        return web.json_response(vars(settings))
+
+    async def handle_inject_sets(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        created = body.get("createdAt")
+        created_on = parse_created_after(created) if isinstance(created, str) else None
+        if isinstance(created, str) and created_on is None:
+            return web.json_response({"error": "createdAt is not an ISO timestamp"}, status=400)
+        files = body.get("files") or {"studentAssessments.jsonl": '{"sandbox": true}\n'}
+        uids = self.server.inject_output_sets_now(
+            partner=str(body.get("partner", "acme")),
+            tenant=str(body.get("tenant", "district-a")),
+            school_year=str(body.get("schoolYear", "2026")),
+            bundle=str(body.get("bundle", "assessments/PSAT_SAT")),
+            count=int(body.get("count", 1)),
+            sent_to_ods=bool(body.get("sentToOds", True)),
+            files={str(k): str(v).encode() for k, v in files.items()},
+            created_on=created_on.astimezone(UTC) if created_on else datetime.now(UTC),
+        )
+        return web.json_response({"uids": uids}, status=201)
+
+    async def handle_reset(self, request: web.Request) -> web.Response:
+        await self.server.reset_now()
+        return web.json_response({})

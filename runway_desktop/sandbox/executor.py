@@ -1,0 +1,198 @@
+"""A stand-in for Runway's executor: turns a started job into output sets, or fails it.
+
+Like the real one it reads the uploaded inputs, fails runs whose input cannot work (no data
+rows, no student-id column), writes non-empty top-level JSONL files into the job's
+``output/ods`` or ``output/non-ods`` folder, stamps the set's ``created_on`` when it reports the
+folder and only afterwards marks the run ``success`` (CONTRACT §5.1, §5.5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import json
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from runway_desktop.sandbox.objectstore import ObjectStore
+from runway_desktop.sandbox.state import Job, OutputSetRecord, Run, new_uid
+
+OUTCOMES = ("auto", "succeed", "fail")
+
+
+class RunFailure(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+@dataclass
+class ExecutorSettings:
+    delay_seconds: float = 3.0
+    visibility_lag_seconds: float = 0.3
+    outcome: str = "auto"  # "fail" fails every run; "succeed" skips the input checks
+
+
+def _tokens(header: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", header)
+    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
+
+
+def student_id_column(header: list[str]) -> int | None:
+    """A column a roster match could use: prefer 'student…id', else any '…ID' column."""
+    candidates = [i for i, name in enumerate(header) if "id" in _tokens(name)]
+    for i in candidates:
+        if "student" in _tokens(header[i]):
+            return i
+    return candidates[0] if candidates else None
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[list[str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    sample = text[:65536]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    if not rows:
+        return [], []
+    return rows[0], rows[1:]
+
+
+class Executor:
+    def __init__(self, store: ObjectStore, settings: ExecutorSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def launch(self, job: Job, run: Run) -> None:
+        task = asyncio.get_running_loop().create_task(self._execute(job, run))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def cancel_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _execute(self, job: Job, run: Run) -> None:
+        delay = self.settings.delay_seconds
+        await asyncio.sleep(min(0.05, delay))
+        run.status = "running"
+        await asyncio.sleep(max(0.0, delay - 0.05))
+        try:
+            outputs = await asyncio.to_thread(self._process, job)
+        except RunFailure as failure:
+            run.status, run.error_code = "error", failure.code
+            return
+        except Exception:
+            run.status, run.error_code = "error", "unknown"
+            return
+        for sent_to_ods, files in outputs:
+            folder = job.output_folder(sent_to_ods)
+            for name, content in files.items():
+                await asyncio.to_thread(self.store.put_bytes, f"{folder}/{name}", content)
+            # The real listing includes leftovers of an earlier run in the same folder.
+            listed = [key[len(folder) + 1 :] for key in self.store.list_keys(folder + "/")]
+            run.output_sets.append(
+                OutputSetRecord(
+                    uid=new_uid(),
+                    run_id=run.id,
+                    folder=folder,
+                    files=[n for n in listed if "/" not in n],
+                    sent_to_ods=sent_to_ods,
+                    created_on=datetime.now(UTC),
+                )
+            )
+        await asyncio.sleep(self.settings.visibility_lag_seconds)
+        run.status = "success"
+
+    def _process(self, job: Job) -> list[tuple[bool, dict[str, bytes]]]:
+        """Runs in a thread: read inputs, build JSONL per output set."""
+        if self.settings.outcome == "fail":
+            raise RunFailure("earthmover_run", "failed on purpose (sandbox executor setting)")
+        main = next((f for f in job.files if f.env_var == "INPUT_FILE"), None)
+        if main is None:
+            raise RunFailure("invalid_job", "job has no INPUT_FILE")
+        header, rows = read_rows(self.store.read_bytes(main.key))
+        check = self.settings.outcome != "succeed"
+        if check and not rows:
+            raise RunFailure("earthmover_run", f"{main.name} has no data rows")
+        id_column = student_id_column(header)
+        if check and id_column is None:
+            raise RunFailure("insufficient_matches", f"{main.name} has no student id column")
+        dir_name = job.bundle.rsplit("/", 1)[-1]
+        test_type = job.params.get("TEST_TYPE")
+        identifier = f"{dir_name}-{test_type}" if test_type else dir_name
+        records = []
+        for number, row in enumerate(rows, start=1):
+            student = row[id_column] if id_column is not None and id_column < len(row) else ""
+            records.append(
+                {
+                    "studentAssessmentIdentifier": hashlib.md5(
+                        json.dumps(row).encode(), usedforsecurity=False
+                    ).hexdigest()[:20],
+                    "assessmentReference": {
+                        "assessmentIdentifier": identifier,
+                        "namespace": "uri://sandbox.runway.local/assessment",
+                    },
+                    "studentReference": {"studentUniqueId": student},
+                    "schoolYearTypeReference": {"schoolYear": int(job.school_year)},
+                    "sourceRow": number,
+                }
+            )
+        extras = []
+        for extra in job.files:
+            if extra.env_var == "INPUT_FILE":
+                continue
+            extra_header, extra_rows = read_rows(self.store.read_bytes(extra.key))
+            extra_id = student_id_column(extra_header)
+            for number, row in enumerate(extra_rows, start=1):
+                sid = row[extra_id] if extra_id is not None and extra_id < len(row) else ""
+                extras.append(
+                    {"sourceFile": extra.env_var, "studentUniqueId": sid, "sourceRow": number}
+                )
+        assessment = {
+            "assessmentIdentifier": identifier,
+            "namespace": "uri://sandbox.runway.local/assessment",
+            "assessmentTitle": job.bundle_name,
+        }
+        if job.year_kind == "ods-cross-year":
+            # Cross-year matching: students unmatched in pass 1 land in a separate non-ods set.
+            unmatched = [r for r in records if _unmatched(r)]
+            matched = [r for r in records if not _unmatched(r)]
+            sets = [(True, _files(assessment, matched, extras))]
+            if unmatched:
+                sets.append((False, _files(assessment, unmatched, [])))
+            return sets
+        return [(job.send_to_ods, _files(assessment, records, extras))]
+
+
+def _unmatched(record: dict[str, Any]) -> bool:
+    student = str(record["studentReference"]["studentUniqueId"])
+    return zlib.crc32(student.encode()) % 3 == 0
+
+
+def _jsonl(records: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records).encode()
+
+
+def _files(
+    assessment: dict[str, Any], records: list[dict[str, Any]], extras: list[dict[str, Any]]
+) -> dict[str, bytes]:
+    # Only non-empty files are uploaded, like the real executor.
+    files = {"assessments.jsonl": _jsonl([assessment])}
+    if records:
+        files["studentAssessments.jsonl"] = _jsonl(records)
+    if extras:
+        files["studentObjectiveAssessments.jsonl"] = _jsonl(extras)
+    return files

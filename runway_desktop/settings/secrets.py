@@ -1,0 +1,122 @@
+"""The client secret of each connection profile, kept in the operating system's keyring.
+
+When there is no usable keyring (a headless Linux box without Secret Service: STACK-NOTES §3)
+or the keyring fails, the secret is kept in this process's memory only and the app says so.
+There is deliberately no file fallback: a secret in a plaintext file is worse than re-typing it.
+"""
+
+from __future__ import annotations
+
+import keyring
+import keyring.backends.fail
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from runway_desktop import APP_ID
+
+NO_KEYRING_MESSAGE = (
+    "Your system has no keyring, so the client secret is kept only until Runway Desktop closes."
+)
+# KeyringError is a RuntimeError; broken backends also raise plain RuntimeError (SecretService
+# without D-Bus) or OSError (a keychain file that cannot be opened).
+_BACKEND_FAILURES = (keyring.errors.KeyringError, RuntimeError, OSError)
+
+
+class SecretStore:
+    """get/set/delete a profile's client secret; never raises for keyring trouble.
+
+    ``persistent`` says whether secrets survive a restart; ``status_message`` explains it in
+    plain words for the settings dialog.
+    """
+
+    def __init__(self, service: str = APP_ID, backend: KeyringBackend | None = None) -> None:
+        self.service = service
+        self._memory: dict[str, str] = {}
+        self._failure: str | None = None
+        self._backend: KeyringBackend | None
+        try:
+            self._backend = backend if backend is not None else keyring.get_keyring()
+        except _BACKEND_FAILURES as exc:
+            self._backend = None
+            self._failure = _reason(exc)
+        if self._backend is not None and not _is_usable(self._backend):
+            self._backend = None
+
+    @property
+    def persistent(self) -> bool:
+        return self._backend is not None and self._failure is None
+
+    @property
+    def status_message(self) -> str:
+        if self._failure is not None:
+            return (
+                f"Your system keyring could not be used ({self._failure}), so the client secret "
+                "is kept only until Runway Desktop closes."
+            )
+        if self._backend is None:
+            return NO_KEYRING_MESSAGE
+        return f"The client secret is saved in your system keyring ({self._backend.name})."
+
+    def get(self, profile_name: str) -> str | None:
+        if profile_name in self._memory:
+            return self._memory[profile_name]
+        if not self.persistent:
+            return None
+        assert self._backend is not None
+        try:
+            secret = self._backend.get_password(self.service, profile_name)
+        except _BACKEND_FAILURES as exc:
+            self._failure = _reason(exc)
+            return None
+        if secret:
+            # Later reads come from memory: macOS may ask the user's permission on every read.
+            self._memory[profile_name] = secret
+        return secret or None
+
+    def set(self, profile_name: str, secret: str) -> None:
+        """Remember ``secret``; an empty secret removes the stored one."""
+        if not secret:
+            self.delete(profile_name)
+            return
+        self._memory[profile_name] = secret
+        if not self.persistent:
+            return
+        assert self._backend is not None
+        try:
+            self._backend.set_password(self.service, profile_name, secret)
+        except _BACKEND_FAILURES as exc:
+            self._failure = _reason(exc)
+
+    def delete(self, profile_name: str) -> None:
+        self._memory.pop(profile_name, None)
+        if self._backend is None:
+            return
+        try:
+            self._backend.delete_password(self.service, profile_name)
+        except keyring.errors.PasswordDeleteError:
+            pass  # nothing was stored: already the wanted state
+        except _BACKEND_FAILURES as exc:
+            self._failure = _reason(exc)
+
+    def rename(self, old_name: str, new_name: str) -> None:
+        """Move a secret along with a renamed profile (ProfileStore.rename)."""
+        secret = self.get(old_name)
+        if secret is None:
+            return
+        self.set(new_name, secret)
+        self.delete(old_name)
+
+
+def _is_usable(backend: KeyringBackend) -> bool:
+    if isinstance(backend, keyring.backends.fail.Keyring):
+        return False
+    try:
+        # Priority below 1 means keyring itself would not recommend it (fail, null, plaintext).
+        return float(backend.priority) >= 1
+    except _BACKEND_FAILURES:
+        return False
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return text[:120] or type(exc).__name__

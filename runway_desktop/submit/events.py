@@ -1,0 +1,117 @@
+"""What the submission pipeline tells its observers (GUI adapter, CLI, tests): plain values."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.progress import TransferProgress
+from runway_desktop.bundles.model import Bundle
+from runway_desktop.bundles.preflight import PreflightReport
+from runway_desktop.bundles.validation import Problem
+
+
+class Step(enum.Enum):
+    CHECK = "Checking files"
+    SIGN_IN = "Signing in"
+    CREATE = "Creating the job"
+    UPLOAD = "Uploading"
+    START = "Starting"
+
+
+class Outcome(enum.Enum):
+    STARTED = "started"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class SubmissionRequest:
+    profile_name: str
+    api_base_url: str
+    partner: str
+    tenant: str
+    school_year: str  # end year, "2026" = 2025–26
+    bundle: Bundle
+    files: Mapping[str, Path]  # env var -> chosen file (empty optional slots are left out)
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    step: Step
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    step: Step
+    status: str  # done | failed | cancelled | skipped
+    seconds: float
+    message: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class FilesChecked:
+    reports: Mapping[str, PreflightReport]
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    env_var: str
+    progress: TransferProgress
+
+
+@dataclass(frozen=True)
+class TotalProgress:
+    """All files together: what a single "total" bar shows."""
+
+    progress: TransferProgress
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something worth saying that is not a failure (a retry, an unverifiable checksum…)."""
+
+    text: str
+
+
+class SubmissionInvalid(RunwayError):
+    """Local checks found problems; nothing was sent. ``problems`` name the form fields."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        first = problems[0]
+        super().__init__(
+            first.message if len(problems) == 1 else f"{len(problems)} things need fixing.",
+            next_step=first.next_step,
+            fields=tuple(p.field for p in problems),
+        )
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission_id: int
+    outcome: Outcome
+    job_uid: str | None = None
+    error: RunwayError | None = None
+    already_started: bool = False  # start answered "Job already in progress"
+    new_job: bool = False  # a resume had to create a new job (upload links had expired)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.STARTED
+
+
+@dataclass(frozen=True)
+class Finished:
+    result: SubmissionResult
+
+
+PipelineEvent = (
+    StepStarted | StepFinished | FilesChecked | FileProgress | TotalProgress | Notice | Finished
+)

@@ -1,0 +1,454 @@
+"""The submission pipeline: check files → sign in → create job → upload all files → start.
+
+Qt-free: it emits plain events (``submit.events``) to one listener, which the GUI adapter
+turns into signals and the CLI into terminal output. Every step is recorded in the history
+store so the History screen can later say what became of the submission, and so an
+interrupted submission can be resumed without starting a job twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import TypeVar
+
+import httpx
+
+from runway_desktop.api.client import RunwayClient
+from runway_desktop.api.error_types import RunwayError, TransferCancelled
+from runway_desktop.api.models import CreateJobRequest, OutputSetFilter
+from runway_desktop.api.retry import RetryNotice
+from runway_desktop.api.transfer import TransferProgress, UploadResult, upload_file
+from runway_desktop.bundles.preflight import PreflightReport, preflight_file
+from runway_desktop.bundles.validation import Problem, build_params, validate_submission
+from runway_desktop.history.records import FileRecord, utc_now
+from runway_desktop.history.store import (
+    STATE_CANCELLED,
+    STATE_FAILED,
+    STATE_STARTED,
+    HistoryStore,
+)
+from runway_desktop.submit.events import (
+    FileProgress,
+    FilesChecked,
+    Finished,
+    Notice,
+    Outcome,
+    PipelineEvent,
+    Step,
+    StepFinished,
+    StepStarted,
+    SubmissionInvalid,
+    SubmissionRequest,
+    SubmissionResult,
+    TotalProgress,
+)
+from runway_desktop.submit.links import UploadLinkCache
+from runway_desktop.submit.progress_total import TotalProgressMeter
+
+Listener = Callable[[PipelineEvent], None]
+T = TypeVar("T")
+
+
+class Cancelled(TransferCancelled):
+    pass
+
+
+class SubmissionPipeline:
+    """One submission at a time. ``cancel()`` may be called from the listener's thread."""
+
+    def __init__(
+        self,
+        client: RunwayClient,
+        http: httpx.AsyncClient,
+        history: HistoryStore,
+        *,
+        links: UploadLinkCache | None = None,
+        listener: Listener | None = None,
+    ) -> None:
+        self.client = client
+        self.http = http
+        self.history = history
+        self.links = links or UploadLinkCache()
+        self._listener = listener
+        self._cancel = asyncio.Event()
+        self.submission_id: int | None = None
+
+    def cancel(self) -> None:
+        """Stop as soon as possible. A job is never started after this was called."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _emit(self, event: PipelineEvent) -> None:
+        if self._listener is not None:
+            self._listener(event)
+
+    # -- public entry points -----------------------------------------------------------------
+    async def submit(self, request: SubmissionRequest) -> SubmissionResult:
+        reports = await self._check_files(request, submission_id=None)
+        if isinstance(reports, SubmissionResult):
+            return reports
+        submission_id = self.history.create_submission(
+            profile=request.profile_name,
+            api_base_url=request.api_base_url,
+            partner=request.partner,
+            tenant=request.tenant,
+            school_year=request.school_year,
+            bundle=request.bundle.path,
+            bundle_name=request.bundle.display_name,
+            params=build_params(request.bundle, request.params),
+            files=_file_records(reports),
+        )
+        self.submission_id = submission_id
+        self._record_check_step(submission_id, reports)
+        return await self._send(submission_id, request, reports)
+
+    async def resume(self, submission_id: int, request: SubmissionRequest) -> SubmissionResult:
+        """Finish an interrupted submission without ever starting its job twice.
+
+        Start again if every file is up; re-upload what is missing while this session's links
+        are still valid; otherwise create a new job (and say so).
+        """
+        record = self.history.get(submission_id)
+        if record is None:
+            raise KeyError(submission_id)
+        self.submission_id = submission_id
+        reports = await self._check_files(request, submission_id=submission_id)
+        if isinstance(reports, SubmissionResult):
+            return reports
+        changed = [
+            f.upload_name for f in record.files if reports[f.env_var].md5 not in ("", f.md5)
+        ] if all(f.env_var in reports for f in record.files) else ["the chosen files"]  # fmt: skip
+        job_uid = record.job_uid
+        if job_uid is not None and record.start_requested_at is not None and not changed:
+            # The earlier start's answer was lost: it may have started. Look for output first.
+            if await self._job_has_output(request.partner, job_uid):
+                return self._started(submission_id, job_uid, already=True)
+            return await self._start(submission_id, job_uid)
+        uploaded = {f.env_var for f in record.files if f.uploaded_at is not None}
+        if job_uid is not None and not changed:
+            if uploaded >= set(reports):
+                return await self._start(submission_id, job_uid)
+            links = self.links.usable(job_uid)
+            if links is not None:
+                missing = {k: r for k, r in reports.items() if k not in uploaded}
+                return await self._upload_then_start(submission_id, job_uid, links, missing)
+        # A new job: the old links are gone (or the files changed since they were sent).
+        why = (
+            f"{', '.join(changed)} changed since it was first sent"
+            if changed
+            else "the upload links of the first job have expired"
+        )
+        self._emit(Notice(f"Creating a new job because {why}."))
+        new_id = self.history.create_submission(
+            profile=request.profile_name,
+            api_base_url=request.api_base_url,
+            partner=request.partner,
+            tenant=request.tenant,
+            school_year=request.school_year,
+            bundle=request.bundle.path,
+            bundle_name=request.bundle.display_name,
+            params=build_params(request.bundle, request.params),
+            files=_file_records(reports),
+            resumed_from=submission_id,
+        )
+        self.history.set_state(
+            submission_id,
+            STATE_FAILED,
+            error_kind="superseded",
+            error_message=f"Replaced by submission #{new_id} because {why}.",
+            finished_at=utc_now(),
+        )
+        self.submission_id = new_id
+        self._record_check_step(new_id, reports)
+        result = await self._send(new_id, request, reports)
+        return replace(result, new_job=True)
+
+    # -- steps -------------------------------------------------------------------------------
+    async def _check_files(
+        self, request: SubmissionRequest, *, submission_id: int | None
+    ) -> dict[str, PreflightReport] | SubmissionResult:
+        self._emit(StepStarted(Step.CHECK))
+        started = time.monotonic()
+        problems = validate_submission(
+            request.bundle,
+            dict(request.files),
+            request.params,
+            partner=request.partner,
+            tenant=request.tenant,
+            school_year=request.school_year,
+        )
+        reports: dict[str, PreflightReport] = {}
+        if not problems:
+            slots = {env: request.bundle.file(env) for env in request.files}
+            checked = await asyncio.gather(
+                *(
+                    preflight_file(path, slot)
+                    for env, path in request.files.items()
+                    if (slot := slots[env]) is not None
+                )
+            )
+            reports = dict(zip(request.files, checked, strict=True))
+            self._emit(FilesChecked(reports))
+            problems = _report_problems(request, reports)
+        if problems:
+            error = SubmissionInvalid(problems)
+            self._emit(StepFinished(Step.CHECK, "failed", _since(started), error.message))
+            result = SubmissionResult(
+                submission_id=submission_id or 0, outcome=Outcome.FAILED, error=error
+            )
+            self._emit(Finished(result))
+            return result
+        for report in reports.values():
+            for warning in report.warnings:
+                self._emit(Notice(f"{report.path.name}: {warning}"))
+        self._emit(StepFinished(Step.CHECK, "done", _since(started)))
+        return reports
+
+    def _record_check_step(
+        self, submission_id: int, reports: Mapping[str, PreflightReport]
+    ) -> None:
+        step_id = self.history.step_started(submission_id, Step.CHECK.name)
+        self.history.step_finished(step_id, "done", f"{len(reports)} file(s) checked")
+
+    async def _send(
+        self,
+        submission_id: int,
+        request: SubmissionRequest,
+        reports: Mapping[str, PreflightReport],
+    ) -> SubmissionResult:
+        try:
+            await self._step(
+                submission_id, Step.SIGN_IN, "signing_in", self.client.tokens.get_token()
+            )
+            self._raise_if_cancelled()
+            body = CreateJobRequest(
+                partner=request.partner,
+                tenant=request.tenant,
+                bundle=request.bundle.path,
+                school_year=request.school_year,
+                files={env: report.upload_name for env, report in reports.items()},
+                params=build_params(request.bundle, request.params),
+            )
+            created = await self._step(
+                submission_id, Step.CREATE, "creating", self.client.create_job(body)
+            )
+        except RunwayError as error:
+            if error.possibly_created:
+                self.history.set_state(submission_id, STATE_FAILED, orphan_job_possible=1)
+            return self._failed(submission_id, None, error)
+        self.links.put(created.uid, created.upload_urls)
+        self.history.set_state(
+            submission_id, "uploading", job_uid=created.uid, job_created_at=utc_now()
+        )
+        return await self._upload_then_start(
+            submission_id, created.uid, created.upload_urls, reports
+        )
+
+    async def _upload_then_start(
+        self,
+        submission_id: int,
+        job_uid: str,
+        links: Mapping[str, str],
+        reports: Mapping[str, PreflightReport],
+    ) -> SubmissionResult:
+        self.history.set_state(submission_id, "uploading")
+        try:
+            await self._step(
+                submission_id,
+                Step.UPLOAD,
+                "uploading",
+                self._upload_all(submission_id, links, reports),
+            )
+            self._raise_if_cancelled()
+        except RunwayError as error:
+            return self._failed(submission_id, job_uid, error)
+        return await self._start(submission_id, job_uid)
+
+    async def _start(self, submission_id: int, job_uid: str) -> SubmissionResult:
+        if self.cancelled:  # never start a job the user cancelled
+            return self._failed(submission_id, job_uid, _cancelled_error())
+        self.history.set_state(submission_id, "starting", start_requested_at=utc_now())
+        try:
+            result = await self._step(
+                submission_id, Step.START, "starting", self.client.start_job(job_uid)
+            )
+        except RunwayError as error:
+            return self._failed(submission_id, job_uid, error)
+        self.links.forget(job_uid)
+        return self._started(submission_id, job_uid, already=result.already_started)
+
+    def _started(self, submission_id: int, job_uid: str, *, already: bool) -> SubmissionResult:
+        self.history.set_state(
+            submission_id, STATE_STARTED, started_at=utc_now(), finished_at=utc_now(),
+            error_kind=None, error_message=None, error_next_step=None,
+        )  # fmt: skip
+        result = SubmissionResult(
+            submission_id=submission_id,
+            outcome=Outcome.STARTED,
+            job_uid=job_uid,
+            already_started=already,
+        )
+        self._emit(Finished(result))
+        return result
+
+    async def _upload_all(
+        self,
+        submission_id: int,
+        links: Mapping[str, str],
+        reports: Mapping[str, PreflightReport],
+    ) -> None:
+        total = TotalProgressMeter(
+            {env: r.size for env, r in reports.items()},
+            lambda p: self._emit(TotalProgress(p)),
+        )
+        # One failure stops the other uploads: the submission cannot complete without it.
+        stop_others = asyncio.Event()
+
+        async def one(env: str, report: PreflightReport) -> UploadResult:
+            step_id = self.history.step_started(submission_id, "UPLOAD_FILE", env)
+
+            def progress(p: TransferProgress) -> None:
+                self._emit(FileProgress(env, p))
+                total.update(env, p)
+
+            def retried(notice: RetryNotice) -> None:
+                self._emit(Notice(f"{report.path.name}: {notice.text}"))
+
+            watcher = asyncio.ensure_future(_first_of(self._cancel, stop_others))
+            cancel = asyncio.Event()
+            watcher.add_done_callback(lambda _: cancel.set())
+            try:
+                result = await upload_file(
+                    self.http,
+                    links[env],
+                    report.path,
+                    expected_size=report.size,
+                    expected_mtime_ns=report.mtime_ns,
+                    expected_md5=report.md5 or None,
+                    on_progress=progress,
+                    cancel=cancel,
+                    on_retry=retried,
+                )
+            except BaseException as exc:
+                stop_others.set()
+                status = "cancelled" if isinstance(exc, TransferCancelled) else "failed"
+                self.history.step_finished(step_id, status, getattr(exc, "message", str(exc)))
+                raise
+            finally:
+                watcher.cancel()
+            self.history.mark_uploaded(
+                submission_id, env, etag=result.etag, etag_checked=result.etag_checked
+            )
+            self.history.step_finished(step_id, "done", f"{result.bytes_sent} bytes")
+            if not result.etag_checked:
+                self._emit(Notice(f"{report.path.name}: {result.etag_note}"))
+            return result
+
+        outcomes = await asyncio.gather(
+            *(one(env, report) for env, report in reports.items()), return_exceptions=True
+        )
+        errors = [o for o in outcomes if isinstance(o, BaseException)]
+        if errors:
+            # Prefer the real cause over the "cancelled" of the uploads it stopped.
+            real = [e for e in errors if not isinstance(e, TransferCancelled)]
+            raise (real or errors)[0]
+
+    async def _step(self, submission_id: int, step: Step, state: str, work: Awaitable[T]) -> T:
+        self.history.set_state(submission_id, state)
+        step_id = self.history.step_started(submission_id, step.name)
+        self._emit(StepStarted(step))
+        started = time.monotonic()
+        try:
+            value = await work
+        except RunwayError as error:
+            status = "cancelled" if isinstance(error, TransferCancelled) else "failed"
+            self.history.step_finished(step_id, status, error.message)
+            self._emit(StepFinished(step, status, _since(started), error.message))
+            raise
+        self.history.step_finished(step_id, "done")
+        self._emit(StepFinished(step, "done", _since(started)))
+        return value
+
+    def _raise_if_cancelled(self) -> None:
+        if self.cancelled:
+            raise _cancelled_error()
+
+    def _failed(
+        self, submission_id: int, job_uid: str | None, error: RunwayError
+    ) -> SubmissionResult:
+        cancelled = isinstance(error, TransferCancelled)
+        self.history.set_state(
+            submission_id,
+            STATE_CANCELLED if cancelled else STATE_FAILED,
+            error_kind=type(error).__name__,
+            error_message=error.message,
+            error_next_step=error.next_step,
+            finished_at=utc_now(),
+        )
+        result = SubmissionResult(
+            submission_id=submission_id,
+            outcome=Outcome.CANCELLED if cancelled else Outcome.FAILED,
+            job_uid=job_uid,
+            error=error,
+        )
+        self._emit(Finished(result))
+        return result
+
+    async def _job_has_output(self, partner: str, job_uid: str) -> bool:
+        try:
+            sets = await self.client.list_output_sets(OutputSetFilter(partner=partner))
+        except RunwayError:
+            return False
+        return any(s.job_uid == job_uid for s in sets)
+
+
+def _cancelled_error() -> Cancelled:
+    return Cancelled(
+        "You cancelled the submission.",
+        next_step="Nothing was started. Submit again when you are ready.",
+    )
+
+
+async def _first_of(*events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
+def _since(started: float) -> float:
+    return time.monotonic() - started
+
+
+def _file_records(reports: Mapping[str, PreflightReport]) -> list[FileRecord]:
+    return [
+        FileRecord(
+            env_var=env,
+            path=r.path,
+            upload_name=r.upload_name,
+            size=r.size,
+            mtime_ns=r.mtime_ns,
+            md5=r.md5,
+        )
+        for env, r in reports.items()
+    ]
+
+
+def _report_problems(
+    request: SubmissionRequest, reports: Mapping[str, PreflightReport]
+) -> list[Problem]:
+    problems = []
+    for env, report in reports.items():
+        for error in report.errors:
+            problems.append(
+                Problem(f"file:{env}", f"{report.path.name}: {error}", "Choose another file.")
+            )
+    return problems
