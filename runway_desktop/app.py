@@ -1,24 +1,110 @@
-"""Bootstrap of the desktop app: QApplication + qasync loop.
+"""Bootstrap of the desktop app: QApplication, the qasync loop, single instance, the window.
 
-The windows arrive with the Submit screen; until then ``--sandbox`` serves the practice server
-in the foreground so a newcomer can try the API with curl or the CLI.
+``runway-desktop --sandbox`` also starts the local practice server in-process and connects
+to it with a ready "Sandbox" profile.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import sys
+from typing import TYPE_CHECKING
+
+from runway_desktop import APP_ID, APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from runway_desktop.sandbox.server import Sandbox
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="runway-desktop", description=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start a local practice server and connect to it (no account needed)",
+    )
+    parser.add_argument("--profile", help="the saved connection to use")
+    parser.add_argument(
+        "--practice-delay",
+        type=float,
+        default=5.0,
+        help="with --sandbox: seconds the practice server takes to process a job",
+    )
+    return parser
+
+
+def start_practice_server(delay: float) -> tuple[Sandbox, dict[str, object]]:
+    """The sandbox on its own thread; its key and files persist in the user's data dir."""
+    try:
+        from runway_desktop.sandbox.config import default_config
+        from runway_desktop.sandbox.server import Sandbox
+    except ImportError as exc:  # installed without the [sandbox] extra
+        raise SystemExit(
+            f"The practice server needs extra packages ({exc.name} is missing). "
+            "Install them with: pip install 'runway-desktop[sandbox]'"
+        ) from exc
+    from runway_desktop.settings import data_dir
+
+    sandbox = Sandbox(default_config(executor_delay_seconds=delay), data_dir=data_dir() / "sandbox")
+    return sandbox, sandbox.start()
 
 
 def main(argv: list[str]) -> int:
-    if "--sandbox" in argv:
-        from runway_desktop.sandbox.__main__ import main as sandbox_main
+    args = build_parser().parse_args(argv)
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
 
-        print(
-            "Runway Desktop's window is not built yet; starting the practice server alone.",
-            file=sys.stderr,
-        )
-        return sandbox_main([a for a in argv if a != "--sandbox"])
-    print(
-        "Runway Desktop's window is not built yet. Try: runway-desktop --sandbox", file=sys.stderr
+    from runway_desktop.session import AppServices, connect
+    from runway_desktop.settings import Profile
+    from runway_desktop.ui.main_window import MainWindow
+    from runway_desktop.ui.single_instance import SingleInstance, server_name
+    from runway_desktop.ui.startup import StartupController
+    from runway_desktop.ui.theme import app_icon, apply_theme
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Runway Desktop")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    # Practice mode is a separate instance: it must not raise (or be) the real app's window.
+    single = SingleInstance(server_name("-practice" if args.sandbox else ""))
+    if single.ask_running_instance_to_raise():
+        print(f"{APP_NAME} is already running; its window was brought to the front.")
+        return 0
+    single.listen()
+    apply_theme(app)
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    services = AppServices.create()
+    sandbox = None
+    practice_connection = None
+    if args.sandbox:
+        sandbox, printed = start_practice_server(args.practice_delay)
+        profile, secret = Profile.from_sandbox_json(printed, name="Sandbox")
+        practice_connection = connect(services.http, profile, secret or "")
+
+    window = MainWindow(services, practice=sandbox is not None)
+    window.setWindowIcon(app_icon())
+    single.raiseRequested.connect(window.bring_to_front)
+    if sandbox is not None:
+        from runway_desktop.practice import practice_files
+
+        window.submit_page.form.set_practice_files(practice_files())
+    controller = StartupController(
+        services, window, profile_name=args.profile, practice_connection=practice_connection
     )
-    return 2
+    window.show()
+    QTimer.singleShot(0, controller.start)
+    try:
+        with loop:
+            loop.run_forever()
+    finally:
+        single.close()
+        if sandbox is not None:
+            sandbox.stop()
+        services.history.close()
+    return 0

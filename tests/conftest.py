@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,3 +50,23 @@ def samples_dir() -> Path:
     from runway_desktop.resources import samples_dir
 
     return samples_dir()
+
+
+@pytest.fixture
+def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """asyncio on the Qt loop for widget tests (STACK-NOTES §2).
+
+    Tasks advance while qtbot.wait/waitUntil/waitSignal process events. Teardown never calls
+    loop.stop(): that leaves Qt's quit flag set and breaks every later test.
+    """
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    loop._QEventLoop__is_running = False  # close() refuses while "running"
+    loop.close()  # shuts down the QThreadExecutor threads
+    asyncio.events._set_running_loop(None)  # else a later asyncio.run() sees a running loop
+    asyncio.set_event_loop(None)

@@ -194,9 +194,7 @@ class SandboxHttp:
         assert isinstance(uid, str)
         return uid
 
-    def run_job(
-        self, body: Mapping[str, Any], contents: Mapping[str, bytes] | None = None
-    ) -> str:
+    def run_job(self, body: Mapping[str, Any], contents: Mapping[str, bytes] | None = None) -> str:
         uid = self.create_and_upload(body, contents)
         response = self.start(uid)
         assert response.status_code == 202, response.text
@@ -247,8 +245,8 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[SandboxHttp]:
+@pytest.fixture(name="api")
+def api_fixture(sandbox: Sandbox) -> Iterator[SandboxHttp]:
     """HTTP helpers bound to the shared, freshly reset sandbox."""
     client = SandboxHttp(sandbox)
     yield client

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from sandbox_http import SandboxHttp, api, map_body, nest, psat_body  # noqa: F401
+from sandbox_http import SandboxHttp, api_fixture, map_body, nest, psat_body  # noqa: F401
 
 SY = 'School year must be a 4-digit end year, e.g. "2026" for the 2025-2026 school year'
 FILES_ALL = ["File names must not be empty", "files should not be empty", "files must be an object"]
@@ -173,7 +173,9 @@ CHECKS: list[tuple[str, dict[str, Any], tuple[int, str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("overrides", "expected"), [c[1:] for c in CHECKS], ids=[c[0] for c in CHECKS])
+@pytest.mark.parametrize(
+    ("overrides", "expected"), [c[1:] for c in CHECKS], ids=[c[0] for c in CHECKS]
+)
 def test_handler_checks(
     api: SandboxHttp, overrides: dict[str, Any], expected: tuple[int, str]
 ) -> None:
@@ -222,7 +224,11 @@ def test_other_partner_seed_passes(api: SandboxHttp) -> None:
             {"params": {"TEST_TYPE": "x", "NOPE": "1"}},
             "Invalid param values: TEST_TYPE",
         ),
-        ({"params": {"TEST_TYPE": "SAT", "NOPE": "1"}}, {"files": {"X": "a"}}, "Unexpected params: NOPE"),
+        (
+            {"params": {"TEST_TYPE": "SAT", "NOPE": "1"}},
+            {"files": {"X": "a"}},
+            "Unexpected params: NOPE",
+        ),
         ({"files": {"X": "a"}}, {"files": {"X": "a"}}, "Unexpected files: X"),
     ],
 )
@@ -272,7 +278,9 @@ def test_success_shape_and_key_layout(api: SandboxHttp) -> None:
     url = urlsplit(created["uploadUrls"]["INPUT_FILE"])
     bucket, _, key = unquote(url.path).lstrip("/").partition("/")
     assert bucket
-    job_id = api.sandbox.call(lambda: api.sandbox.server.state.find_job(created["uid"])).id
+    job = api.sandbox.call(lambda: api.sandbox.server.state.find_job(created["uid"]))
+    assert job is not None
+    job_id = job.id
     assert key == f"acme/district-a/2526/{job_id}/input/INPUT_FILE__my scores (1).csv"
     query = parse_qs(url.query)
     assert query["X-Amz-SignedHeaders"] == ["host"]

@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from sandbox_http import (  # noqa: F401
+from sandbox_http import (
     ALL_SCOPES,
     CLIENT_SECRETS,
     SandboxHttp,
-    api,
+    api_fixture,  # noqa: F401
     foreign_key,
     shared_client,
     sign,

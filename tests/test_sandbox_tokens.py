@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from sandbox_http import RANDOM_UUID, SandboxHttp, api, foreign_key, nest, sign  # noqa: F401
+from sandbox_http import RANDOM_UUID, SandboxHttp, api_fixture, foreign_key, nest, sign  # noqa: F401
 
 from runway_desktop.sandbox.config import default_config
 from runway_desktop.sandbox.server import Sandbox
@@ -97,7 +97,9 @@ def test_bad_tokens_are_invalid_token(api: SandboxHttp, endpoint: str) -> None:
         lambda a: a.own_token(iss="https://not-the-issuer.example"),  # iss is not checked
         lambda a: a.own_token(iat=int(time.time()) + 3600),  # iat is not limited
         lambda a: sign(a.base_claims(), a.sandbox.server.key.private_key, kid=None),  # one key fits
-        lambda a: sign(a.base_claims(), a.sandbox.server.key.private_key, kid=a.sandbox.server.key.kid),
+        lambda a: sign(
+            a.base_claims(), a.sandbox.server.key.private_key, kid=a.sandbox.server.key.kid
+        ),
     ],
     ids=["aud array", "no exp", "other iss", "future iat", "no kid", "hand-signed"],
 )

@@ -172,14 +172,19 @@ class TokenProvider:
                 return cached
             if self._fetch_generation != generation and self._last_failure is not None:
                 raise self._last_failure  # the fetch we waited for failed; don't hammer it
+            # Cleared first: a fetch that is cancelled must not leave an older failure behind
+            # for the callers waiting on it.
+            self._last_failure = None
             try:
                 token = await self._fetch()
             except RunwayError as error:
+                # Already retried here: a caller that retries its own call must not multiply
+                # the attempts (5 list attempts x 3 token attempts = 15 sign-ins).
+                error.retryable = False
                 self._last_failure = error
                 raise
             finally:
                 self._fetch_generation += 1
-            self._last_failure = None
             self._cached = token
             return token.value
 

@@ -18,7 +18,12 @@ from urllib.parse import quote
 import httpx
 
 from runway_desktop.api.auth import TokenProvider
-from runway_desktop.api.error_types import JobAlreadyStarted, RunwayError, ServerError
+from runway_desktop.api.error_types import (
+    ApiDisabled,
+    JobAlreadyStarted,
+    RunwayError,
+    ServerError,
+)
 from runway_desktop.api.errors import error_from_exception, error_from_response
 from runway_desktop.api.http import API_TIMEOUT
 from runway_desktop.api.models import (
@@ -211,6 +216,8 @@ class RunwayClient:
 def _mark_possible_effect(error: RunwayError, *, creates: bool, starts: bool) -> None:
     """A 5xx from a gateway (or Runway failing half-way) after a create or start: the server
     may have acted. The two 5xx texts Runway sends *before* acting are the exceptions."""
+    if isinstance(error, ApiDisabled):
+        return  # checked by the guard before anything happens
     text = error.server_message or ""
     if creates and not text.startswith("Bundle not found:"):
         error.possibly_created = True

@@ -208,30 +208,33 @@ async def _write_body(
         handle = await asyncio.to_thread(part.open, "ab" if append else "wb")
     except OSError as exc:
         raise error_from_os_error(exc, path=part, writing=True) from None
-    buffer = bytearray()
+    # Pieces are handed to the writer thread as they are: joining them into one buffer
+    # copied every byte twice and was most of the download's CPU time.
+    pieces: list[bytes] = []
+    pending = 0
     try:
         async for piece in response.aiter_raw():
             _raise_if_cancelled(cancel)
-            buffer += piece
+            pieces.append(piece)
+            pending += len(piece)
             meter.advance(len(piece))
-            if len(buffer) >= WRITE_BUFFER_BYTES:
-                await asyncio.to_thread(_write, handle, bytes(buffer))
-                buffer.clear()
-        await asyncio.to_thread(_write, handle, bytes(buffer), sync=True)
+            if pending >= WRITE_BUFFER_BYTES:
+                batch, pieces, pending = pieces, [], 0
+                await asyncio.to_thread(_write, handle, batch)
+        await asyncio.to_thread(_write, handle, pieces, sync=True)
     except OSError as exc:
         raise error_from_os_error(exc, path=part, writing=True) from None
     except BaseException:
         # A dropped connection or a cancel: keep what arrived, so the next attempt resumes.
         with contextlib.suppress(OSError):
-            await asyncio.to_thread(_write, handle, bytes(buffer))
+            await asyncio.to_thread(_write, handle, pieces)
         raise
     finally:
         await asyncio.to_thread(handle.close)
 
 
-def _write(handle: BinaryIO, data: bytes, *, sync: bool = False) -> None:
-    if data:
-        handle.write(data)
+def _write(handle: BinaryIO, pieces: list[bytes], *, sync: bool = False) -> None:
+    handle.writelines(pieces)
     if sync:
         handle.flush()
         os.fsync(handle.fileno())

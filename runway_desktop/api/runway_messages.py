@@ -23,6 +23,8 @@ from runway_desktop.api.error_types import (
 )
 
 ADMIN = "Ask your Runway administrator"
+# Mid-sentence form; str.lower() would also lower-case "Runway".
+ADMIN_LOWER = "ask your Runway administrator"
 _REFRESH_BUNDLES = (
     "The app's list of assessments may be out of date: refresh it in Settings, then try again."
 )
@@ -110,7 +112,7 @@ def _invalid_tenant(rest: str, d: ErrorDetails) -> RunwayError:
     partner = pair.split("/", 1)[0] if "/" in pair else "this partner"
     return ValidationFailed(
         f"Runway has no district (tenant) {tenant!r} for partner {partner}.",
-        next_step=f"Pick the district from the list, or {ADMIN.lower()} which tenant code to use.",
+        next_step=f"Pick the district from the list, or {ADMIN_LOWER} which tenant code to use.",
         fields=("tenant",),
         **d,
     )
@@ -141,7 +143,7 @@ def _unknown_route(rest: str, d: ErrorDetails) -> RunwayError:
 def _partner_not_found(rest: str, d: ErrorDetails) -> RunwayError:
     return NotFound(
         f"Runway has no partner {rest}, or this client may not read its output.",
-        next_step=f"Check the partner code in Settings, or {ADMIN.lower()} "
+        next_step=f"Check the partner code in Settings, or {ADMIN_LOWER} "
         f"to add the scope partner:{rest}.",
         fields=("partner",),
         **d,
@@ -175,7 +177,7 @@ _PREFIXES: list[tuple[str, _Builder]] = [
             AuthError,
             "Runway did not accept the sign-in token.",
             "Check that the token URL and audience in Settings belong to this Runway server; "
-            f"if they do, {ADMIN.lower()}.",
+            f"if they do, {ADMIN_LOWER}.",
         ),
     ),
     (

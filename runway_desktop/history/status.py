@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from runway_desktop.history.records import SubmissionRecord, utc_now
-from runway_desktop.history.store import ACTIVE_STATES, STATE_STARTED
+from runway_desktop.history.store import ACTIVE_STATES, STATE_STARTED, SUPERSEDED
 
 DEFAULT_NO_RESULT_AFTER = timedelta(hours=2)
 
@@ -83,6 +83,14 @@ def derive_status(
 
 
 def _interrupted(record: SubmissionRecord) -> DerivedStatus:
+    if record.error_kind == SUPERSEDED:
+        # A resume sent the files again as a new submission; only that one may be resumed.
+        return DerivedStatus(
+            SubmissionStatus.NOT_SENT if record.job_uid is None else (
+                SubmissionStatus.UPLOADED_NOT_STARTED),
+            f"{record.error_message or 'Replaced by a newer submission.'} Look at that one.",
+            resumable=False,
+        )  # fmt: skip
     if record.job_uid is None:
         why = record.error_message or "It was stopped before Runway received it."
         return DerivedStatus(

@@ -115,6 +115,8 @@ ACTIVE_STATES = ("checking", "signing_in", "creating", "uploading", "starting")
 STATE_STARTED = "started"
 STATE_FAILED = "failed"
 STATE_CANCELLED = "cancelled"
+# error_kind of a submission a resume replaced with a new one (new job).
+SUPERSEDED = "superseded"
 
 
 class HistoryStore:
@@ -227,12 +229,15 @@ class HistoryStore:
             )
 
     # -- steps -------------------------------------------------------------------------------
-    def step_started(self, submission_id: int, step: str, detail: str = "") -> int:
+    def step_started(
+        self, submission_id: int, step: str, detail: str = "", *, at: datetime | None = None
+    ) -> int:
+        """``at``: when the step really began (a step recorded after it ran); default now."""
         with self._tx() as db:
             cursor = db.execute(
                 "INSERT INTO submission_steps (submission_id, step, detail, status, started_at)"
                 " VALUES (?, ?, ?, 'running', ?)",
-                (submission_id, step, detail, iso(utc_now())),
+                (submission_id, step, detail, iso(at or utc_now())),
             )
             return int(cursor.lastrowid or 0)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,8 @@ import httpx
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.download import download_file
 from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.errors import error_from_os_error
+from runway_desktop.api.filenames import safe_filename
 from runway_desktop.api.models import OutputSet
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.history.store import HistoryStore
@@ -112,6 +114,8 @@ class SetDownloader:
     ) -> list[Path]:
         # Links expire after an hour: fetch them right before, and again on a 403.
         links = await self.client.download_links(output_set.uid)
+        await asyncio.to_thread(_make_folder, folder)
+        local = local_names(links)
         fresh: dict[str, str] = dict(links)
         refresh_lock = asyncio.Lock()
         done: list[Path] = []
@@ -148,7 +152,7 @@ class SetDownloader:
 
             async with limiter:
                 result = await download_file(
-                    self.http, url, folder, name, on_progress=progress, cancel=cancel
+                    self.http, url, folder, local[name], on_progress=progress, cancel=cancel
                 )
             done.append(result.path)
             report(None)
@@ -163,3 +167,32 @@ class SetDownloader:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise error_from_os_error(exc, path=folder, writing=True) from None
+
+
+def local_names(names: Iterable[str]) -> dict[str, str]:
+    """Server name -> a distinct safe local name.
+
+    Cleaning can map two server names to one ("a/b.jsonl" and "a_b.jsonl"), and Windows and
+    macOS ignore case: without a number added, one file would silently replace the other.
+    """
+    used: set[str] = set()
+    result: dict[str, str] = {}
+    for name in names:
+        base = safe_filename(name)
+        stem, dot, extension = base.rpartition(".")
+        if not dot or not stem:
+            stem, extension = base, ""
+        candidate, number = base, 2
+        while candidate.casefold() in used:
+            candidate = f"{stem} ({number})" + (f".{extension}" if extension else "")
+            number += 1
+        used.add(candidate.casefold())
+        result[name] = candidate
+    return result

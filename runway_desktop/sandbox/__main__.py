@@ -39,7 +39,18 @@ async def serve(args: argparse.Namespace) -> int:
     config = load_config(args.config) if args.config else default_config()
     if args.executor_delay is not None:
         config = replace(config, executor_delay_seconds=args.executor_delay)
-    server = SandboxServer(config, port=args.port, s3_port=args.s3_port, data_dir=args.data_dir)
+    try:
+        server = SandboxServer(config, port=args.port, s3_port=args.s3_port, data_dir=args.data_dir)
+    except (OSError, ValueError) as exc:  # e.g. signing_key_file missing or not an RSA key
+        raise ConfigError(str(exc)) from exc
+    # Handlers go in before the profile line is printed: a caller may signal as soon as it
+    # has read that line, and the default SIGTERM action would kill us without cleaning up.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Windows has no loop signal handlers; Ctrl+C still raises KeyboardInterrupt there.
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
     try:
         profile = await server.start()
     except (OSError, DiscoveryError) as exc:
@@ -47,12 +58,6 @@ async def serve(args: argparse.Namespace) -> int:
         await server.stop()
         return 1
     print(json.dumps(profile), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        # Windows has no loop signal handlers; Ctrl+C still raises KeyboardInterrupt there.
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
     try:
         await stop.wait()
     finally:

@@ -59,10 +59,13 @@ class ExternalApi:
         return [
             web.post(f"{API_PREFIX}/token/verify", self.handle_verify),
             web.post(f"{API_PREFIX}/jobs", self.handle_create_job),
-            web.post(f"{API_PREFIX}/jobs/{{job_uid}}/start", self.handle_start_job),
+            # Express's ":param" matches any segment text (braces included); aiohttp's default
+            # pattern excludes "{" and "}", which would turn them into an unknown-route 404.
+            web.post(f"{API_PREFIX}/jobs/{{job_uid:[^/]+}}/start", self.handle_start_job),
             web.get(f"{API_PREFIX}/output-sets", self.handle_list_output_sets),
             web.post(
-                f"{API_PREFIX}/output-sets/{{set_uid}}/download-links", self.handle_download_links
+                f"{API_PREFIX}/output-sets/{{set_uid:[^/]+}}/download-links",
+                self.handle_download_links,
             ),
         ]
 
@@ -208,25 +211,32 @@ class ExternalApi:
         partner = query.get("partner", "")
         if not partner:
             raise NestError(400, "partner query parameter is required")
-        if partner not in token.partners or partner not in self.ctx.config.partners:
+        # Only the token's partner scopes decide (CONTRACT §3.4/§4.5); an unknown partner code
+        # the token grants simply has no sets.
+        if partner not in token.partners:
             raise NestError(404, f"Partner not found: {partner}")
         sent = query.get("sentToOds")
         if sent is not None and sent not in ("true", "false"):
             raise NestError(400, 'sentToOds must be "true" or "false"')
         created_after = None
+        unparseable = False  # valid to isISO8601, an Invalid Date to the database query
         if "createdAfter" in query:
             try:
                 created_after = parse_created_after(query["createdAfter"])
-            except UnparseableTimestamp as exc:
-                raise NestError(500, "Internal server error") from exc
-            if created_after is None:
-                raise NestError(400, "createdAfter must be a valid ISO 8601 timestamp")
+            except UnparseableTimestamp:
+                unparseable = True
+            else:
+                if created_after is None:
+                    raise NestError(400, "createdAfter must be a valid ISO 8601 timestamp")
         year = query.get("schoolYear", "")
         if year:
             if not _YEAR.fullmatch(year):
                 raise NestError(400, 'schoolYear must be a 4-digit end year, e.g. "2026"')
             if int(year) not in self.ctx.config.known_years:
                 raise NestError(400, f"Unknown school year: {year}")
+        if unparseable:
+            # The query with an Invalid Date fails only after every 400 check (CONTRACT §4.5).
+            raise NestError(500, "Internal server error")
         tenant = query.get("tenant", "")
         bundle = query.get("bundle", "")
         items = []

@@ -157,6 +157,17 @@ def _str_tuple(value: Any, where: str) -> tuple[str, ...]:
 
 
 def config_from_data(data: Mapping[str, Any], *, base_dir: Path | None = None) -> SandboxConfig:
+    try:
+        return _config_from_data(data, base_dir)
+    except ConfigError:
+        raise
+    except KeyError as exc:  # a required entry is missing, e.g. clients[].client_secret
+        raise ConfigError(f"missing setting {exc}") from exc
+    except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong shape
+        raise ConfigError(f"a setting has the wrong type: {exc}") from exc
+
+
+def _config_from_data(data: Mapping[str, Any], base_dir: Path | None) -> SandboxConfig:
     partners: dict[str, Partner] = {}
     for code, raw in (data.get("partners") or {}).items():
         years = {str(y): str(kind) for y, kind in (raw.get("school_years") or {}).items()}
@@ -217,7 +228,10 @@ def default_config(**overrides: Any) -> SandboxConfig:
 
 def load_config(path: Path) -> SandboxConfig:
     """Read a TOML (``.toml``) or JSON file; relative key paths are relative to the file."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
     try:
         data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:

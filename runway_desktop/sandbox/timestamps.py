@@ -37,7 +37,7 @@ def parse_created_after(text: str) -> datetime | None:
             int(parts["hour"] or 0),
             int(parts["minute"] or 0),
             int(parts["second"] or 0),
-            int(frac[:6].ljust(6, "0")),
+            int(frac[:3].ljust(3, "0")) * 1000,  # a JS Date keeps milliseconds only
         )
     except ValueError:  # impossible dates such as 2026-02-30
         return None

@@ -38,6 +38,8 @@ class SubmissionRequest:
     bundle: Bundle
     files: Mapping[str, Path]  # env var -> chosen file (empty optional slots are left out)
     params: Mapping[str, str] = field(default_factory=dict)
+    # Checks already made by the form (env var -> report); re-used when the file is unchanged.
+    reports: Mapping[str, PreflightReport] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

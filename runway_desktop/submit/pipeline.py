@@ -12,22 +12,25 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
 
 from runway_desktop.api.client import RunwayClient
-from runway_desktop.api.error_types import RunwayError, TransferCancelled
+from runway_desktop.api.error_types import RunwayError, S3Error, TransferCancelled
 from runway_desktop.api.models import CreateJobRequest, OutputSetFilter
 from runway_desktop.api.retry import RetryNotice
 from runway_desktop.api.transfer import TransferProgress, UploadResult, upload_file
-from runway_desktop.bundles.preflight import PreflightReport, preflight_file
+from runway_desktop.bundles.model import InputFile
+from runway_desktop.bundles.preflight import PreflightReport, file_changed_since, preflight_file
 from runway_desktop.bundles.validation import Problem, build_params, validate_submission
 from runway_desktop.history.records import FileRecord, utc_now
 from runway_desktop.history.store import (
     STATE_CANCELLED,
     STATE_FAILED,
     STATE_STARTED,
+    SUPERSEDED,
     HistoryStore,
 )
 from runway_desktop.submit.events import (
@@ -75,6 +78,7 @@ class SubmissionPipeline:
         self._listener = listener
         self._cancel = asyncio.Event()
         self.submission_id: int | None = None
+        self._check_started_at = utc_now()
 
     def cancel(self) -> None:
         """Stop as soon as possible. A job is never started after this was called."""
@@ -90,6 +94,7 @@ class SubmissionPipeline:
 
     # -- public entry points -----------------------------------------------------------------
     async def submit(self, request: SubmissionRequest) -> SubmissionResult:
+        self._cancel.clear()  # a cancel belongs to the submission it was pressed for
         reports = await self._check_files(request, submission_id=None)
         if isinstance(reports, SubmissionResult):
             return reports
@@ -117,7 +122,14 @@ class SubmissionPipeline:
         record = self.history.get(submission_id)
         if record is None:
             raise KeyError(submission_id)
+        if record.error_kind == SUPERSEDED:
+            # Its replacement carries the files now; resuming this one would send them twice.
+            raise ValueError(f"submission #{submission_id} was superseded: {record.error_message}")
+        self._cancel.clear()
         self.submission_id = submission_id
+        if record.state == STATE_STARTED and record.job_uid is not None:
+            # Runway accepted the start: another start would re-run a finished job.
+            return self._started(submission_id, record.job_uid, already=True)
         reports = await self._check_files(request, submission_id=submission_id)
         if isinstance(reports, SubmissionResult):
             return reports
@@ -139,11 +151,12 @@ class SubmissionPipeline:
                 missing = {k: r for k, r in reports.items() if k not in uploaded}
                 return await self._upload_then_start(submission_id, job_uid, links, missing)
         # A new job: the old links are gone (or the files changed since they were sent).
-        why = (
-            f"{', '.join(changed)} changed since it was first sent"
-            if changed
-            else "the upload links of the first job have expired"
-        )
+        if changed:
+            why = f"{', '.join(changed)} changed since it was first sent"
+        elif job_uid is None:
+            why = "the first attempt did not get a job from Runway"
+        else:
+            why = "the upload links of the first job have expired"
         self._emit(Notice(f"Creating a new job because {why}."))
         new_id = self.history.create_submission(
             profile=request.profile_name,
@@ -160,7 +173,7 @@ class SubmissionPipeline:
         self.history.set_state(
             submission_id,
             STATE_FAILED,
-            error_kind="superseded",
+            error_kind=SUPERSEDED,
             error_message=f"Replaced by submission #{new_id} because {why}.",
             finished_at=utc_now(),
         )
@@ -175,6 +188,8 @@ class SubmissionPipeline:
     ) -> dict[str, PreflightReport] | SubmissionResult:
         self._emit(StepStarted(Step.CHECK))
         started = time.monotonic()
+        # The check runs before its submission exists: remember when, for the step record.
+        self._check_started_at = utc_now()
         problems = validate_submission(
             request.bundle,
             dict(request.files),
@@ -188,7 +203,7 @@ class SubmissionPipeline:
             slots = {env: request.bundle.file(env) for env in request.files}
             checked = await asyncio.gather(
                 *(
-                    preflight_file(path, slot)
+                    _checked_report(path, slot, request.reports.get(env))
                     for env, path in request.files.items()
                     if (slot := slots[env]) is not None
                 )
@@ -213,7 +228,9 @@ class SubmissionPipeline:
     def _record_check_step(
         self, submission_id: int, reports: Mapping[str, PreflightReport]
     ) -> None:
-        step_id = self.history.step_started(submission_id, Step.CHECK.name)
+        step_id = self.history.step_started(
+            submission_id, Step.CHECK.name, at=self._check_started_at
+        )
         self.history.step_finished(step_id, "done", f"{len(reports)} file(s) checked")
 
     async def _send(
@@ -267,6 +284,9 @@ class SubmissionPipeline:
             )
             self._raise_if_cancelled()
         except RunwayError as error:
+            if isinstance(error, S3Error) and error.needs_new_url:
+                # Expired or refused links stay refused: a resume must create a new job.
+                self.links.forget(job_uid)
             return self._failed(submission_id, job_uid, error)
         return await self._start(submission_id, job_uid)
 
@@ -406,6 +426,17 @@ class SubmissionPipeline:
         except RunwayError:
             return False
         return any(s.job_uid == job_uid for s in sets)
+
+
+async def _checked_report(
+    path: Path, slot: InputFile, known: PreflightReport | None
+) -> PreflightReport:
+    """Re-use the form's check of this file unless the file changed since (a 1 GB CSV takes
+    a while to scan twice); otherwise check it now."""
+    reusable = known is not None and known.path == path and bool(known.md5)
+    if known is not None and reusable and not await asyncio.to_thread(file_changed_since, known):
+        return known
+    return await preflight_file(path, slot)
 
 
 def _cancelled_error() -> Cancelled:

@@ -1,0 +1,81 @@
+"""What happens between launch and a usable window: pick the profile (or ask for one),
+connect, and hand the connection to the main window.
+
+Runs from a Qt timer callback once the qasync loop is running, never inside an asyncio task:
+a modal dialog's nested event loop must be free to run the dialog's own tasks.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDialog
+
+from runway_desktop.session import AppServices, Connection, MissingSecret, connect
+from runway_desktop.settings import Profile, ProfilesFileError
+from runway_desktop.ui.connection_dialog import ConnectionDialog
+from runway_desktop.ui.main_window import MainWindow
+
+
+class StartupController(QObject):
+    def __init__(
+        self,
+        services: AppServices,
+        window: MainWindow,
+        *,
+        profile_name: str | None = None,
+        practice_connection: Connection | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.services = services
+        self.window = window
+        self.profile_name = profile_name
+        self.practice_connection = practice_connection
+        window.settings_page.editConnectionRequested.connect(self.on_edit_connection)
+
+    def start(self) -> None:
+        if self.practice_connection is not None:
+            self.window.set_connection(self.practice_connection)
+            return
+        profile = self._chosen_profile()
+        if profile is None:
+            profile = self._ask_for_profile(None)
+        if profile is not None:
+            self._connect(profile)
+        else:
+            self.window.set_connection(None)
+
+    def _chosen_profile(self) -> Profile | None:
+        try:
+            profiles = self.services.profiles.list()
+        except ProfilesFileError as error:
+            self.window.connection_note.setText(str(error))
+            self.window.connection_note.show()
+            return None
+        if self.profile_name:
+            return next((p for p in profiles if p.name == self.profile_name), None)
+        return profiles[0] if profiles else None
+
+    def _ask_for_profile(self, profile: Profile | None) -> Profile | None:
+        dialog = ConnectionDialog(self.services, profile, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.saved_profile()
+
+    def _connect(self, profile: Profile) -> None:
+        try:
+            connection = self.services.connect(profile)
+        except MissingSecret:
+            # No keyring last time: the secret lived only as long as that session.
+            saved = self._ask_for_profile(profile)
+            if saved is None:
+                self.window.set_connection(None)
+                return
+            secret = self.services.secrets.get(saved.name)
+            connection = connect(self.services.http, saved, secret or "")
+        self.window.set_connection(connection)
+
+    def on_edit_connection(self) -> None:
+        current = self.window.connection.profile if self.window.connection else None
+        saved = self._ask_for_profile(current)
+        if saved is not None:
+            self._connect(saved)
