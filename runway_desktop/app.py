@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from runway_desktop import APP_ID, APP_NAME, __version__
+
+STARTUP_PROBE_ENV = "RUNWAY_DESKTOP_STARTUP_PROBE"
 
 if TYPE_CHECKING:
     from runway_desktop.sandbox.server import Sandbox
@@ -99,6 +103,13 @@ def main(argv: list[str]) -> int:
     )
     window.show()
     QTimer.singleShot(0, controller.start)
+    if os.environ.get(STARTUP_PROBE_ENV):
+        # For the cold-start benchmark: report once the shown window has had its first events.
+        def report_ready() -> None:
+            print(f"startup-ready {time.monotonic_ns()}", file=sys.stderr, flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, report_ready)
     try:
         with loop:
             loop.run_forever()

@@ -27,6 +27,7 @@ from runway_desktop.settings import (
     default_profile_store,
     default_recent_values,
 )
+from runway_desktop.settings.preferences import PreferencesStore
 from runway_desktop.submit.links import UploadLinkCache
 
 HISTORY_FILE_NAME = "history.sqlite3"
@@ -68,6 +69,7 @@ class AppServices:
     profiles: ProfileStore
     secrets: SecretStore
     recent: RecentValues
+    preferences: PreferencesStore = field(default_factory=PreferencesStore)
     links: UploadLinkCache = field(default_factory=UploadLinkCache)
 
     @classmethod

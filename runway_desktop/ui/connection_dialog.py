@@ -122,6 +122,13 @@ class ConnectionDialog(QDialog):
         self.show_secret_button.setCheckable(True)
         self.show_secret_button.setToolTip("Show or hide the client secret")
         self.secret_note = _hint(self._services.secrets.status_message)
+        self._edits: dict[FieldName, QLineEdit] = {
+            "name": self.name_edit,
+            "api_url": self.api_url_edit,
+            "token_url": self.token_url_edit,
+            "client_id": self.client_id_edit,
+            "secret": self.secret_edit,
+        }
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -181,7 +188,7 @@ class ConnectionDialog(QDialog):
         self.test_button.clicked.connect(self.on_test_clicked)
         self.save_button.clicked.connect(self.on_save_clicked)
         self.buttons.rejected.connect(self.reject)
-        for field, edit in self._edits().items():
+        for field, edit in self._edits.items():
             edit.textEdited.connect(lambda _text, f=field: self._set_error(f, ""))
 
     def _build_advanced(self) -> QWidget:
@@ -191,9 +198,7 @@ class ConnectionDialog(QDialog):
         self.audience_edit = QLineEdit()
         self.scopes_edit = QLineEdit()
         self.scopes_edit.setPlaceholderText("Let the identity provider decide")
-        style_hint = _hint(
-            "Keycloak and most other sign-in services take a form; Auth0 takes JSON."
-        )
+        style_hint = _hint("Keycloak and most sign-in services take a form; Auth0 takes JSON.")
         scopes_hint = _hint("Separate scopes with spaces, e.g. create:jobs partner:acme")
 
         form = QFormLayout()
@@ -211,15 +216,6 @@ class ConnectionDialog(QDialog):
         error = FieldError()
         self._errors[field] = error
         return _stacked(widget, error, *extra)
-
-    def _edits(self) -> dict[FieldName, QLineEdit]:
-        return {
-            "name": self.name_edit,
-            "api_url": self.api_url_edit,
-            "token_url": self.token_url_edit,
-            "client_id": self.client_id_edit,
-            "secret": self.secret_edit,
-        }
 
     def _fill(self, profile: Profile | None) -> None:
         if profile is None:
@@ -366,7 +362,7 @@ class ConnectionDialog(QDialog):
             self._set_error(field, problems.get(field, ""))
         if problems:
             first = next(iter(problems))
-            self._edits()[first].setFocus()
+            self._edits[first].setFocus()
         return not problems
 
     def _set_error(self, field: FieldName, message: str) -> None:
