@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"runway-desktop {__version__}")
         return 0
+    if "--self-test" in args:
+        from runway_desktop.selftest import main as selftest_main
+
+        return selftest_main(args)
     from runway_desktop.app import main as app_main
 
     return app_main(args)

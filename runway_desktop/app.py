@@ -62,6 +62,7 @@ def main(argv: list[str]) -> int:
 
     from runway_desktop.session import AppServices, connect
     from runway_desktop.settings import Profile
+    from runway_desktop.ui.gc_on_main_thread import MainThreadGarbageCollector
     from runway_desktop.ui.main_window import MainWindow
     from runway_desktop.ui.single_instance import SingleInstance, server_name
     from runway_desktop.ui.startup import StartupController
@@ -81,6 +82,7 @@ def main(argv: list[str]) -> int:
     single.listen()
     apply_theme(app)
 
+    collector = MainThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     services = AppServices.create()
@@ -118,4 +120,5 @@ def main(argv: list[str]) -> int:
         if sandbox is not None:
             sandbox.stop()
         services.history.close()
+        collector.stop()
     return 0

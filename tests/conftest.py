@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,19 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 TEST_EXECUTOR_DELAY = 0.2
 TEST_VISIBILITY_LAG = 0.05
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The cyclic collector runs only where we call it (the main thread, after each test):
+    # started by chance on the sandbox's server thread it can destroy Qt objects there, which
+    # crashes Qt. The app does the same (runway_desktop/ui/gc_on_main_thread.py).
+    gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_main_thread() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
@@ -68,5 +82,8 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
         task.cancel()
     loop._QEventLoop__is_running = False  # close() refuses while "running"
     loop.close()  # shuts down the QThreadExecutor threads
+    # Collect now, on this (the Qt) thread: left to chance, the collector may run on the
+    # sandbox's server thread and destroy Qt objects there, which crashes Qt.
+    gc.collect()
     asyncio.events._set_running_loop(None)  # else a later asyncio.run() sees a running loop
     asyncio.set_event_loop(None)

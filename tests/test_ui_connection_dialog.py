@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,17 +21,6 @@ from runway_desktop.settings import NO_KEYRING_MESSAGE, Profile, SecretStore
 from runway_desktop.ui.connection_dialog import TEST_BUTTON_TEXT, TESTING_TEXT, ConnectionDialog
 
 TEST_TIMEOUT_MS = 20_000
-
-
-@pytest.fixture(autouse=True)
-def collect_qt_garbage_on_main_thread() -> Iterator[None]:
-    """Free each test's closed qasync loop (and widgets) here, after qloop's teardown.
-
-    Left to the cyclic GC, they may be freed on the sandbox's server thread; deleting a QObject
-    from a foreign thread leaves its Qt timers registered and a later timer event segfaults.
-    """
-    yield
-    gc.collect()
 
 
 def close_services(services: AppServices, qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:

@@ -8,15 +8,13 @@ usable offline and behind proxies that block GitHub.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from runway_desktop.atomic_files import atomic_write_bytes
 from runway_desktop.bundles.model import Registry, RegistryFormatError, parse_registry_bytes
 from runway_desktop.resources import resource_path
 
@@ -140,7 +138,7 @@ class RegistryProvider:
         saved = True
         message = _describe_change(fallback, fresh)
         try:
-            await asyncio.to_thread(_write_atomically, self.cache_path, body)
+            await asyncio.to_thread(atomic_write_bytes, self.cache_path, body)
         except OSError as exc:
             saved = False
             message += f" It could not be saved for next time ({exc.strerror or exc})."
@@ -196,23 +194,3 @@ async def _file_equals(path: Path, body: bytes) -> bool:
             return False
 
     return await asyncio.to_thread(compare)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so readers see the old or the new file, never half of one.
-
-    Run in a thread: it fsyncs. (settings/atomic.py has the same helper; bundles/ sits below
-    settings/ in the layering, so it keeps its own copy rather than importing upwards.)
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temp_name).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temp_name).unlink()
-        raise

@@ -38,10 +38,19 @@ class SetProgress:
     files_total: int
     bytes_done: int
     current: str | None  # file being received, if any
+    # Sum of the file sizes S3 announced, once every file's size is known (else None): lets
+    # a one-file set show real progress instead of jumping from 0 to 100 %.
+    bytes_expected: int | None = None
 
     @property
     def fraction(self) -> float:
         return self.files_done / self.files_total if self.files_total else 1.0
+
+    @property
+    def byte_fraction(self) -> float:
+        if self.bytes_expected:
+            return min(1.0, self.bytes_done / self.bytes_expected)
+        return self.fraction
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,7 @@ class SetDownloader:
         refresh_lock = asyncio.Lock()
         done: list[Path] = []
         received: dict[str, int] = {}
+        sizes: dict[str, int | None] = {}
         limiter = asyncio.Semaphore(PARALLEL_FILES)
 
         def report(current: str | None) -> None:
@@ -131,8 +141,14 @@ class SetDownloader:
                         files_total=len(links),
                         bytes_done=sum(received.values()),
                         current=current,
+                        bytes_expected=expected(),
                     )
                 )
+
+        def expected() -> int | None:
+            if len(sizes) < len(links) or None in sizes.values():
+                return None
+            return sum(size or 0 for size in sizes.values())
 
         async def one(name: str) -> Path:
             first = True
@@ -148,6 +164,7 @@ class SetDownloader:
 
             def progress(p: TransferProgress) -> None:
                 received[name] = p.bytes_done
+                sizes[name] = p.bytes_total
                 report(name)
 
             async with limiter:

@@ -12,7 +12,6 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import TypeVar
 
 import httpx
@@ -20,12 +19,9 @@ import httpx
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.error_types import RunwayError, S3Error, TransferCancelled
 from runway_desktop.api.models import CreateJobRequest, OutputSetFilter
-from runway_desktop.api.retry import RetryNotice
-from runway_desktop.api.transfer import TransferProgress, UploadResult, upload_file
-from runway_desktop.bundles.model import InputFile
-from runway_desktop.bundles.preflight import PreflightReport, file_changed_since, preflight_file
-from runway_desktop.bundles.validation import Problem, build_params, validate_submission
-from runway_desktop.history.records import FileRecord, utc_now
+from runway_desktop.bundles.preflight import PreflightReport
+from runway_desktop.bundles.validation import build_params, validate_submission
+from runway_desktop.history.records import utc_now
 from runway_desktop.history.store import (
     STATE_CANCELLED,
     STATE_FAILED,
@@ -33,8 +29,8 @@ from runway_desktop.history.store import (
     SUPERSEDED,
     HistoryStore,
 )
+from runway_desktop.submit.checks import checked_report, file_records, report_problems
 from runway_desktop.submit.events import (
-    FileProgress,
     FilesChecked,
     Finished,
     Notice,
@@ -46,10 +42,9 @@ from runway_desktop.submit.events import (
     SubmissionInvalid,
     SubmissionRequest,
     SubmissionResult,
-    TotalProgress,
 )
 from runway_desktop.submit.links import UploadLinkCache
-from runway_desktop.submit.progress_total import TotalProgressMeter
+from runway_desktop.submit.uploads import ParallelUploads
 
 Listener = Callable[[PipelineEvent], None]
 T = TypeVar("T")
@@ -107,7 +102,7 @@ class SubmissionPipeline:
             bundle=request.bundle.path,
             bundle_name=request.bundle.display_name,
             params=build_params(request.bundle, request.params),
-            files=_file_records(reports),
+            files=file_records(reports),
         )
         self.submission_id = submission_id
         self._record_check_step(submission_id, reports)
@@ -167,7 +162,7 @@ class SubmissionPipeline:
             bundle=request.bundle.path,
             bundle_name=request.bundle.display_name,
             params=build_params(request.bundle, request.params),
-            files=_file_records(reports),
+            files=file_records(reports),
             resumed_from=submission_id,
         )
         self.history.set_state(
@@ -203,14 +198,14 @@ class SubmissionPipeline:
             slots = {env: request.bundle.file(env) for env in request.files}
             checked = await asyncio.gather(
                 *(
-                    _checked_report(path, slot, request.reports.get(env))
+                    checked_report(path, slot, request.reports.get(env))
                     for env, path in request.files.items()
                     if (slot := slots[env]) is not None
                 )
             )
             reports = dict(zip(request.files, checked, strict=True))
             self._emit(FilesChecked(reports))
-            problems = _report_problems(request, reports)
+            problems = report_problems(reports)
         if problems:
             error = SubmissionInvalid(problems)
             self._emit(StepFinished(Step.CHECK, "failed", _since(started), error.message))
@@ -323,61 +318,8 @@ class SubmissionPipeline:
         links: Mapping[str, str],
         reports: Mapping[str, PreflightReport],
     ) -> None:
-        total = TotalProgressMeter(
-            {env: r.size for env, r in reports.items()},
-            lambda p: self._emit(TotalProgress(p)),
-        )
-        # One failure stops the other uploads: the submission cannot complete without it.
-        stop_others = asyncio.Event()
-
-        async def one(env: str, report: PreflightReport) -> UploadResult:
-            step_id = self.history.step_started(submission_id, "UPLOAD_FILE", env)
-
-            def progress(p: TransferProgress) -> None:
-                self._emit(FileProgress(env, p))
-                total.update(env, p)
-
-            def retried(notice: RetryNotice) -> None:
-                self._emit(Notice(f"{report.path.name}: {notice.text}"))
-
-            watcher = asyncio.ensure_future(_first_of(self._cancel, stop_others))
-            cancel = asyncio.Event()
-            watcher.add_done_callback(lambda _: cancel.set())
-            try:
-                result = await upload_file(
-                    self.http,
-                    links[env],
-                    report.path,
-                    expected_size=report.size,
-                    expected_mtime_ns=report.mtime_ns,
-                    expected_md5=report.md5 or None,
-                    on_progress=progress,
-                    cancel=cancel,
-                    on_retry=retried,
-                )
-            except BaseException as exc:
-                stop_others.set()
-                status = "cancelled" if isinstance(exc, TransferCancelled) else "failed"
-                self.history.step_finished(step_id, status, getattr(exc, "message", str(exc)))
-                raise
-            finally:
-                watcher.cancel()
-            self.history.mark_uploaded(
-                submission_id, env, etag=result.etag, etag_checked=result.etag_checked
-            )
-            self.history.step_finished(step_id, "done", f"{result.bytes_sent} bytes")
-            if not result.etag_checked:
-                self._emit(Notice(f"{report.path.name}: {result.etag_note}"))
-            return result
-
-        outcomes = await asyncio.gather(
-            *(one(env, report) for env, report in reports.items()), return_exceptions=True
-        )
-        errors = [o for o in outcomes if isinstance(o, BaseException)]
-        if errors:
-            # Prefer the real cause over the "cancelled" of the uploads it stopped.
-            real = [e for e in errors if not isinstance(e, TransferCancelled)]
-            raise (real or errors)[0]
+        uploads = ParallelUploads(self.http, self.history, self._emit, self._cancel)
+        await uploads.run(submission_id, links, reports)
 
     async def _step(self, submission_id: int, step: Step, state: str, work: Awaitable[T]) -> T:
         self.history.set_state(submission_id, state)
@@ -428,17 +370,6 @@ class SubmissionPipeline:
         return any(s.job_uid == job_uid for s in sets)
 
 
-async def _checked_report(
-    path: Path, slot: InputFile, known: PreflightReport | None
-) -> PreflightReport:
-    """Re-use the form's check of this file unless the file changed since (a 1 GB CSV takes
-    a while to scan twice); otherwise check it now."""
-    reusable = known is not None and known.path == path and bool(known.md5)
-    if known is not None and reusable and not await asyncio.to_thread(file_changed_since, known):
-        return known
-    return await preflight_file(path, slot)
-
-
 def _cancelled_error() -> Cancelled:
     return Cancelled(
         "You cancelled the submission.",
@@ -446,40 +377,5 @@ def _cancelled_error() -> Cancelled:
     )
 
 
-async def _first_of(*events: asyncio.Event) -> None:
-    waiters = [asyncio.ensure_future(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-
-
 def _since(started: float) -> float:
     return time.monotonic() - started
-
-
-def _file_records(reports: Mapping[str, PreflightReport]) -> list[FileRecord]:
-    return [
-        FileRecord(
-            env_var=env,
-            path=r.path,
-            upload_name=r.upload_name,
-            size=r.size,
-            mtime_ns=r.mtime_ns,
-            md5=r.md5,
-        )
-        for env, r in reports.items()
-    ]
-
-
-def _report_problems(
-    request: SubmissionRequest, reports: Mapping[str, PreflightReport]
-) -> list[Problem]:
-    problems = []
-    for env, report in reports.items():
-        for error in report.errors:
-            problems.append(
-                Problem(f"file:{env}", f"{report.path.name}: {error}", "Choose another file.")
-            )
-    return problems

@@ -31,6 +31,8 @@ LIGHT = {
     "warning_text": "#8a5300",
     "success_bg": "#e6f4ea",
     "success_fg": "#0d4a1f",
+    "warning_bg": "#fff4e0",
+    "warning_fg": "#5c3800",
     "disabled_bg": "#c9ced6",
     "disabled_fg": "#5f6368",
 }
@@ -55,6 +57,8 @@ DARK = {
     "warning_text": "#ffcc66",
     "success_bg": "#173d23",
     "success_fg": "#c8f0d3",
+    "warning_bg": "#46320c",
+    "warning_fg": "#ffe2b0",
     "disabled_bg": "#3a3e45",
     "disabled_fg": "#8d939b",
 }

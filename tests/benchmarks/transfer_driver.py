@@ -13,7 +13,9 @@ only (imports, client creation and one warm-up request are excluded), and writte
 
 ``--variant`` swaps one piece of ``runway_desktop.api.transfer`` *in this process only*, to
 find out where the time goes (``no-md5``, ``sync-read``, ``readahead``); ``as-is`` is the
-shipped code. ``--profile FILE`` writes a cProfile dump of the transfer.
+shipped code. ``--profile FILE`` writes a cProfile dump of the transfer. ``--expected-md5``
+passes the preflight's MD5 to ``upload_file`` as the submit pipeline always does (then it does
+not hash while sending); without it, ``upload_file`` hashes the bytes as it sends them.
 
 Usage: python transfer_driver.py --op upload --url URL --path FILE --out result.json
 """
@@ -24,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import hashlib
 import json
 import os
 import resource
@@ -66,6 +69,15 @@ def _reset_peak_rss() -> bool:
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _md5_of_file(path: Path) -> str:
+    """What the preflight check records (bundles.preflight): the MD5 of the whole file."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        while piece := handle.read(1 << 20):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 # --- diagnostic variants: replace one piece of transfer.py in this process only ----------
@@ -185,6 +197,7 @@ async def _measure(
                     Path(args.path),
                     expected_size=args.upload_size,
                     expected_mtime_ns=args.upload_mtime_ns,
+                    expected_md5=args.upload_md5,
                     on_progress=on_progress,
                     cancel=asyncio.Event(),
                 )
@@ -290,6 +303,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--size", type=int, help="download: the expected size")
     parser.add_argument("--loop", choices=LOOPS, default="asyncio")
     parser.add_argument("--variant", choices=VARIANTS, default="as-is")
+    parser.add_argument(
+        "--expected-md5",
+        metavar="HEX|auto",
+        help="upload: the MD5 the app's preflight found, as the submit pipeline always passes "
+        "it (then upload_file does not hash while sending); 'auto': hash the file first, "
+        "before anything is timed. Default: not given (upload_file hashes as it sends)",
+    )
     parser.add_argument("--profile", help="write a cProfile dump of the transfer here")
     parser.add_argument("--out", required=True, help="write the JSON result here")
     args = parser.parse_args(argv)
@@ -300,9 +320,14 @@ def main(argv: list[str]) -> int:
     if args.op == "upload":
         stat = Path(args.path).stat()  # what the app's pre-flight check would have recorded
         args.upload_size, args.upload_mtime_ns = stat.st_size, stat.st_mtime_ns
+        args.upload_md5 = (
+            _md5_of_file(Path(args.path)) if args.expected_md5 == "auto" else args.expected_md5
+        )
     apply_variant(args.variant)
     out = _run_qasync(args) if args.loop == "qasync" else _run_asyncio(args)
     out.update(op=args.op, loop=args.loop, variant=args.variant)
+    if args.op == "upload":
+        out["md5_given"] = bool(args.upload_md5)
     Path(args.out).write_text(json.dumps(out))
     return 0
 

@@ -1,4 +1,5 @@
-"""Write small settings files so a crash or full disk never leaves half a file behind."""
+"""Write small files (settings, the registry cache) so a crash or a full disk never leaves
+half a file behind. Shared by the core packages; no Qt, no network."""
 
 from __future__ import annotations
 

@@ -1,0 +1,138 @@
+"""One round of "did anything become of the waiting submissions?" (Qt-free).
+
+Runway has no job-status endpoint (CONTRACT §5.5): a job is known to have finished only when
+an output set with its uid is listed. For each (profile, partner) that has started jobs with
+no set seen yet, one ``GET /output-sets`` with a lagging ``createdAfter`` (the oldest waiting
+job's start minus a safety window, since a set becomes visible later than its ``createdAt``
+and clocks differ) lists the candidates; every set is recorded (idempotent by uid) and the
+submissions whose derived status changed are returned. Time alone can change a status too
+(Waiting → No result yet), so the poll also compares with the time of the previous poll.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from runway_desktop.api.client import RunwayClient
+from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.models import OutputSetFilter
+from runway_desktop.history.records import SubmissionRecord, utc_now
+from runway_desktop.history.status import (
+    DEFAULT_NO_RESULT_AFTER,
+    SubmissionStatus,
+    derive_status,
+)
+from runway_desktop.history.store import HistoryStore
+from runway_desktop.outputs.watcher import seen_record
+
+# Covers the set's late visibility and a few minutes of clock difference with the server.
+DEFAULT_LAG = timedelta(minutes=15)
+# A job this old with no result is not waited for any more (History still shows it).
+DEFAULT_GIVE_UP_AFTER = timedelta(days=3)
+
+ClientFor = Callable[[str], RunwayClient | None]  # profile name -> its client, if connected
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    submission_id: int
+    job_uid: str
+    before: SubmissionStatus
+    after: SubmissionStatus
+    record: SubmissionRecord
+
+
+@dataclass(frozen=True)
+class PollReport:
+    changes: tuple[StatusChange, ...] = ()
+    polled: tuple[tuple[str, str], ...] = ()  # (profile, partner) asked
+    skipped: tuple[tuple[str, str], ...] = ()  # no connection for that profile now
+    errors: tuple[tuple[str, str, RunwayError], ...] = ()
+    still_waiting: int = 0
+
+
+@dataclass
+class _Group:
+    records: list[SubmissionRecord] = field(default_factory=list)
+
+    def oldest_start(self) -> datetime:
+        return min(r.started_at or r.created_at for r in self.records)
+
+
+class StatusPoller:
+    def __init__(
+        self,
+        history: HistoryStore,
+        client_for: ClientFor,
+        *,
+        no_result_after: Callable[[], timedelta] = lambda: DEFAULT_NO_RESULT_AFTER,
+        lag: timedelta = DEFAULT_LAG,
+        give_up_after: timedelta = DEFAULT_GIVE_UP_AFTER,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.history = history
+        self.client_for = client_for
+        self.no_result_after = no_result_after
+        self.lag = lag
+        self.give_up_after = give_up_after
+        self.clock = clock
+        self._last_poll: datetime | None = None
+
+    def waiting(self, now: datetime | None = None) -> list[SubmissionRecord]:
+        """Started submissions with no output set seen, recent enough to still wait for."""
+        now = now or self.clock()
+        found = []
+        for _profile, _partner, job_uid in self.history.waiting_job_uids():
+            record = self.history.find_by_job(job_uid)
+            if record is None or record.sets:
+                continue
+            started = record.started_at or record.created_at
+            if now - started <= self.give_up_after:
+                found.append(record)
+        return found
+
+    def has_waiting(self) -> bool:
+        return bool(self.waiting())
+
+    async def poll_once(self) -> PollReport:
+        now = self.clock()
+        previous = self._last_poll or now
+        limit = self.no_result_after()
+        groups: dict[tuple[str, str], _Group] = {}
+        for record in self.waiting(now):
+            groups.setdefault((record.profile, record.partner), _Group()).records.append(record)
+        polled, skipped, errors = [], [], []
+        for key, group in groups.items():
+            client = self.client_for(key[0])
+            if client is None:
+                skipped.append(key)
+                continue
+            query = OutputSetFilter(partner=key[1], created_after=group.oldest_start() - self.lag)
+            try:
+                listed = await client.list_output_sets(query)
+            except RunwayError as error:
+                errors.append((key[0], key[1], error))
+                continue
+            polled.append(key)
+            self.history.record_output_sets([seen_record(s) for s in listed])
+        changes = []
+        still = 0
+        for group in groups.values():
+            for old in group.records:
+                before = derive_status(old, now=previous, no_result_after=limit).status
+                fresh = self.history.get(old.id) or old
+                after = derive_status(fresh, now=now, no_result_after=limit).status
+                if after in (SubmissionStatus.WAITING, SubmissionStatus.NO_RESULT_YET):
+                    still += 1
+                if after is not before and old.job_uid is not None:
+                    changes.append(StatusChange(old.id, old.job_uid, before, after, fresh))
+        self._last_poll = now
+        return PollReport(
+            changes=tuple(changes),
+            polled=tuple(polled),
+            skipped=tuple(skipped),
+            errors=tuple(errors),
+            still_waiting=still,
+        )

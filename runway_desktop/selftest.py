@@ -1,0 +1,280 @@
+"""``runway-desktop --self-test``: can this installation run? A short report, exit 0 or 1.
+
+Used by the installers' smoke tests (CI) and by support ("run the self-test and send me what it
+prints"). The Qt-free checks live here; the Qt part is in ``runway_desktop.ui.selftest_qt`` and
+runs last, so that if Qt cannot start at all, everything else has already been printed.
+
+Exit 1 only on a real failure: Qt cannot start, the resources or the registry are missing or
+unreadable, or no TLS context can be built. No usable keyring is a warning (the app then keeps
+secrets in memory and says so), and so is a build without the practice server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import ssl
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from runway_desktop import APP_NAME, __version__
+
+
+class Status(enum.Enum):
+    OK = "ok"
+    WARNING = "warning"
+    FAILURE = "FAILED"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str = ""
+
+    def line(self) -> str:
+        text = f"{self.name}: {self.status.value}"
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+# Where Linux distributions keep the CA bundle (the same places truststore looks).
+_CA_FILES = (
+    "/etc/ssl/certs/ca-certificates.crt",  # Debian, Ubuntu
+    "/etc/pki/tls/certs/ca-bundle.crt",  # Fedora, RHEL
+    "/etc/ssl/cert.pem",  # Alpine, Arch
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/ca-bundle.pem",  # SUSE
+)
+
+
+def check_resources() -> Check:
+    from runway_desktop.resources import resource_path, resources_dir
+
+    try:
+        folder = resources_dir()
+    except FileNotFoundError as exc:
+        return Check("resources", Status.FAILURE, str(exc))
+    missing = [
+        name
+        for name in ("style.qss", "icons/runway-desktop.svg", "icons/runway-desktop-256.png")
+        if not resource_path(*name.split("/")).is_file()
+    ]
+    if missing:
+        return Check("resources", Status.FAILURE, f"missing in {folder}: {', '.join(missing)}")
+    samples = resource_path("samples")
+    sample_count = sum(1 for p in samples.rglob("*.csv")) if samples.is_dir() else 0
+    return Check("resources", Status.OK, f"{folder}; {sample_count} sample files")
+
+
+def check_registry() -> Check:
+    from runway_desktop.bundles.model import RegistryFormatError
+    from runway_desktop.bundles.registry import load_snapshot
+
+    try:
+        registry = load_snapshot()
+    except (OSError, RegistryFormatError, ValueError) as exc:
+        return Check("registry", Status.FAILURE, f"unreadable: {exc}")
+    if len(registry) == 0:
+        return Check("registry", Status.FAILURE, "the shipped list has no assessments")
+    return Check("registry", Status.OK, f"{len(registry)} assessments")
+
+
+def check_stylesheet_file() -> Check:
+    from runway_desktop.resources import resource_path
+
+    try:
+        text = resource_path("style.qss").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return Check("stylesheet", Status.FAILURE, str(exc))
+    if "{" not in text:
+        return Check("stylesheet", Status.FAILURE, "style.qss has no rules")
+    return Check("stylesheet", Status.OK, f"{len(text.splitlines())} lines")
+
+
+def check_keyring() -> Check:
+    from runway_desktop.settings.secrets import SecretStore
+
+    store = SecretStore()
+    if store.persistent:
+        return Check("keyring", Status.OK, store.status_message)
+    return Check(
+        "keyring",
+        Status.WARNING,
+        "no usable keyring (secrets kept only in memory): " + store.status_message,
+    )
+
+
+def check_tls() -> Check:
+    try:
+        import truststore
+
+        from runway_desktop.api.http import make_tls_context
+
+        context = make_tls_context()
+    except Exception as exc:  # any failure here means no HTTPS at all
+        return Check("TLS trust store", Status.FAILURE, f"cannot build a TLS context: {exc}")
+    if not isinstance(context, truststore.SSLContext) or not context.check_hostname:
+        return Check("TLS trust store", Status.FAILURE, "the TLS context does not verify hosts")
+    if sys.platform in ("win32", "darwin"):
+        # truststore asks the OS to verify each chain; there is no list to count.
+        store = "Windows certificate store" if sys.platform == "win32" else "macOS keychain"
+        return Check("TLS trust store", Status.OK, f"truststore, {store}")
+    roots, source = count_linux_roots()
+    if roots == 0:
+        return Check(
+            "TLS trust store",
+            Status.FAILURE,
+            "no CA certificates found on this system (install the ca-certificates package)",
+        )
+    return Check("TLS trust store", Status.OK, f"truststore, {roots} roots from {source}")
+
+
+def count_linux_roots() -> tuple[int, str]:
+    """How many roots truststore's OpenSSL backend will trust, and where they come from."""
+    defaults = ssl.get_default_verify_paths()
+    candidates: list[str] = []
+    if defaults.cafile:
+        candidates.append(defaults.cafile)
+    candidates += [f for f in _CA_FILES if f not in candidates]
+    for cafile in candidates:
+        if not Path(cafile).is_file():
+            continue
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        try:
+            context.load_verify_locations(cafile=cafile)
+        except (OSError, ssl.SSLError):
+            continue
+        count = context.cert_store_stats().get("x509_ca", 0)
+        if count:
+            return count, cafile
+    if defaults.capath and Path(defaults.capath).is_dir():
+        # A hashed directory (certificates are read on demand): count the hash links.
+        hashed = [p for p in Path(defaults.capath).iterdir() if p.name[-2:-1] == "."]
+        if hashed:
+            return len(hashed), defaults.capath
+    return 0, "nowhere"
+
+
+def check_sandbox() -> Check:
+    """The practice server (``--sandbox``) is in this build and can sign URLs offline."""
+    try:
+        from runway_desktop.sandbox import server  # noqa: F401  (aiohttp, PyJWT, cryptography)
+        from runway_desktop.sandbox.s3 import Presigner
+    except ImportError as exc:
+        return Check(
+            "sandbox available",
+            Status.WARNING,
+            f"no ({exc.name or exc} is not included in this build)",
+        )
+    try:
+        url = Presigner("http://127.0.0.1:9", "self-test", "key", "secret").put_url("probe.csv")
+    except Exception as exc:  # botocore data trimmed too far, say
+        return Check("sandbox available", Status.WARNING, f"no (presigning failed: {exc})")
+    if "X-Amz-Signature=" not in url:
+        return Check("sandbox available", Status.WARNING, "no (presigned URL has no signature)")
+    return Check("sandbox available", Status.OK, "yes")
+
+
+QT_FREE_CHECKS: tuple[Callable[[], Check], ...] = (
+    check_resources,
+    check_registry,
+    check_stylesheet_file,
+    check_keyring,
+    check_tls,
+    check_sandbox,
+)
+
+
+def summary(checks: Iterable[Check]) -> tuple[int, str]:
+    checks = list(checks)
+    failures = [c.name for c in checks if c.status is Status.FAILURE]
+    warnings = [c.name for c in checks if c.status is Status.WARNING]
+    if failures:
+        return 1, f"result: FAILED ({', '.join(failures)})"
+    if warnings:
+        return 0, f"result: OK ({len(warnings)} warning{'s' * (len(warnings) > 1)})"
+    return 0, "result: OK"
+
+
+def _qt_checks() -> list[Check]:
+    try:
+        from runway_desktop.ui.selftest_qt import run_qt_checks
+    except ImportError as exc:
+        return [Check("Qt", Status.FAILURE, f"cannot import Qt: {exc}")]
+    return run_qt_checks()
+
+
+def _console_stream() -> TextIO | None:
+    """stdout, or on a windowed Windows build the console of whoever started us (if any)."""
+    if sys.stdout is not None:
+        return sys.stdout
+    if sys.platform == "win32":  # pragma: no cover - the frozen GUI exe only
+        import ctypes
+
+        if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+            try:
+                return open("CONOUT$", "w", encoding="utf-8")  # noqa: SIM115
+            except OSError:
+                return None
+    return None
+
+
+def run(
+    argv: Sequence[str] = (),
+    *,
+    qt_checks: Callable[[], list[Check]] = _qt_checks,
+    checks: Sequence[Callable[[], Check]] = QT_FREE_CHECKS,
+) -> int:
+    parser = argparse.ArgumentParser(prog="runway-desktop --self-test")
+    parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--report", type=Path, help="also write the report to this file")
+    args, _unknown = parser.parse_known_args(list(argv))
+    out = _console_stream()
+    report_lines: list[str] = []
+
+    def emit(text: str) -> None:
+        report_lines.append(text)
+        if out is not None:
+            print(text, file=out, flush=True)
+
+    started = time.monotonic()
+    emit(f"{APP_NAME} {__version__} self-test")
+    emit(f"  running from: {_running_from()}")
+    results: list[Check] = []
+    for check in checks:
+        result = _guarded(check)
+        results.append(result)
+        emit(f"  {result.line()}")
+    for result in qt_checks():
+        results.append(result)
+        emit(f"  {result.line()}")
+    code, closing = summary(results)
+    emit(f"{closing} in {time.monotonic() - started:.2f} s")
+    if args.report is not None:
+        try:
+            args.report.write_text("\n".join(report_lines) + "\n", encoding="utf-8")
+        except OSError as exc:
+            emit(f"(could not write the report to {args.report}: {exc})")
+    return code
+
+
+def _guarded(check: Callable[[], Check]) -> Check:
+    name = check.__name__.removeprefix("check_").replace("_", " ")
+    try:
+        return check()
+    except Exception as exc:  # a bug in a check is a failure with a name, not a traceback
+        return Check(name, Status.FAILURE, f"{type(exc).__name__}: {exc}")
+
+
+def _running_from() -> str:
+    if getattr(sys, "frozen", False):
+        return f"installed app {Path(sys.executable).resolve()}"
+    return f"Python {sys.version.split()[0]} {Path(__file__).resolve().parent}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(sys.argv[1:] if argv is None else argv)

@@ -1,0 +1,101 @@
+"""Uploading all files of a submission at once, each step recorded, one failure stopping all."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+
+import httpx
+
+from runway_desktop.api.error_types import TransferCancelled
+from runway_desktop.api.retry import RetryNotice
+from runway_desktop.api.transfer import TransferProgress, UploadResult, upload_file
+from runway_desktop.bundles.preflight import PreflightReport
+from runway_desktop.history.store import HistoryStore
+from runway_desktop.submit.events import FileProgress, Notice, PipelineEvent, TotalProgress
+from runway_desktop.submit.progress_total import TotalProgressMeter
+
+
+class ParallelUploads:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        history: HistoryStore,
+        emit: Callable[[PipelineEvent], None],
+        cancel: asyncio.Event,
+    ) -> None:
+        self.http = http
+        self.history = history
+        self._emit = emit
+        self._cancel = cancel
+
+    async def run(
+        self,
+        submission_id: int,
+        links: Mapping[str, str],
+        reports: Mapping[str, PreflightReport],
+    ) -> None:
+        total = TotalProgressMeter(
+            {env: r.size for env, r in reports.items()},
+            lambda p: self._emit(TotalProgress(p)),
+        )
+        # One failure stops the other uploads: the submission cannot complete without it.
+        stop_others = asyncio.Event()
+
+        async def one(env: str, report: PreflightReport) -> UploadResult:
+            step_id = self.history.step_started(submission_id, "UPLOAD_FILE", env)
+
+            def progress(p: TransferProgress) -> None:
+                self._emit(FileProgress(env, p))
+                total.update(env, p)
+
+            def retried(notice: RetryNotice) -> None:
+                self._emit(Notice(f"{report.path.name}: {notice.text}"))
+
+            watcher = asyncio.ensure_future(first_of(self._cancel, stop_others))
+            cancel = asyncio.Event()
+            watcher.add_done_callback(lambda _: cancel.set())
+            try:
+                result = await upload_file(
+                    self.http,
+                    links[env],
+                    report.path,
+                    expected_size=report.size,
+                    expected_mtime_ns=report.mtime_ns,
+                    expected_md5=report.md5 or None,
+                    on_progress=progress,
+                    cancel=cancel,
+                    on_retry=retried,
+                )
+            except BaseException as exc:
+                stop_others.set()
+                status = "cancelled" if isinstance(exc, TransferCancelled) else "failed"
+                self.history.step_finished(step_id, status, getattr(exc, "message", str(exc)))
+                raise
+            finally:
+                watcher.cancel()
+            self.history.mark_uploaded(
+                submission_id, env, etag=result.etag, etag_checked=result.etag_checked
+            )
+            self.history.step_finished(step_id, "done", f"{result.bytes_sent} bytes")
+            if not result.etag_checked:
+                self._emit(Notice(f"{report.path.name}: {result.etag_note}"))
+            return result
+
+        outcomes = await asyncio.gather(
+            *(one(env, report) for env, report in reports.items()), return_exceptions=True
+        )
+        errors = [o for o in outcomes if isinstance(o, BaseException)]
+        if errors:
+            # Prefer the real cause over the "cancelled" of the uploads it stopped.
+            real = [e for e in errors if not isinstance(e, TransferCancelled)]
+            raise (real or errors)[0]
+
+
+async def first_of(*events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,0 +1,83 @@
+"""The History screen below its filters: the list above the selected submission's detail, or
+a plain explanation when there is nothing to list (nothing sent yet, or nothing matches)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+EMPTY_TEXT = (
+    "Nothing has been sent from this computer yet.\n\nEvery submission you send on the Submit "
+    "screen appears here, with what became of it: sent, processed by Runway, loaded into the "
+    "ODS — or what to do when it was not."
+)
+NO_SELECTION = "Choose a submission in the list to see what happened."
+
+
+class HistoryBody(QStackedWidget):
+    clearFiltersRequested = Signal()
+
+    def __init__(self, table: QWidget, detail: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.detail = detail
+        self.detail_hint = QLabel(NO_SELECTION, self)
+        self.detail_hint.setObjectName("PlaceholderText")
+        self.detail_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail_hint.setWordWrap(True)
+        self.detail_stack = QStackedWidget(self)
+        self.detail_stack.addWidget(self.detail_hint)
+        self.detail_stack.addWidget(detail)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.detail_stack)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(table)
+        self.splitter.addWidget(scroll)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+
+        self.empty = QLabel(EMPTY_TEXT, self)
+        self.empty.setObjectName("EmptyState")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match = QWidget(self)
+        no_match_text = QLabel("No submission matches these filters.", self.no_match)
+        no_match_text.setObjectName("EmptyState")
+        no_match_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.clear_button = QPushButton("Clear filters", self.no_match)
+        layout = QVBoxLayout(self.no_match)
+        layout.addStretch(1)
+        layout.addWidget(no_match_text)
+        layout.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        for widget in (self.splitter, self.empty, self.no_match):
+            self.addWidget(widget)
+        self.clear_button.clicked.connect(self.clearFiltersRequested)
+
+    def show_counts(self, total: int, shown: int) -> None:
+        if total == 0:
+            self.setCurrentWidget(self.empty)
+        elif shown == 0:
+            self.setCurrentWidget(self.no_match)
+        else:
+            self.setCurrentWidget(self.splitter)
+
+    def show_detail(self) -> None:
+        self.detail_stack.setCurrentWidget(self.detail)
+
+    def show_hint(self, selected: int) -> None:
+        self.detail_hint.setText(
+            f"{selected} submissions selected: Export diagnostics includes all of them."
+            if selected else NO_SELECTION
+        )  # fmt: skip
+        self.detail_stack.setCurrentWidget(self.detail_hint)

@@ -1,0 +1,464 @@
+"""Event-loop lateness of the real Submit screen during a large upload, in a fresh process.
+
+Run by ``test_gui_benchmark.py`` once per measurement (offscreen Qt). It builds the main
+window the way ``runway_desktop.app`` does (``AppServices.create()``, ``MainWindow``,
+``connect(...)``, ``window.set_connection``) against a sandbox, fills the form (partner,
+tenant, school year, MAP_Growth), puts a large CSV in the ``INPUT_FILE`` slot, waits until the
+slot's preflight (CSV scan + MD5) has finished and Submit is enabled, then clicks Submit.
+
+A ``QTimer`` (PreciseTimer, 10 ms) runs from before the file is chosen to after the
+submission has finished. Each tick records its lateness: the interval since the previous tick
+minus 10 ms. Ticks are grouped by phase; a tick counts toward a phase when its interval
+overlaps the phase (a stall straddling the start of the upload is counted in the upload):
+
+- ``idle``: one second with the filled form and nothing running (the machine's noise floor);
+- ``preflight``: from ``slot.set_file`` until Submit is enabled;
+- ``upload``: from ``runner.stepStarted(Step.UPLOAD)`` to ``runner.stepFinished`` (UPLOAD);
+  this is the phase the issue's target ("max ≤ 16 ms") is about.
+
+The sandbox runs either in a thread of this process (``--sandbox inproc``, as
+``runway-desktop --sandbox`` does: its aiohttp S3 front competes with the window for the GIL)
+or in its own process (``--sandbox process``: ``python -m runway_desktop.sandbox --port 0``,
+stopped with SIGTERM), which is the realistic case (a real S3 is remote). Its executor delay
+is set high so the started job never processes the large file while we are measuring.
+
+Usage::
+
+    QT_QPA_PLATFORM=offscreen python tests/benchmarks/gui_lateness_driver.py \\
+        --csv big.csv --sandbox process --out result.json [--generate-mib 1024]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TIMER_MS = 10
+IDLE_SECONDS = 1.0
+EXECUTOR_DELAY_SECONDS = 3600.0  # the started job must not parse 1 GiB while we measure
+SANDBOXES = ("inproc", "process")
+CSV_HEADER = "StudentID,LastName,FirstName,TestDate,Total,Reading,Math\n"
+_MIB = 1 << 20
+
+
+# --- the input file -------------------------------------------------------------------------
+
+
+def write_csv(path: Path, size: int) -> int:
+    """A MAP_Growth-shaped CSV of about ``size`` bytes (whole rows); returns its real size."""
+    rows = [
+        f"{600000 + i % 90000},Doe{i % 97},Jane{i % 89},2026-03-{1 + i % 28:02d},"
+        f"{1100 + i % 300},{500 + i % 150},{500 + i % 160}\n"
+        for i in range(20000)
+    ]
+    block = "".join(rows).encode("ascii")
+    written = 0
+    with path.open("wb") as handle:
+        head = CSV_HEADER.encode("ascii")
+        handle.write(head)
+        written += len(head)
+        while written + len(block) <= size:
+            handle.write(block)
+            written += len(block)
+        rest = block[: size - written]
+        rest = rest[: rest.rfind(b"\n") + 1]
+        handle.write(rest)
+        written += len(rest)
+    return written
+
+
+# --- lateness ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Tick:
+    start_ns: int  # the previous tick
+    end_ns: int  # this tick
+    late_ms: float
+
+
+@dataclass
+class Window:
+    start_ns: int
+    end_ns: int | None = None
+
+
+class StallWatch:
+    """Diagnosis only (``--stall-stacks``): a thread that looks at the GUI thread every 2 ms
+    and, when no tick has come for ``threshold_ms`` past due, saves the GUI thread's Python
+    stack once per stall. It wakes often and takes the GIL, so it perturbs the figures."""
+
+    def __init__(self, recorder: LatenessRecorder, threshold_ms: float = 8.0) -> None:
+        self.recorder = recorder
+        self.threshold_ns = int((recorder.interval_ms + threshold_ms) * 1e6)
+        self.stacks: list[dict[str, Any]] = []
+        self._main = threading.main_thread().ident
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="stall-watch", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _watch(self) -> None:
+        reported_for: int | None = None
+        while not self._stop.wait(0.002):
+            last = self.recorder.last_tick_ns
+            if last is None or last == reported_for:
+                continue
+            now = time.perf_counter_ns()
+            if now - last < self.threshold_ns:
+                continue
+            frame = sys._current_frames().get(self._main or 0)
+            stack = traceback.format_stack(frame)[-12:] if frame is not None else []
+            phase = next(
+                (p for p, w in self.recorder.windows.items() if w.end_ns is None), "between"
+            )
+            self.stacks.append(
+                {"phase": phase, "since_tick_ms": (now - last) / 1e6, "stack": stack}
+            )
+            reported_for = last
+
+
+@dataclass
+class LatenessRecorder:
+    interval_ms: int = TIMER_MS
+    ticks: list[Tick] = field(default_factory=list)
+    windows: dict[str, Window] = field(default_factory=dict)
+    _last_ns: int | None = None
+    _timer: Any = None
+
+    def start(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        timer = QTimer()
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        timer.setInterval(self.interval_ms)
+        timer.timeout.connect(self._tick)
+        self._timer = timer
+        self._last_ns = time.perf_counter_ns()
+        timer.start()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    @property
+    def last_tick_ns(self) -> int | None:
+        return self._last_ns
+
+    def _tick(self) -> None:
+        now = time.perf_counter_ns()
+        assert self._last_ns is not None
+        late = (now - self._last_ns) / 1e6 - self.interval_ms
+        self.ticks.append(Tick(self._last_ns, now, late))
+        self._last_ns = now
+
+    def begin(self, phase: str) -> None:
+        self.windows[phase] = Window(time.perf_counter_ns())
+
+    def end(self, phase: str) -> None:
+        window = self.windows.get(phase)
+        if window is not None and window.end_ns is None:
+            window.end_ns = time.perf_counter_ns()
+
+    def summary(self, phase: str) -> dict[str, Any]:
+        window = self.windows.get(phase)
+        if window is None or window.end_ns is None:
+            return {"ticks": 0}
+        end_ns = window.end_ns
+        inside = [t for t in self.ticks if t.end_ns > window.start_ns and t.start_ns < end_ns]
+        if not inside:
+            return {"ticks": 0, "seconds": (end_ns - window.start_ns) / 1e9}
+        late = sorted(t.late_ms for t in inside)
+        worst = sorted(inside, key=lambda t: t.late_ms, reverse=True)[:5]
+        return {
+            "ticks": len(inside),
+            "seconds": (end_ns - window.start_ns) / 1e9,
+            "p50_ms": statistics.median(late),
+            "p99_ms": _percentile(late, 0.99),
+            "max_ms": late[-1],
+            "over_16ms": sum(1 for v in late if v > 16.0),
+            # Where the worst ticks ended, in ms since the phase began (can be < 0: straddling).
+            "worst": [
+                {"at_ms": (t.end_ns - window.start_ns) / 1e6, "late_ms": t.late_ms} for t in worst
+            ],
+        }
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values."""
+    index = max(0, min(len(ordered) - 1, int(-(-q * len(ordered) // 1)) - 1))
+    return ordered[index]
+
+
+# --- the sandbox ----------------------------------------------------------------------------
+
+
+@dataclass
+class RunningSandbox:
+    profile: dict[str, Any]
+    stop: Callable[[], None]
+    pid: int | None  # of a separate process; None when in this process
+
+
+def _process_cpu_seconds(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_sandbox(kind: str, data_dir: Path, executor_delay: float) -> RunningSandbox:
+    if kind == "inproc":
+        from runway_desktop.sandbox.config import default_config
+        from runway_desktop.sandbox.server import Sandbox
+
+        sandbox = Sandbox(default_config(executor_delay_seconds=executor_delay), data_dir=data_dir)
+        return RunningSandbox(sandbox.start(), sandbox.stop, None)
+    return start_sandbox_process(data_dir, executor_delay)
+
+
+def start_sandbox_process(data_dir: Path, executor_delay: float) -> RunningSandbox:
+    """``python -m runway_desktop.sandbox --port 0``; the first stdout line is the profile."""
+    log = data_dir.with_name(data_dir.name + "-stderr.log")
+    with log.open("wb") as errors:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "runway_desktop.sandbox",
+                "--port",
+                "0",
+                "--executor-delay",
+                str(executor_delay),
+                "--data-dir",
+                str(data_dir),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        process.wait(timeout=30)
+        message = log.read_text(errors="replace")
+        log.unlink(missing_ok=True)
+        raise RuntimeError(f"the sandbox exited with {process.returncode}: {message}")
+
+    def stop() -> None:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=20)
+        assert process.stdout is not None
+        process.stdout.close()
+        log.unlink(missing_ok=True)
+
+    return RunningSandbox(json.loads(line), stop, process.pid)
+
+
+# --- the measured session -----------------------------------------------------------------
+
+
+async def wait_for(condition: Callable[[], bool], limit: float, what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError(f"timed out after {limit:.0f} s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def measure(args: argparse.Namespace, sandbox: RunningSandbox) -> dict[str, Any]:
+    from runway_desktop.session import AppServices, connect
+    from runway_desktop.settings import Profile
+    from runway_desktop.submit.events import Step, StepFinished, SubmissionResult
+    from runway_desktop.ui.main_window import MainWindow
+    from runway_desktop.ui.upload_slot import UploadSlot
+
+    csv_path = Path(args.csv)
+    size: int = args.size
+    services = AppServices.create()
+    recorder = LatenessRecorder()
+    out: dict[str, Any] = {"bytes": size}
+    try:
+        profile, secret = Profile.from_sandbox_json(sandbox.profile, name="Sandbox")
+        window = MainWindow(services, practice=sandbox.pid is None)
+        window.resize(1000, 780)
+        window.show()
+        window.set_connection(connect(services.http, profile, secret or ""))
+        page, form = window.submit_page, window.submit_page.form
+        await wait_for(lambda: bool(window.partners), 30, "the partner list")
+        form.partner.setCurrentText("acme")
+        form.tenant.setEditText("district-a")
+        form.select_school_year("2026")
+        form.assessment.select_path("assessments/MAP_Growth")
+        slot = form.slots.slot("INPUT_FILE")
+        assert isinstance(slot, UploadSlot), "MAP_Growth has no INPUT_FILE slot"
+
+        recorder.start()
+        watch = StallWatch(recorder) if args.stall_stacks else None
+        if watch is not None:
+            watch.start()
+        recorder.begin("idle")
+        await asyncio.sleep(IDLE_SECONDS)
+        recorder.end("idle")
+
+        recorder.begin("preflight")
+        slot.set_file(csv_path)
+        await wait_for(page.submit_button.isEnabled, args.timeout, "the preflight (Submit enabled)")
+        recorder.end("preflight")
+        report = slot.report()
+        assert report is not None and report.ok, f"preflight refused the file: {report}"
+        out["preflight_md5"] = bool(report.md5)
+
+        marks: dict[str, float] = {}
+        finished: list[SubmissionResult] = []
+
+        def on_started(step: Step) -> None:
+            if step is Step.UPLOAD:
+                recorder.begin("upload")
+                marks["cpu_before"] = _cpu_seconds()
+                server = _process_cpu_seconds(sandbox.pid)
+                if server is not None:
+                    marks["server_before"] = server
+
+        def on_finished(event: StepFinished) -> None:
+            if event.step is Step.UPLOAD:
+                recorder.end("upload")
+                marks["cpu_after"] = _cpu_seconds()
+                marks["step_seconds"] = event.seconds
+                server = _process_cpu_seconds(sandbox.pid)
+                if server is not None:
+                    marks["server_after"] = server
+                out["upload_status"] = event.status
+
+        page.runner.stepStarted.connect(on_started)
+        page.runner.stepFinished.connect(on_finished)
+        page.runner.finished.connect(finished.append)
+        page.submit_button.click()
+        await wait_for(lambda: bool(finished), args.timeout, "the submission to finish")
+        recorder.stop()
+        if watch is not None:
+            watch.stop()
+            out["stalls"] = watch.stacks
+
+        result = finished[0]
+        out["outcome"] = result.outcome.value
+        if result.error is not None:
+            out["error"] = f"{result.error.message} {result.error.server_message or ''}".strip()
+        upload = recorder.summary("upload")
+        out["phases"] = {p: recorder.summary(p) for p in ("idle", "preflight", "upload")}
+        if upload.get("seconds"):
+            out["upload_seconds"] = upload["seconds"]
+            out["upload_mb_s"] = size / upload["seconds"] / 1e6
+            out["upload_cpu_seconds"] = marks["cpu_after"] - marks["cpu_before"]
+            if "server_after" in marks:
+                out["server_cpu_seconds"] = marks["server_after"] - marks["server_before"]
+        window.close()
+    finally:
+        recorder.stop()
+        await services.aclose()
+    return out
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from runway_desktop.ui.theme import apply_theme
+
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    apply_theme(app)
+    args.size = Path(args.csv).stat().st_size
+    with _sandbox_dir(args.sandbox_dir) as data_dir:
+        sandbox = start_sandbox(args.sandbox, data_dir, args.executor_delay)
+        try:
+            loop = qasync.QEventLoop(app)
+            asyncio.set_event_loop(loop)
+            with loop:
+                out: dict[str, Any] = loop.run_until_complete(measure(args, sandbox))
+        finally:
+            sandbox.stop()
+    out["sandbox"] = args.sandbox
+    out["platform"] = app.platformName()
+    return out
+
+
+@contextmanager
+def _sandbox_dir(parent: str | None) -> Iterator[Path]:
+    """The sandbox's object store (a 1 GiB copy lands here): tmpfs when available."""
+    base = parent or ("/dev/shm" if Path("/dev/shm").is_dir() else None)
+    path = Path(tempfile.mkdtemp(prefix="runway-gui-bench-", dir=base))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--csv", required=True, help="the file to submit (MAP_Growth INPUT_FILE)")
+    parser.add_argument("--sandbox", choices=SANDBOXES, default="process")
+    parser.add_argument("--sandbox-dir", help="parent folder of the sandbox's data (default tmpfs)")
+    parser.add_argument("--executor-delay", type=float, default=EXECUTOR_DELAY_SECONDS)
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")
+    parser.add_argument(
+        "--stall-stacks",
+        action="store_true",
+        help="diagnosis: save the GUI thread's stack during each stall (perturbs the figures)",
+    )
+    parser.add_argument(
+        "--generate-mib", type=int, help="first write a CSV of this size to --csv (and delete it)"
+    )
+    parser.add_argument("--out", required=True, help="write the JSON result here")
+    args = parser.parse_args(argv)
+    csv_path = Path(args.csv)
+    if args.generate_mib:
+        write_csv(csv_path, args.generate_mib * _MIB)
+    try:
+        out = run(args)
+    finally:
+        if args.generate_mib:
+            csv_path.unlink(missing_ok=True)
+    Path(args.out).write_text(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,211 @@
+"""The whole Submit screen against the sandbox: a MainWindow connected over real HTTP.
+
+Import the fixtures by name into a test module (tests/ is not a package):
+
+    from ui_app_helpers import app, qt_garbage  # noqa: F401  (pytest fixtures)
+
+and drive the form through its real widgets with the helpers below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit
+from pytestqt.qtbot import QtBot
+from ui_dnd import drop_files
+
+from runway_desktop.sandbox.server import Sandbox
+from runway_desktop.session import AppServices, Connection, connect
+from runway_desktop.settings import Profile
+from runway_desktop.ui.main_window import MainWindow
+from runway_desktop.ui.submit_page import SubmitPage
+from runway_desktop.ui.upload_slot import UploadSlot
+
+WAIT_MS = 20_000
+SANDBOX_PARTNERS = ["acme", "ea"]
+# Every step ran and got its tick (progress_panel.MARKS).
+DONE_MARK = "✓"
+
+
+@dataclass
+class AppUnderTest:
+    window: MainWindow
+    services: AppServices
+    connection: Connection
+    sandbox: Sandbox
+    qtbot: QtBot
+
+    @property
+    def page(self) -> SubmitPage:
+        return self.window.submit_page
+
+    def jobs(self) -> list[Any]:
+        """The sandbox's jobs (state objects, read on the server's loop)."""
+        return self.sandbox.call(lambda: list(self.sandbox.server.state.jobs.values()))
+
+    def job(self, uid: str) -> Any:
+        found = self.sandbox.call(lambda: self.sandbox.server.state.find_job(uid))
+        assert found is not None, f"the sandbox has no job {uid}"
+        return found
+
+    def uploaded_keys(self) -> list[str]:
+        return self.sandbox.call(lambda: self.sandbox.server.store.list_keys(""))
+
+
+@pytest.fixture
+def qt_garbage() -> Iterator[None]:
+    """Free each test's closed qasync loop and widgets here, on the main thread.
+
+    Left to the cyclic GC they may be freed on the sandbox's server thread; a QObject deleted
+    from a foreign thread leaves its Qt timers registered and a later timer event segfaults.
+    Requested first, so it is torn down after qtbot and qloop.
+    """
+    yield
+    gc.collect()
+
+
+def close_services(services: AppServices, qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
+    # The qloop is "already running" (qasync): run_until_complete refuses, so wait on a task.
+    task = qloop.create_task(services.aclose())
+    qtbot.waitUntil(task.done, timeout=5000)
+    task.result()
+
+
+def sandbox_connection(services: AppServices, sandbox: Sandbox) -> Connection:
+    profile, secret = Profile.from_sandbox_json(sandbox.profile, name="Sandbox")
+    assert secret is not None
+    return connect(services.http, profile, secret)
+
+
+def open_window(qtbot: QtBot, services: AppServices, *, practice: bool = False) -> MainWindow:
+    window = MainWindow(services, practice=practice)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def wait_for_partners(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(
+        lambda: window.submit_page.form.partner.count() == len(SANDBOX_PARTNERS), timeout=WAIT_MS
+    )
+    assert window.partners == SANDBOX_PARTNERS
+
+
+@pytest.fixture
+def app(
+    qt_garbage: None, qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+) -> Iterator[AppUnderTest]:
+    """A shown MainWindow connected to the sandbox, its partners loaded from the token."""
+    services = AppServices.create()
+    try:
+        window = open_window(qtbot, services)
+        connection = sandbox_connection(services, sandbox)
+        window.set_connection(connection)
+        wait_for_partners(qtbot, window)
+        yield AppUnderTest(window, services, connection, sandbox, qtbot)
+    finally:
+        close_services(services, qloop, qtbot)
+
+
+# --- driving the form ---------------------------------------------------------------------------
+
+
+def type_into(qtbot: QtBot, edit: QLineEdit | None, text: str) -> None:
+    assert edit is not None
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    if text:
+        qtbot.keyClicks(edit, text)
+
+
+def choose_item(combo: QComboBox, text: str) -> None:
+    """Pick the item shown as ``text`` (what choosing it in the drop-down list does)."""
+    index = combo.findText(text)
+    assert index >= 0, f"{combo.objectName()} offers no {text!r}"
+    combo.setCurrentIndex(index)
+
+
+def choose_school_year(page: SubmitPage, end_year: str) -> None:
+    combo = page.form.school_year
+    index = combo.findData(end_year)
+    assert index >= 0, f"school year {end_year} is not offered"
+    combo.setCurrentIndex(index)
+
+
+def param_combo(page: SubmitPage, env_var: str) -> QComboBox:
+    editor = page.form.params.editor(env_var)
+    assert isinstance(editor, QComboBox)
+    return editor
+
+
+def slot(page: SubmitPage, env_var: str = "INPUT_FILE") -> UploadSlot:
+    found = page.form.slots.slot(env_var)
+    assert found is not None, f"no slot {env_var}"
+    return found
+
+
+def fill_basics(
+    qtbot: QtBot,
+    page: SubmitPage,
+    *,
+    tenant: str = "district-a",
+    school_year: str = "2026",
+    assessment: str | None = "PSAT/SAT",
+) -> None:
+    """Partner acme, the tenant typed, the year and the assessment picked from their lists."""
+    choose_item(page.form.partner, "acme")
+    type_into(qtbot, page.form.tenant.lineEdit(), tenant)
+    choose_school_year(page, school_year)
+    if assessment is not None:
+        choose_item(page.form.assessment, assessment)
+
+
+def drop_on_slot(qtbot: QtBot, page: SubmitPage, path: Path, env_var: str = "INPUT_FILE") -> None:
+    """Drop ``path`` with real drag events on the slot and wait for its check."""
+    target = slot(page, env_var)
+    result = drop_files(target, [path])
+    assert result.accepted, target.refusal_text()
+    wait_checked(qtbot, page)
+
+
+def wait_checked(qtbot: QtBot, page: SubmitPage) -> None:
+    qtbot.waitUntil(lambda: not page.form.slots.is_checking(), timeout=WAIT_MS)
+
+
+def click(qtbot: QtBot, widget: Any) -> None:
+    assert widget.isVisible() and widget.isEnabled(), f"{widget.text()!r} cannot be clicked"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def submit(qtbot: QtBot, page: SubmitPage) -> None:
+    assert page.submit_button.isEnabled(), page.why_disabled.text()
+    click(qtbot, page.submit_button)
+
+
+def wait_finished(qtbot: QtBot, page: SubmitPage) -> str:
+    """Wait until the panel shows an outcome; return its text."""
+    panel = page.panel
+    qtbot.waitUntil(
+        lambda: not panel.outcome.isHidden() and not page.runner.is_running(), timeout=WAIT_MS
+    )
+    return panel.outcome.text()
+
+
+def wait_success(qtbot: QtBot, page: SubmitPage) -> str:
+    text = wait_finished(qtbot, page)
+    assert page.panel.outcome.property("kind") == "success", text
+    return text
+
+
+def step_marks(page: SubmitPage) -> dict[str, str]:
+    """Step name → its mark (✓, ✗, – …) as the panel shows them."""
+    return {name.text(): mark.text() for mark, name, _ in page.panel._steps.values()}
