@@ -8,14 +8,12 @@ store), so a set is downloaded once per profile no matter how often the command 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from runway_desktop.api.error_types import NotFound
-from runway_desktop.api.errors import error_from_os_error
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.cli_connection import Connection, assessment_name, choose_profile
 from runway_desktop.cli_output import (
@@ -29,7 +27,7 @@ from runway_desktop.cli_output import (
     usage_error,
     yes_no,
 )
-from runway_desktop.outputs.downloader import SetDownload, SetDownloader, SetProgressCallback
+from runway_desktop.outputs.downloader import SetDownload, SetDownloader
 from runway_desktop.outputs.folders import school_year_label
 from runway_desktop.outputs.watcher import NewSetWatcher, seen_record
 
@@ -162,27 +160,6 @@ async def outputs_list(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-class FolderCreatingDownloader(SetDownloader):
-    """Works around a core gap: ``SetDownloader.download`` writes into the set's folder
-    without creating it, so every download into a fresh ``--to`` folder failed."""
-
-    async def download(
-        self,
-        output_set: OutputSet,
-        root: Path,
-        *,
-        on_progress: SetProgressCallback | None = None,
-        cancel: asyncio.Event | None = None,
-    ) -> SetDownload:
-        folder = self.folder_for(output_set, root)
-        try:
-            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-        except OSError as exc:
-            error = error_from_os_error(exc, path=folder, writing=True)
-            return SetDownload(output_set, folder, (), error)
-        return await super().download(output_set, root, on_progress=on_progress, cancel=cancel)
-
-
 async def outputs_download(args: argparse.Namespace, console: Console) -> int:
     if args.new == bool(args.set_uids):
         raise usage_error(
@@ -194,7 +171,7 @@ async def outputs_download(args: argparse.Namespace, console: Console) -> int:
     async with Connection(chosen) as connection:
         await connection.sign_in()
         partner = await connection.partner(args.partner)
-        downloader = FolderCreatingDownloader(
+        downloader = SetDownloader(
             connection.client,
             connection.http,
             connection.history,

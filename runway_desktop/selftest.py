@@ -35,10 +35,17 @@ class Check:
     name: str
     status: Status
     detail: str = ""
+    # Shown instead of the status word ("yes"/"no" for the sandbox line).
+    label: str = ""
 
     def line(self) -> str:
-        text = f"{self.name}: {self.status.value}"
-        return f"{text} ({self.detail})" if self.detail else text
+        word = self.label or self.status.value
+        if self.status is Status.OK:
+            return f"{self.name}: {word} ({self.detail})" if self.detail else f"{self.name}: {word}"
+        if self.status is Status.WARNING:
+            tail = " — warning, not failure"
+            return f"{self.name}: {self.label + ', ' if self.label else ''}{self.detail}{tail}"
+        return f"{self.name}: FAILED — {self.detail}"
 
 
 # Where Linux distributions keep the CA bundle (the same places truststore looks).
@@ -101,11 +108,7 @@ def check_keyring() -> Check:
     store = SecretStore()
     if store.persistent:
         return Check("keyring", Status.OK, store.status_message)
-    return Check(
-        "keyring",
-        Status.WARNING,
-        "no usable keyring (secrets kept only in memory): " + store.status_message,
-    )
+    return Check("keyring", Status.WARNING, "no usable keyring (secrets kept only in memory)")
 
 
 def check_tls() -> Check:
@@ -165,18 +168,15 @@ def check_sandbox() -> Check:
         from runway_desktop.sandbox import server  # noqa: F401  (aiohttp, PyJWT, cryptography)
         from runway_desktop.sandbox.s3 import Presigner
     except ImportError as exc:
-        return Check(
-            "sandbox available",
-            Status.WARNING,
-            f"no ({exc.name or exc} is not included in this build)",
-        )
+        missing = exc.name or str(exc)
+        return Check("sandbox available", Status.WARNING, f"{missing} not in this build", "no")
     try:
         url = Presigner("http://127.0.0.1:9", "self-test", "key", "secret").put_url("probe.csv")
     except Exception as exc:  # botocore data trimmed too far, say
-        return Check("sandbox available", Status.WARNING, f"no (presigning failed: {exc})")
+        return Check("sandbox available", Status.WARNING, f"presigning failed: {exc}", "no")
     if "X-Amz-Signature=" not in url:
-        return Check("sandbox available", Status.WARNING, "no (presigned URL has no signature)")
-    return Check("sandbox available", Status.OK, "yes")
+        return Check("sandbox available", Status.WARNING, "presigned URL has no signature", "no")
+    return Check("sandbox available", Status.OK, "practice server loads, S3 URL signed", "yes")
 
 
 QT_FREE_CHECKS: tuple[Callable[[], Check], ...] = (

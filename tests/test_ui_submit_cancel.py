@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from ui_app_helpers import (  # noqa: F401  (app, qt_garbage: pytest fixtures)
+from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
     DONE_MARK,
     AppUnderTest,
-    app,
+    app_fixture,
     choose_item,
     click,
     drop_on_slot,
     fill_basics,
     param_combo,
-    qt_garbage,
     step_marks,
     submit,
     wait_finished,
@@ -95,8 +94,8 @@ def test_cancel_during_upload_starts_nothing_and_offers_retry(
     assert page.form.slots.files() == {"INPUT_FILE": big_csv}
     assert page.form.values().tenant == "district-b"
     page.stack.setCurrentWidget(panel)  # the panel as it was left
-    import time; t0 = time.monotonic(); click(qtbot, panel.retry_button)
-    outcome = wait_success(qtbot, page); print("retry took", time.monotonic() - t0, step_marks(page), [ (l[2].text()) for l in panel._steps.values()])
+    click(qtbot, panel.retry_button)
+    outcome = wait_success(qtbot, page)
     assert "new job" not in outcome
     assert panel.job_id.text() == job.uid
     jobs = app.jobs()

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from ui_app_helpers import (  # noqa: F401  (app, qt_garbage: pytest fixtures)
+from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
     AppUnderTest,
-    app,
+    app_fixture,
     choose_item,
     drop_on_slot,
     fill_basics,
     param_combo,
-    qt_garbage,
     slot,
     submit,
     type_into,

@@ -12,19 +12,21 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from ui_app_helpers import (  # noqa: F401  (app, qt_garbage: pytest fixtures)
+from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
     DONE_MARK,
     AppUnderTest,
-    app,
+    app_fixture,
     choose_school_year,
     click,
     fill_basics,
+    left_click,
     param_combo,
-    qt_garbage,
+    press,
     slot,
     step_marks,
     submit,
     type_into,
+    type_keys,
     wait_checked,
     wait_success,
 )
@@ -52,7 +54,7 @@ def pick_from_popup(qtbot: QtBot, picker: AssessmentPicker, text: str) -> None:
     view.scrollTo(index)
     viewport = view.viewport()
     assert viewport is not None
-    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+    left_click(viewport, view.visualRect(index).center())
     qtbot.waitUntil(lambda: not view.isVisible(), timeout=5000)
 
 
@@ -61,7 +63,7 @@ def type_assessment(qtbot: QtBot, page: SubmitPage, text: str) -> None:
     editor = page.form.assessment.lineEdit()
     type_into(qtbot, editor, text)
     assert editor is not None
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    press(editor, Qt.Key.Key_Return)
 
 
 def test_psat_sent_end_to_end_then_submit_another(
@@ -74,7 +76,7 @@ def test_psat_sent_end_to_end_then_submit_another(
     assert form.assessment.current_path() == "assessments/PSAT_SAT"
     # Keyboard search in the closed combo, as a clerk tabbing through would do.
     test_type = param_combo(page, "TEST_TYPE")
-    qtbot.keyClicks(test_type, "SAT")
+    type_keys(test_type, "SAT")
     assert test_type.currentText() == "SAT"
     assert page.why_disabled.text() == "Add the assessment data file."
 

@@ -2,7 +2,7 @@
 
 Import the fixtures by name into a test module (tests/ is not a package):
 
-    from ui_app_helpers import app, qt_garbage  # noqa: F401  (pytest fixtures)
+    from ui_app_helpers import app_fixture  # noqa: F401  (the pytest fixture "app")
 
 and drive the form through its real widgets with the helpers below.
 """
@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from ui_dnd import drop_files
 
@@ -62,12 +63,8 @@ class AppUnderTest:
 
 @pytest.fixture
 def qt_garbage() -> Iterator[None]:
-    """Free each test's closed qasync loop and widgets here, on the main thread.
-
-    Left to the cyclic GC they may be freed on the sandbox's server thread; a QObject deleted
-    from a foreign thread leaves its Qt timers registered and a later timer event segfaults.
-    Requested first, so it is torn down after qtbot and qloop.
-    """
+    """Collect garbage on the main thread after the test (kept for modules that request it;
+    conftest now does this for every test)."""
     yield
     gc.collect()
 
@@ -100,9 +97,9 @@ def wait_for_partners(qtbot: QtBot, window: MainWindow) -> None:
     assert window.partners == SANDBOX_PARTNERS
 
 
-@pytest.fixture
-def app(
-    qt_garbage: None, qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+@pytest.fixture(name="app")
+def app_fixture(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
 ) -> Iterator[AppUnderTest]:
     """A shown MainWindow connected to the sandbox, its partners loaded from the token."""
     services = AppServices.create()
@@ -119,12 +116,26 @@ def app(
 # --- driving the form ---------------------------------------------------------------------------
 
 
+def left_click(widget: QWidget, pos: QPoint | None = None) -> None:
+    """A real mouse press and release (at the centre unless ``pos`` is given)."""
+    no_modifier = Qt.KeyboardModifier.NoModifier
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, no_modifier, pos or QPoint())
+
+
+def type_keys(widget: QWidget, text: str) -> None:
+    QTest.keyClicks(widget, text)
+
+
+def press(widget: QWidget, key: Qt.Key) -> None:
+    QTest.keyClick(widget, key)
+
+
 def type_into(qtbot: QtBot, edit: QLineEdit | None, text: str) -> None:
     assert edit is not None
     edit.selectAll()
-    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    press(edit, Qt.Key.Key_Delete)
     if text:
-        qtbot.keyClicks(edit, text)
+        type_keys(edit, text)
 
 
 def choose_item(combo: QComboBox, text: str) -> None:
@@ -183,7 +194,7 @@ def wait_checked(qtbot: QtBot, page: SubmitPage) -> None:
 
 def click(qtbot: QtBot, widget: Any) -> None:
     assert widget.isVisible() and widget.isEnabled(), f"{widget.text()!r} cannot be clicked"
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    left_click(widget)
 
 
 def submit(qtbot: QtBot, page: SubmitPage) -> None:

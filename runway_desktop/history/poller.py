@@ -96,6 +96,10 @@ class StatusPoller:
     def has_waiting(self) -> bool:
         return bool(self.waiting())
 
+    def has_pollable(self) -> bool:
+        """Something is waiting and its profile is connected, so a poll can ask about it."""
+        return any(self.client_for(r.profile) is not None for r in self.waiting())
+
     async def poll_once(self) -> PollReport:
         now = self.clock()
         previous = self._last_poll or now

@@ -8,12 +8,14 @@ and the download state of every set comes from one query instead of one per row.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from runway_desktop.api.error_types import FolderNotWritable
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.outputs.downloader import STATE_COMPLETE, STATE_DOWNLOADING, STATE_FAILED
@@ -162,35 +164,45 @@ class LocalState:
 def download_states(history: HistoryStore, profile: str) -> dict[str, LocalState]:
     """Every recorded download of ``profile`` in one read (one query per row would crawl).
 
-    Uses its own read-only connection to the store's file (WAL allows concurrent readers),
-    because HistoryStore offers per-set lookups only.
+    HistoryStore offers per-set lookups only, hence the direct read.
     """
     states: dict[str, LocalState] = {}
-    try:
-        db = sqlite3.connect(f"{history.path.as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return states
-    try:
-        rows = db.execute(
-            "SELECT set_uid, state, folder, message FROM downloads WHERE profile = ?", (profile,)
-        ).fetchall()
-    except sqlite3.Error:
-        rows = []
-    finally:
-        with contextlib.suppress(sqlite3.Error):
-            db.close()
+    rows = _read(
+        history, "SELECT set_uid, state, folder, message FROM downloads WHERE profile = ?", profile
+    )
     for uid, state, folder, message in rows:
         # A "downloading" row left by a closed app is an interrupted download: say so.
         if state == STATE_DOWNLOADING:
             state, message = STATE_FAILED, "The download was interrupted. Download it again."
-        states[str(uid)] = LocalState(str(state), Path(folder), message)
+        states[str(uid)] = LocalState(
+            str(state), Path(str(folder)), None if message is None else str(message)
+        )
     return states
 
 
 def job_partner(history: HistoryStore, job_uid: str) -> str | None:
-    """The partner a job belongs to, from what this computer sent (None: not known here)."""
+    """The partner a job belongs to: from what this computer sent, else from sets seen."""
     record = history.find_by_job(job_uid)
-    return record.partner if record else None
+    if record is not None:
+        return record.partner
+    # Jobs from the web UI or another computer: a listing or a watch poll has seen their sets.
+    rows = _read(history, "SELECT partner FROM output_sets_seen WHERE job_uid = ?", job_uid)
+    return str(rows[0][0]) if rows else None
+
+
+def _read(history: HistoryStore, sql: str, *args: str) -> list[tuple[object, ...]]:
+    """A query on the store's file over a read-only connection of its own (WAL allows it)."""
+    try:
+        db = sqlite3.connect(f"{history.path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return []
+    try:
+        return list(db.execute(sql, args).fetchall())
+    except sqlite3.Error:
+        return []
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            db.close()
 
 
 def scope_text(choice: BrowseFilter, assessment_name: Callable[[str | None], str]) -> str:
@@ -210,10 +222,27 @@ def scope_text(choice: BrowseFilter, assessment_name: Callable[[str | None], str
 
 
 def empty_text(choice: BrowseFilter, assessment_name: Callable[[str | None], str]) -> str:
-    text = (
+    return (
         f"No processed results yet for {scope_text(choice, assessment_name)}. "
         "Results appear a few minutes after a submission finishes."
     )
-    if choice.narrowed:
-        text += " Clear the filters to see all of this partner's results."
-    return text
+
+
+def root_problem(root: Path) -> FolderNotWritable | None:
+    """Why nothing can be saved under ``root``, checked once before a batch (blocking: call
+    it in a thread). Without it every set would fail with a vaguer "could not save"."""
+    existing = next((p for p in (root, *root.parents) if p.exists()), None)
+    if existing is None:
+        return None
+    if not existing.is_dir():
+        return FolderNotWritable(
+            f"The download folder cannot be created: {existing} is a file, not a folder.",
+            next_step="Choose another download folder with “Change…”, or move that file away.",
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return FolderNotWritable(
+            f"This app may not save files in {existing}.",
+            next_step="Choose another download folder with “Change…”, or ask IT for write "
+            "access to it.",
+        )
+    return None

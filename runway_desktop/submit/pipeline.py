@@ -93,19 +93,7 @@ class SubmissionPipeline:
         reports = await self._check_files(request, submission_id=None)
         if isinstance(reports, SubmissionResult):
             return reports
-        submission_id = self.history.create_submission(
-            profile=request.profile_name,
-            api_base_url=request.api_base_url,
-            partner=request.partner,
-            tenant=request.tenant,
-            school_year=request.school_year,
-            bundle=request.bundle.path,
-            bundle_name=request.bundle.display_name,
-            params=build_params(request.bundle, request.params),
-            files=file_records(reports),
-        )
-        self.submission_id = submission_id
-        self._record_check_step(submission_id, reports)
+        submission_id = self._new_record(request, reports)
         return await self._send(submission_id, request, reports)
 
     async def resume(self, submission_id: int, request: SubmissionRequest) -> SubmissionResult:
@@ -153,7 +141,26 @@ class SubmissionPipeline:
         else:
             why = "the upload links of the first job have expired"
         self._emit(Notice(f"Creating a new job because {why}."))
-        new_id = self.history.create_submission(
+        new_id = self._new_record(request, reports, resumed_from=submission_id)
+        self.history.set_state(
+            submission_id,
+            STATE_FAILED,
+            error_kind=SUPERSEDED,
+            error_message=f"Replaced by submission #{new_id} because {why}.",
+            finished_at=utc_now(),
+        )
+        result = await self._send(new_id, request, reports)
+        return replace(result, new_job=True)
+
+    def _new_record(
+        self,
+        request: SubmissionRequest,
+        reports: Mapping[str, PreflightReport],
+        *,
+        resumed_from: int | None = None,
+    ) -> int:
+        """A history record for files that passed the checks, with the check step in it."""
+        submission_id = self.history.create_submission(
             profile=request.profile_name,
             api_base_url=request.api_base_url,
             partner=request.partner,
@@ -163,19 +170,11 @@ class SubmissionPipeline:
             bundle_name=request.bundle.display_name,
             params=build_params(request.bundle, request.params),
             files=file_records(reports),
-            resumed_from=submission_id,
+            resumed_from=resumed_from,
         )
-        self.history.set_state(
-            submission_id,
-            STATE_FAILED,
-            error_kind=SUPERSEDED,
-            error_message=f"Replaced by submission #{new_id} because {why}.",
-            finished_at=utc_now(),
-        )
-        self.submission_id = new_id
-        self._record_check_step(new_id, reports)
-        result = await self._send(new_id, request, reports)
-        return replace(result, new_job=True)
+        self.submission_id = submission_id
+        self._record_check_step(submission_id, reports)
+        return submission_id
 
     # -- steps -------------------------------------------------------------------------------
     async def _check_files(

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.api.models import OutputSet
-from runway_desktop.outputs.browse import STATE_QUEUED, LocalState
+from runway_desktop.outputs.browse import STATE_QUEUED, LocalState, root_problem
 from runway_desktop.outputs.downloader import (
     STATE_COMPLETE,
     STATE_DOWNLOADING,
@@ -152,6 +152,14 @@ class DownloadController(QObject):
         return added
 
     async def _drain(self) -> None:
+        problem = await asyncio.to_thread(root_problem, self.root)
+        while problem is not None and self._queue and self._downloader is not None:
+            output_set = self._queue.popleft()
+            folder = self._downloader.folder_for(output_set, self.root)
+            self._waiting.discard(output_set.uid)
+            message = f"{problem.message} {problem.next_step}"
+            self.report(output_set.uid, LocalState(STATE_FAILED, folder, message))
+            self._batch.append(SetDownload(output_set, folder, (), problem))
         while self._queue and self._downloader is not None:
             output_set = self._queue.popleft()
             try:

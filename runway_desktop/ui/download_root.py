@@ -115,6 +115,7 @@ class DownloadMessage(QWidget):
         self.label.setText(text)
         self.label.setProperty("kind", "error" if error else "success")
         restyle(self.label)
+        self.label.updateGeometry()  # the padding came with the new style: re-measure
         self.folder = folder
         self.open_button.setVisible(folder is not None)
         self.show()

@@ -45,6 +45,7 @@ class HistoryBody(QStackedWidget):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([220, 360])
 
         self.empty = QLabel(EMPTY_TEXT, self)
         self.empty.setObjectName("EmptyState")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -22,7 +22,7 @@ from runway_desktop.history.status import DerivedStatus, SubmissionStatus
 from runway_desktop.schoolyear import school_year_label
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Sent", "Assessment", "District", "School year", "Files", "Status")
+COLUMNS = ("Sent", "Assessment", "District", "School year", "Status")
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 SORT_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -95,15 +95,11 @@ class HistoryFilter:
         return True
 
 
-def when_text(record: SubmissionRecord) -> str:
-    return record.created_at.astimezone().strftime("%b %d, %Y %H:%M")
-
-
-def files_text(record: SubmissionRecord) -> str:
-    names = [f.path.name for f in record.files]
-    if len(names) <= 1:
-        return names[0] if names else "—"
-    return f"{names[0]} +{len(names) - 1}"
+def when_text(record: SubmissionRecord, *, short: bool = False) -> str:
+    local = record.created_at.astimezone()
+    if short and local.year == datetime.now().year:
+        return local.strftime("%b %d, %H:%M")
+    return local.strftime("%b %d, %Y %H:%M")
 
 
 class HistoryTableModel(QAbstractTableModel):
@@ -159,7 +155,7 @@ class HistoryTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "Status":
                 return row.derived.explanation
-            if column == "Files":
+            if column == "Assessment":
                 return "\n".join(f.path.name for f in row.record.files)
         if role == Qt.ItemDataRole.AccessibleTextRole and column == "Status":
             return f"{row.derived.status.value}. {row.derived.explanation}"
@@ -169,15 +165,13 @@ class HistoryTableModel(QAbstractTableModel):
     def _display(row: HistoryRow, column: str) -> str:
         r = row.record
         if column == "Sent":
-            return when_text(r)
+            return when_text(r, short=True)
         if column == "Assessment":
             return row.assessment
         if column == "District":
             return r.tenant
         if column == "School year":
             return school_year_label(r.school_year) if r.school_year.isdigit() else r.school_year
-        if column == "Files":
-            return files_text(r)
         mark, _kind = STATUS_LOOK[row.derived.status]
         return f"{mark}  {row.derived.status.value}"
 

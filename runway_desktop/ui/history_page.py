@@ -141,7 +141,7 @@ class HistoryPage(QWidget):
     def set_connection(self, connection: Connection | None) -> None:
         self.connection = connection
         self.refresh()
-        if connection is not None and self.poller.has_waiting():
+        if self.poller.has_pollable():
             self.poll_timer.poll_now()
 
     def watch_runner(self, runner: PipelineRunner) -> None:
@@ -212,7 +212,11 @@ class HistoryPage(QWidget):
         self.on_selection_changed()
 
     def _show_body(self) -> None:
-        self.body.show_counts(self.model.rowCount(), self.proxy.rowCount())
+        total = self.model.rowCount()
+        self.body.show_counts(total, self.proxy.rowCount())
+        # Nothing to filter or check yet: only the explanation (and Export, for the log).
+        self.filters.setVisible(total > 0)
+        self.check_button.setVisible(total > 0)
 
     def _update_summary(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
@@ -277,7 +281,7 @@ class HistoryPage(QWidget):
     # -- actions ----------------------------------------------------------------------------
     def on_check_now(self) -> None:
         self.refresh()
-        if self.poller.has_waiting():
+        if self.poller.has_pollable():
             self.poll_timer.poll_now()
 
     def on_resume(self, submission_id: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-COLUMN_WIDTHS = (130, 170, 95, 90, 170)  # the last column (Status) stretches
+COLUMN_WIDTHS = (120, 230, 110, 100)  # the last column (Status) stretches
 
 
 class HistoryTable(QTableView):

@@ -99,6 +99,10 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(PAGES.index(name))
 
     def set_connection(self, connection: Connection | None) -> None:
+        if self._partners_task is not None and not self._partners_task.done():
+            # The previous connection's sign-in must not fill in its partners afterwards.
+            self._partners_task.cancel()
+        self._partners_task = None
         self.connection = connection
         self.partners = []
         self._update_title()
@@ -115,6 +119,9 @@ class MainWindow(QMainWindow):
         self.connection_note.show()
         try:
             claims = await connection.tokens.get_claims()
+        except asyncio.CancelledError:
+            self.connection_note.hide()  # replaced by another connection: no longer signing in
+            raise
         except RunwayError as error:
             self.connection_note.setText(
                 f"Could not sign in: {error.message} {error.next_step}".strip()

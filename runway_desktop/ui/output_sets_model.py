@@ -61,7 +61,7 @@ HEADER_TIPS = {
 STATE_ORDER = {STATE_FAILED: 0, STATE_DOWNLOADING: 1, STATE_QUEUED: 2, STATE_NONE: 3}
 UidRole = Qt.ItemDataRole.UserRole + 1
 ROW_HEIGHT = 28
-COLUMN_WIDTHS = (230, 140, 95, 0, 70, 95, 190)  # 0: the assessment column takes the rest
+COLUMN_WIDTHS = (230, 175, 100, 0, 70, 110, 200)  # 0: the assessment column takes the rest
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -82,7 +82,7 @@ def state_text(state: LocalState) -> str:
         return "Downloaded · Open folder"
     if state.state == STATE_FAILED:
         return "Failed · Try again"
-    return "Download"
+    return "Not downloaded · Download"
 
 
 def state_tip(state: LocalState) -> str:

@@ -69,7 +69,7 @@ class OutputSetsPage(QWidget):
         self._loaded_at: datetime | None = None
         self._select_job: str | None = None
         self._download_job: str | None = None
-        self._message_folder: Path | None = None
+        self._recorded: set[str] = set()  # set uids already written to the history
 
         title = QLabel("Output sets", self)
         title.setObjectName("PageTitle")
@@ -211,7 +211,6 @@ class OutputSetsPage(QWidget):
             self.loaded.emit()
             return
         same = self._loaded_filter == choice
-        known = self.model.known_uids() if same else set()
         if same:
             self.model.merge_rows(rows, states)
         else:
@@ -225,8 +224,9 @@ class OutputSetsPage(QWidget):
         self._show_state()
         self._after_load(sets)
         self.loaded.emit()
-        new = [seen_record(s) for s in sets if s.uid not in known]
+        new = [seen_record(s) for s in sets if s.uid not in self._recorded]
         if new:  # History derives "got a result" from these; a thread keeps paint smooth
+            self._recorded.update(str(s["uid"]) for s in new)
             await asyncio.to_thread(self.services.history.record_output_sets, new)
 
     def _prepare(
@@ -290,6 +290,7 @@ class OutputSetsPage(QWidget):
 
     # -- slots -------------------------------------------------------------------------------
     def on_filters_changed(self) -> None:
+        self.message.hide()  # it spoke about sets no longer listed
         self.refresh()
 
     def on_search_changed(self, text: str) -> None:

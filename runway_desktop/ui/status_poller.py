@@ -81,7 +81,7 @@ class StatusPollTimer(QObject):
         """Schedule rounds when something is waiting; stop when nothing is."""
         if self.is_polling():
             return
-        if self.poller.has_waiting():
+        if self.poller.has_pollable():
             if not self._timer.isActive():
                 self._timer.start(self._delay_ms)
             self._set_active(True)

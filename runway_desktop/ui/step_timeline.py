@@ -95,6 +95,7 @@ class StepTimeline(QWidget):
         while self._grid.count():
             item = self._grid.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
+                widget.hide()  # deleted later; hidden now so it never shows under the new rows
                 widget.deleteLater()
         self.entries = timeline(record) if record is not None else []
         if not self.entries:

@@ -114,12 +114,12 @@ class SubmissionDetail(QWidget):
         layout.addLayout(actions)
         layout.addLayout(progress_row)
         layout.addWidget(self.note)
-        layout.addWidget(_section("Details", self))
-        layout.addLayout(self.facts)
         layout.addWidget(_section("Files", self))
         layout.addLayout(self.files_grid)
         layout.addWidget(_section("What happened", self))
         layout.addWidget(self.timeline)
+        layout.addWidget(_section("Details", self))
+        layout.addLayout(self.facts)
         layout.addStretch(1)
 
         self.resume_button.clicked.connect(self.on_resume)
@@ -162,14 +162,16 @@ class SubmissionDetail(QWidget):
         self._show_files(record)
         self.timeline.set_record(record)
         has_sets = bool(record.sets)
-        _allow(self.resume_button, resume, visible=derived.resumable)
+        # A submission that never got a job is sent again after a review (Resubmit), not resumed.
+        resumable = derived.resumable and derived.status is SubmissionStatus.UPLOADED_NOT_STARTED
+        _allow(self.resume_button, resume, visible=resumable)
         _allow(self.resubmit_button, resubmit)
         self.output_button.setVisible(has_sets)
         self.download_button.setVisible(has_sets)
         self.copy_button.setVisible(record.job_uid is not None)
         self.copy_button.setText("Copy job id")
         # Whatever the clerk most likely wants next gets the emphasis.
-        primary = self.resume_button if derived.resumable else (
+        primary = self.resume_button if resumable else (
             self.output_button if has_sets else self.resubmit_button)  # fmt: skip
         for button in (self.resume_button, self.resubmit_button, self.output_button):
             button.setObjectName("PrimaryButton" if button is primary else "")
@@ -181,6 +183,7 @@ class SubmissionDetail(QWidget):
         while self.files_grid.count():
             item = self.files_grid.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
+                widget.hide()  # deleted later; hidden now so it never shows under the new rows
                 widget.deleteLater()
         for row, f in enumerate(record.files):
             name = QLabel(f.path.name, self)

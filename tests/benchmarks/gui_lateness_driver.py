@@ -92,6 +92,24 @@ class Tick:
     start_ns: int  # the previous tick
     end_ns: int  # this tick
     late_ms: float
+    # How long the GUI thread sat runnable but not running (waiting for a CPU) in this
+    # interval, from /proc schedstat: lateness that other processes on the machine caused.
+    runq_ms: float | None = None
+
+
+def _schedstat_path() -> Path | None:
+    """This thread's schedstat (CPU ns, run-queue wait ns, slices); None if unavailable."""
+    path = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
+    return path if path.exists() else None
+
+
+def _runq_wait_ns(path: Path | None) -> int | None:
+    if path is None:
+        return None
+    try:
+        return int(path.read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 @dataclass
@@ -146,6 +164,8 @@ class LatenessRecorder:
     ticks: list[Tick] = field(default_factory=list)
     windows: dict[str, Window] = field(default_factory=dict)
     _last_ns: int | None = None
+    _last_runq_ns: int | None = None
+    _schedstat: Path | None = None
     _timer: Any = None
 
     def start(self) -> None:
@@ -156,6 +176,8 @@ class LatenessRecorder:
         timer.setInterval(self.interval_ms)
         timer.timeout.connect(self._tick)
         self._timer = timer
+        self._schedstat = _schedstat_path()  # of the GUI thread: start() runs on it
+        self._last_runq_ns = _runq_wait_ns(self._schedstat)
         self._last_ns = time.perf_counter_ns()
         timer.start()
 
@@ -171,8 +193,12 @@ class LatenessRecorder:
         now = time.perf_counter_ns()
         assert self._last_ns is not None
         late = (now - self._last_ns) / 1e6 - self.interval_ms
-        self.ticks.append(Tick(self._last_ns, now, late))
-        self._last_ns = now
+        runq = _runq_wait_ns(self._schedstat)
+        waited = None
+        if runq is not None and self._last_runq_ns is not None:
+            waited = (runq - self._last_runq_ns) / 1e6
+        self.ticks.append(Tick(self._last_ns, now, late, waited))
+        self._last_ns, self._last_runq_ns = now, runq
 
     def begin(self, phase: str) -> None:
         self.windows[phase] = Window(time.perf_counter_ns())
@@ -192,6 +218,8 @@ class LatenessRecorder:
             return {"ticks": 0, "seconds": (end_ns - window.start_ns) / 1e9}
         late = sorted(t.late_ms for t in inside)
         worst = sorted(inside, key=lambda t: t.late_ms, reverse=True)[:5]
+        waits = [t.runq_ms for t in inside if t.runq_ms is not None]
+        own = [t.late_ms - (t.runq_ms or 0.0) for t in inside if t.runq_ms is not None]
         return {
             "ticks": len(inside),
             "seconds": (end_ns - window.start_ns) / 1e9,
@@ -199,9 +227,19 @@ class LatenessRecorder:
             "p99_ms": _percentile(late, 0.99),
             "max_ms": late[-1],
             "over_16ms": sum(1 for v in late if v > 16.0),
+            # Run-queue wait of the GUI thread: total in the phase, and in the worst interval.
+            "runq_total_ms": sum(waits) if waits else None,
+            # Lateness left after taking off each interval's run-queue wait: what this process
+            # did to itself (GIL, Python work on the loop, Qt painting), not other processes.
+            "max_own_ms": max(own) if own else None,
             # Where the worst ticks ended, in ms since the phase began (can be < 0: straddling).
             "worst": [
-                {"at_ms": (t.end_ns - window.start_ns) / 1e6, "late_ms": t.late_ms} for t in worst
+                {
+                    "at_ms": (t.end_ns - window.start_ns) / 1e6,
+                    "late_ms": t.late_ms,
+                    "runq_ms": t.runq_ms,
+                }
+                for t in worst
             ],
         }
 

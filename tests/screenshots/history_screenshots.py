@@ -55,6 +55,9 @@ async def shoot(out: Path) -> list[Path]:
                      services.registry, samples_dir(), profile.name, services.links)  # fmt: skip
         loaded = await make.submit(make.psat_request("2026"))
         processed = await make.submit(make.map_request("2025"))
+        for result in (loaded, processed):  # the executor reads its outcome when it runs
+            assert result.job_uid is not None
+            await make.wait_runs_finished(result.job_uid)
         sandbox.set_executor(outcome="fail")
         failed = await make.submit(make.map_request("2026"))
         assert failed.job_uid is not None
@@ -67,9 +70,6 @@ async def shoot(out: Path) -> list[Path]:
         await make.cancelled_upload(make.map_request("2026"))
         await make.create_refused(make.psat_request("2025"))
         waiting = await make.submit(make.map_request("2026"))
-        for result in (loaded, processed):
-            assert result.job_uid is not None
-            await make.wait_runs_finished(result.job_uid)
 
         notifier = Notifier(QIcon())
         page = HistoryPage(services, notifier)
@@ -80,11 +80,15 @@ async def shoot(out: Path) -> list[Path]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 20
         while len(page.poller.waiting()) > 2 and loop.time() < deadline:
-            await asyncio.sleep(0.1)
+            page.on_check_now()
+            await asyncio.sleep(0.3)
         page.refresh()
         grab(page, "list")
         page.select_submission(loaded.submission_id)
         grab(page, "detail_loaded")
+        page.resize(830, 1150)  # tall enough to show the whole detail with its timeline
+        grab(page, "detail_timeline")
+        page.resize(830, 720)
         page.select_submission(failed.submission_id)
         grab(page, "detail_no_result")
         cancelled_id = waiting.submission_id - 2

@@ -1,0 +1,84 @@
+"""A HistoryPage connected to the sandbox over real HTTP, and a Maker to send real submissions
+with the same services (shared history store, HTTP client and upload-link cache)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from history_helpers import Maker
+from PySide6.QtGui import QIcon
+from pytestqt.qtbot import QtBot
+from ui_app_helpers import close_services, sandbox_connection
+
+from runway_desktop.history.status import SubmissionStatus
+from runway_desktop.sandbox.server import Sandbox
+from runway_desktop.session import AppServices, Connection
+from runway_desktop.ui.history_page import HistoryPage
+from runway_desktop.ui.notifier import Notifier
+
+T = TypeVar("T")
+WAIT_MS = 20_000
+
+
+@dataclass
+class HistoryUnderTest:
+    page: HistoryPage
+    services: AppServices
+    connection: Connection
+    notifier: Notifier
+    make: Maker
+    qtbot: QtBot
+    loop: asyncio.AbstractEventLoop
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the Qt loop (already running: wait on a task)."""
+        task = self.loop.create_task(work)
+        self.qtbot.waitUntil(task.done, timeout=WAIT_MS)
+        return task.result()
+
+    def status(self, submission_id: int) -> SubmissionStatus:
+        model = self.page.model
+        row = model.row_at(model.row_of(submission_id))
+        assert row is not None, f"submission #{submission_id} is not listed"
+        return row.derived.status
+
+    def wait_status(self, submission_id: int, status: SubmissionStatus) -> None:
+        def reached() -> bool:
+            if self.status(submission_id) is not status:
+                self.page.on_check_now()  # what "Check for results now" does
+                return False
+            return True
+
+        self.qtbot.waitUntil(reached, timeout=WAIT_MS)
+
+
+@pytest.fixture
+def history(
+    qt_garbage: None,
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    sandbox: Sandbox,
+    samples_dir: Path,
+) -> Iterator[HistoryUnderTest]:
+    services = AppServices.create()
+    try:
+        connection = sandbox_connection(services, sandbox)
+        notifier = Notifier(QIcon())
+        page = HistoryPage(services, notifier)
+        qtbot.addWidget(page)
+        page.resize(830, 720)
+        page.show()
+        qtbot.waitExposed(page)
+        make = Maker(
+            sandbox, services.http, connection.client, services.history, services.registry,
+            samples_dir, connection.profile.name, services.links,
+        )  # fmt: skip
+        yield HistoryUnderTest(page, services, connection, notifier, make, qtbot, qloop)
+        page.poll_timer.stop()
+    finally:
+        close_services(services, qloop, qtbot)
