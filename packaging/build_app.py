@@ -36,15 +36,17 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     env["RUNWAY_SANDBOX"] = "0" if args.no_sandbox else env.get("RUNWAY_SANDBOX", "1")
     out = args.dist / "runway-desktop"
-    if out.exists():
-        shutil.rmtree(out)
+    # A fresh work folder instead of PyInstaller's --clean, which also wipes the per-user cache
+    # that a concurrent build may be using.
+    for stale in (out, args.work):
+        if stale.exists():
+            shutil.rmtree(stale)
     started = time.monotonic()
     command = [
         sys.executable,
         "-m",
         "PyInstaller",
         "--noconfirm",
-        "--clean",
         "--log-level=WARN",
         "--distpath",
         str(args.dist),

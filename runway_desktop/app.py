@@ -56,6 +56,9 @@ def start_practice_server(delay: float) -> tuple[Sandbox, dict[str, object]]:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    from runway_desktop.logging_setup import setup_logging
+
+    setup_logging()
     import qasync
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -116,6 +119,7 @@ def main(argv: list[str]) -> int:
         with loop:
             loop.run_forever()
     finally:
+        window.shutdown()
         single.close()
         if sandbox is not None:
             sandbox.stop()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import enum
+import importlib
 import ssl
 import sys
 import time
@@ -165,7 +166,7 @@ def count_linux_roots() -> tuple[int, str]:
 def check_sandbox() -> Check:
     """The practice server (``--sandbox``) is in this build and can sign URLs offline."""
     try:
-        from runway_desktop.sandbox import server  # noqa: F401  (aiohttp, PyJWT, cryptography)
+        importlib.import_module("runway_desktop.sandbox.server")  # aiohttp, PyJWT, cryptography
         from runway_desktop.sandbox.s3 import Presigner
     except ImportError as exc:
         missing = exc.name or str(exc)
@@ -217,7 +218,7 @@ def _console_stream() -> TextIO | None:
 
         if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
             try:
-                return open("CONOUT$", "w", encoding="utf-8")  # noqa: SIM115
+                return open("CONOUT$", "w", encoding="utf-8")
             except OSError:
                 return None
     return None

@@ -63,7 +63,9 @@ class Maker:
             school_year=school_year, tenant="district-b",
         )  # fmt: skip
 
-    def pipeline(self, listener: Callable[[PipelineEvent], None] | None = None) -> SubmissionPipeline:
+    def pipeline(
+        self, listener: Callable[[PipelineEvent], None] | None = None
+    ) -> SubmissionPipeline:
         return SubmissionPipeline(
             self.client, self.http, self.history, links=self.links, listener=listener
         )

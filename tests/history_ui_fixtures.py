@@ -79,6 +79,7 @@ def history(
             samples_dir, connection.profile.name, services.links,
         )  # fmt: skip
         yield HistoryUnderTest(page, services, connection, notifier, make, qtbot, qloop)
-        page.poll_timer.stop()
+        page.shutdown()
+        qtbot.wait(20)  # let a poll that already finished report (and be dropped)
     finally:
         close_services(services, qloop, qtbot)

@@ -17,6 +17,7 @@ PRESIGNED = (
     "http://127.0.0.1:9000/runway/acme/j1/input/a.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256"
     "&X-Amz-Signature=abcdef0123456789"
 )
+MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 SIGNATURE = re.compile(r"X-Amz-Signature=(?!\[redacted\])")
 
 
@@ -38,7 +39,7 @@ def test_zip_holds_records_and_logs_without_any_secret(tmp_path: Path) -> None:
         profile="Sandbox", api_base_url="http://127.0.0.1/api/v1", partner="acme",
         tenant="district-a", school_year="2026", bundle="assessments/MAP_Growth",
         bundle_name="MAP Growth", params={"A": "1"},
-        files=[FileRecord("INPUT_FILE", csv, "scores.csv", 12, 1, "d41d8cd98f00b204e9800998ecf8427e")],
+        files=[FileRecord("INPUT_FILE", csv, "scores.csv", 12, 1, MD5)],
     )  # fmt: skip
     store.set_state(
         submission, "failed", job_uid="job-1",
@@ -69,7 +70,7 @@ def test_zip_holds_records_and_logs_without_any_secret(tmp_path: Path) -> None:
     }  # fmt: skip
     records = json.loads(contents["submissions.json"])
     assert records[0]["job_uid"] == "job-1"
-    assert records[0]["files"][0]["md5"] == "d41d8cd98f00b204e9800998ecf8427e"
+    assert records[0]["files"][0]["md5"] == MD5
     assert records[0]["derived_status"]["status"] == "Uploaded, not started"
     assert "a.csv?[redacted]" in records[0]["error_message"]
     assert not export.path.with_name("diag.zip.part").exists()

@@ -69,9 +69,12 @@ async def test_a_failed_run_reaches_no_result_yet_once(core: Core) -> None:
     second = await p.poll_once()
     (change,) = second.changes
     assert (change.before, change.after) == (S.WAITING, S.NO_RESULT_YET)
-    assert result.job_uid in derive_status(
-        change.record, now=now[0], no_result_after=timedelta(minutes=30)
-    ).explanation
+    assert (
+        result.job_uid
+        in derive_status(
+            change.record, now=now[0], no_result_after=timedelta(minutes=30)
+        ).explanation
+    )
     assert (await p.poll_once()).changes == ()  # reported once, not at every poll
     assert p.has_waiting()  # a late result can still come: keep looking, gently
 

@@ -10,8 +10,9 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import history_ui_fixtures
 import pytest
-from history_ui_fixtures import WAIT_MS, HistoryUnderTest, history  # noqa: F401
+from history_ui_fixtures import WAIT_MS, HistoryUnderTest
 from ui_app_helpers import click, qt_garbage, submit, wait_checked  # noqa: F401
 
 import runway_desktop.ui.diagnostics_export as diagnostics_export
@@ -21,6 +22,9 @@ from runway_desktop.ui.submit_form import FormValues
 from runway_desktop.ui.submit_page import SubmitPage
 
 SIGNATURE = re.compile(r"X-Amz-Signature=(?!\[redacted\])")
+
+# The fixture, assigned rather than imported (ruff F811 on the parameter of the same name).
+history = history_ui_fixtures.history
 
 
 @pytest.fixture

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from output_sets_helpers import (  # noqa: F401  (outsets, qt_garbage: pytest fixtures)
-    FILES,
-    Screen,
-    outsets,
-    qt_garbage,
-)
+import output_sets_helpers
+from output_sets_helpers import FILES, Screen
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QComboBox
 
 from runway_desktop.api.models import OutputSetFilter
 from runway_desktop.outputs.browse import local_midnight
@@ -26,11 +23,12 @@ from runway_desktop.ui.output_sets_model import (
 
 TIP = Qt.ItemDataRole.ToolTipRole
 
+# Fixtures shared with the download suite (assigned, not imported: ruff F811).
+outsets = output_sets_helpers.outsets
+qt_garbage = output_sets_helpers.qt_garbage
 
-def choose(combo: object, data: object) -> None:
-    from PySide6.QtWidgets import QComboBox
 
-    assert isinstance(combo, QComboBox)
+def choose(combo: QComboBox, data: object) -> None:
     index = combo.findData(data)
     assert index >= 0, f"{combo.objectName()} offers no {data!r}"
     combo.setCurrentIndex(index)

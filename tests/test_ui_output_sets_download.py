@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import output_sets_helpers
 import pytest
-from output_sets_helpers import (  # noqa: F401  (outsets, qt_garbage: pytest fixtures)
+from output_sets_helpers import (
     FILES,
     WAIT_MS,
     Screen,
@@ -18,8 +19,6 @@ from output_sets_helpers import (  # noqa: F401  (outsets, qt_garbage: pytest fi
     files_in,
     make_services,
     open_screen,
-    outsets,
-    qt_garbage,
 )
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
@@ -32,6 +31,10 @@ BIG = {
     "assessments.jsonl": b'{"assessmentIdentifier":"SAT"}\n',
     "studentAssessments.jsonl": b"".join(b'{"row":%d}\n' % i for i in range(20_000)),
 }
+
+# Fixtures shared with the download suite (assigned, not imported: ruff F811).
+outsets = output_sets_helpers.outsets
+qt_garbage = output_sets_helpers.qt_garbage
 
 
 def jsonl_under(tree: Path) -> set[Path]:

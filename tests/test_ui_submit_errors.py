@@ -217,10 +217,15 @@ def test_fixing_the_refused_field_sends_without_choosing_the_file_again(
     qtbot.waitUntil(lambda: page.banner.isVisible(), timeout=WAIT_MS)
     assert field_error_under(form.tenant)
 
+    assert field_error_under(form.school_year) == ""
+    # Changing the refused field takes its error away at once; other fields keep theirs.
+    form.set_field_error("school_year", "an earlier complaint")
     type_into(qtbot, form.tenant.lineEdit(), "district-b")
+    assert field_error_under(form.tenant) == ""
+    assert field_error_under(form.school_year) == "an earlier complaint"
     submit(qtbot, page)
     qtbot.waitUntil(lambda: page.panel.outcome.property("kind") == "success", timeout=WAIT_MS)
     assert not page.banner.isVisible()
-    assert field_error_under(form.tenant) == ""
+    assert field_error_under(form.school_year) == ""
     job = app.job(page.panel.job_id.text())
     assert job.tenant == "district-b" and len(job.runs) == 1

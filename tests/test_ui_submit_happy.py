@@ -114,6 +114,10 @@ def test_psat_sent_end_to_end_then_submit_another(
     # The form is locked while sending and back for the next batch with its values kept.
     assert page.panel.another_button.isVisible() and page.panel.outputs_button.isVisible()
     assert not page.panel.cancel_button.isVisible()
+    click(qtbot, page.panel.outputs_button)
+    assert app.window.pages.currentWidget() is app.window.outputs_page
+    app.window.show_page("Submit")
+    assert page.stack.currentWidget() is page.panel  # still showing the result
     click(qtbot, page.panel.another_button)
     assert page.stack.currentIndex() == 0
     values = form.values()
@@ -138,6 +142,23 @@ def test_typing_in_the_picker_and_pressing_enter_selects_the_one_match(
     type_assessment(qtbot, app.page, typed)
     assert app.page.form.assessment.current_path() == path
     assert app.page.form.slots.slot("INPUT_FILE") is not None
+
+
+def test_typing_in_the_picker_is_not_undone_when_a_file_check_finishes(
+    app: AppUnderTest, qtbot: QtBot, samples_dir: Path
+) -> None:
+    page = app.page
+    fill_basics(qtbot, page)
+    sample = samples_dir / "PSAT_SAT" / "sample_anonymized_file_sat.csv"
+    assert drop_files(slot(page), [sample]).accepted
+    editor = page.form.assessment.lineEdit()
+    assert editor is not None
+    # The clerk starts searching for another assessment while the file is still checked.
+    type_into(qtbot, editor, "MAP Growth")
+    wait_checked(qtbot, page)
+    assert editor.text() == "MAP Growth"
+    press(editor, Qt.Key.Key_Return)
+    assert page.form.assessment.current_path() == "assessments/MAP_Growth"
 
 
 def test_star_three_files_dropped_at_once_and_one_browsed(

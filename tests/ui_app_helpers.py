@@ -119,7 +119,9 @@ def app_fixture(
 def left_click(widget: QWidget, pos: QPoint | None = None) -> None:
     """A real mouse press and release (at the centre unless ``pos`` is given)."""
     no_modifier = Qt.KeyboardModifier.NoModifier
-    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, no_modifier, pos or QPoint())
+    QTest.mouseClick(
+        widget, Qt.MouseButton.LeftButton, no_modifier, pos if pos is not None else QPoint()
+    )
 
 
 def type_keys(widget: QWidget, text: str) -> None:

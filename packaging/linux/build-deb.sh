@@ -11,7 +11,10 @@
 # the bundle, so it names exactly the system libraries the bundled Qt plugins link against (the
 # spec leaves those out of the bundle); ca-certificates is added for the TLS trust store.
 # Needs: dpkg-deb, dpkg-shlibdeps (dpkg-dev), and the libraries themselves installed
-# (packaging/linux/ci-deps.sh). Environment: DEB_COMPRESSION (default xz), DEB_LEVEL (default 6).
+# (packaging/linux/ci-deps.sh).
+# Compression: zstd -12 by default (measured on 2 vCPUs for the 123 MB tree: zstd -12 15 s ->
+# 46 MB; xz -6 144 s -> 38 MB; gzip -9 42 s -> 51 MB). dpkg >= 1.21.18 (Debian 12, Ubuntu
+# 22.04) installs zstd .debs; for older targets set DEB_COMPRESSION=xz DEB_LEVEL=6.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -108,6 +111,6 @@ CONTROL
 
 mkdir -p "$out_dir"
 deb="$out_dir/${name}_${version}_${arch}.deb"
-dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" -z"${DEB_LEVEL:-6}" --build "$root" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-zstd}" -z"${DEB_LEVEL:-12}" --build "$root" "$deb" >/dev/null
 echo "build-deb.sh: $deb ($(du -h "$deb" | cut -f1), installed ${installed_kb} KiB)"
 echo "build-deb.sh: Depends: $depends"

@@ -81,13 +81,17 @@ class AssessmentPicker(QComboBox):
     def mark_not_enabled(self, paths: Iterable[str]) -> None:
         """Bundles Runway refused for this partner ("not enabled"): keep them, marked."""
         self._not_enabled = set(paths)
+        current = self.currentIndex()
+        shown = self.itemText(current) if current >= 0 else None
         for row in range(self._model.rowCount()):
             item = self._model.item(row)
             path = item.data(PATH_ROLE)
             if self._registry is not None and (bundle := self._registry.get(path)):
                 item.setText(self._label(bundle))
-        if self.currentIndex() >= 0:
-            self.setEditText(self.itemText(self.currentIndex()))
+        # Only when the chosen entry's label changed: called on every form change, this must
+        # not overwrite what the clerk is typing into the search box.
+        if current >= 0 and self.itemText(current) != shown:
+            self.setEditText(self.itemText(current))
 
     # -- selection --------------------------------------------------------------------------
     def current_path(self) -> str | None:

@@ -102,6 +102,9 @@ class DownloadMessage(QWidget):
         self.label = QLabel(self)
         self.label.setObjectName("DownloadMessage")
         self.label.setWordWrap(True)
+        # Both kinds share one padding: styled from the start, a kind change cannot leave a
+        # stale (padding-less) size behind.
+        self.label.setProperty("kind", "success")
         self.open_button = QPushButton("Open folder", self)
         self.folder: Path | None = None
         layout = QHBoxLayout(self)
@@ -115,7 +118,6 @@ class DownloadMessage(QWidget):
         self.label.setText(text)
         self.label.setProperty("kind", "error" if error else "success")
         restyle(self.label)
-        self.label.updateGeometry()  # the padding came with the new style: re-measure
         self.folder = folder
         self.open_button.setVisible(folder is not None)
         self.show()

@@ -65,6 +65,7 @@ class HistoryPage(QWidget):
         self.clock: Callable[[], datetime] = utc_now
         self.resume_here = True
         self.last_export: DiagnosticsExport | None = None
+        self._shut = False  # after shutdown() the history store may be closed: read nothing
         self._watched: list[tuple[PipelineRunner, datetime | None]] = []
 
         self.runner = PipelineRunner(self)
@@ -157,6 +158,12 @@ class HistoryPage(QWidget):
         runner.runningChanged.connect(on_running)
         runner.finished.connect(lambda _result: self.refresh())
 
+    def shutdown(self) -> None:
+        """Stop background polling and any resume; call before closing the app's services."""
+        self._shut = True
+        self.poll_timer.stop()
+        self.runner.cancel()
+
     def no_result_after(self) -> timedelta:
         return timedelta(hours=self.services.preferences.load().no_result_after_hours)
 
@@ -167,6 +174,8 @@ class HistoryPage(QWidget):
     # -- the list ----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the history again and re-derive every status (keeps the selection)."""
+        if self._shut:
+            return
         selected = self.selected_ids()
         now, limit = self.clock(), self.no_result_after()
         rows = [
@@ -219,6 +228,8 @@ class HistoryPage(QWidget):
         self.check_button.setVisible(total > 0)
 
     def _update_summary(self) -> None:
+        if self._shut:
+            return
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         if total == 0:
             self.summary.setText("")

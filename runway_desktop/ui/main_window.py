@@ -21,10 +21,14 @@ from runway_desktop import APP_NAME
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.session import AppServices, Connection
 from runway_desktop.settings import Profile
-from runway_desktop.ui.placeholder_page import PlaceholderPage
+from runway_desktop.ui.history_page import HistoryPage
+from runway_desktop.ui.notifier import Notifier
+from runway_desktop.ui.output_sets_page import OutputSetsPage
 from runway_desktop.ui.restyle import restyle
 from runway_desktop.ui.settings_page import SettingsPage
+from runway_desktop.ui.submit_form import FormValues
 from runway_desktop.ui.submit_page import SubmitPage
+from runway_desktop.ui.theme import app_icon
 
 PRACTICE_BANNER = (
     "Practice mode: you are connected to a local practice server on this computer. "
@@ -51,27 +55,21 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("Navigation")
         self.nav.addItems(list(PAGES))
         self.nav.setFixedWidth(170)
+        self.notifier = Notifier(app_icon(), self)
+        self.notifier.activated.connect(self.bring_to_front)
         self.submit_page = SubmitPage(services, lambda: self.connection, self)
-        self.outputs_page = PlaceholderPage(
-            "Output sets",
-            "Browsing and downloading processed results is coming in the next version. "
-            "Until then the command line can do it: runway-desktop-cli outputs download --new "
-            "--to <folder>.",
-            self,
-        )
-        self.history_page = PlaceholderPage(
-            "History",
-            "A list of everything sent from this computer, with what became of each "
-            "submission, is coming in the next version. Every submission is already being "
-            "recorded, so it will appear there.",
-            self,
-        )
+        self.outputs_page = OutputSetsPage(services, self.notifier, self)
+        self.history_page = HistoryPage(services, self.notifier, self)
+        self.history_page.watch_runner(self.submit_page.runner)
         self.settings_page = SettingsPage(self)
         self.pages = QStackedWidget(self)
         for page in (self.submit_page, self.outputs_page, self.history_page, self.settings_page):
             self.pages.addWidget(page)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.submit_page.showOutputsRequested.connect(lambda: self.show_page("Output sets"))
+        self.history_page.showOutputRequested.connect(self.on_show_output_for_job)
+        self.history_page.downloadRequested.connect(self.on_download_for_job)
+        self.history_page.resubmitRequested.connect(self.on_resubmit)
 
         self.banner = QLabel(PRACTICE_BANNER, self)
         self.banner.setObjectName("PracticeBanner")
@@ -98,6 +96,21 @@ class MainWindow(QMainWindow):
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(PAGES.index(name))
 
+    # -- History's actions -----------------------------------------------------------------
+    def on_show_output_for_job(self, job_uid: str) -> None:
+        self.outputs_page.show_for_job(job_uid)
+        self.show_page("Output sets")
+
+    def on_download_for_job(self, job_uid: str) -> None:
+        self.outputs_page.download_for_job(job_uid)
+        self.show_page("Output sets")
+
+    def on_resubmit(self, values: FormValues) -> None:
+        """Resubmit fills the form for review; nothing is sent until Submit is pressed."""
+        self.submit_page.on_back()
+        self.submit_page.form.restore(values)
+        self.show_page("Submit")
+
     def set_connection(self, connection: Connection | None) -> None:
         if self._partners_task is not None and not self._partners_task.done():
             # The previous connection's sign-in must not fill in its partners afterwards.
@@ -108,6 +121,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._show_settings()
         self.submit_page.set_partners([], None)
+        self.outputs_page.set_connection(None, [])
+        self.history_page.set_connection(connection)
         self.connectionChanged.emit()
         if connection is not None:
             self._partners_task = asyncio.ensure_future(self._load_partners(connection))
@@ -140,6 +155,7 @@ class MainWindow(QMainWindow):
             restyle(self.connection_note)
             self.connection_note.show()
         self.submit_page.set_partners(self.partners, connection.profile.default_partner)
+        self.outputs_page.set_connection(connection, self.partners)
         self._show_settings()
         self.submit_page.on_form_changed()
 
@@ -165,6 +181,13 @@ class MainWindow(QMainWindow):
         self.show()
         self.raise_()
         self.activateWindow()
+
+    def shutdown(self) -> None:
+        """Stop background work (polling, watching) before the app's services close."""
+        self.history_page.shutdown()
+        shutdown_outputs = getattr(self.outputs_page, "shutdown", None)
+        if callable(shutdown_outputs):
+            shutdown_outputs()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

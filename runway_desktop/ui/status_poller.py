@@ -69,6 +69,7 @@ class StatusPollTimer(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.poll_now)
         self._active = False
+        self._stopped = False
 
     @property
     def active(self) -> bool:
@@ -79,7 +80,7 @@ class StatusPollTimer(QObject):
 
     def ensure_running(self) -> None:
         """Schedule rounds when something is waiting; stop when nothing is."""
-        if self.is_polling():
+        if self._stopped or self.is_polling():
             return
         if self.poller.has_pollable():
             if not self._timer.isActive():
@@ -90,6 +91,9 @@ class StatusPollTimer(QObject):
             self._set_active(False)
 
     def stop(self) -> None:
+        """For good (shutdown): no more rounds, and the result of one in flight is dropped,
+        since the history store may be closed right after."""
+        self._stopped = True
         self._timer.stop()
         if self._task is not None:
             self._task.cancel()
@@ -97,7 +101,7 @@ class StatusPollTimer(QObject):
 
     def poll_now(self) -> None:
         """One round now (also what the timer calls); ignored while a round is running."""
-        if self.is_polling():
+        if self._stopped or self.is_polling():
             return
         self._timer.stop()
         self._task = asyncio.ensure_future(self.poller.poll_once())
@@ -105,7 +109,7 @@ class StatusPollTimer(QObject):
 
     def _on_done(self, task: asyncio.Future[PollReport]) -> None:
         self._task = None
-        if task.cancelled():
+        if task.cancelled() or self._stopped:
             return
         if (exc := task.exception()) is not None:
             log.warning("status poll failed: %r", exc)

@@ -100,6 +100,13 @@ class SubmitForm(QWidget):
         self.assessment.bundleChanged.connect(self.on_bundle_changed)
         self.params.changed.connect(self.changed)
         self.slots.filesChanged.connect(self.changed)
+        # Like the connection dialog: an error about a field goes away once the field is changed.
+        self.partner.currentIndexChanged.connect(lambda: self.set_field_error("partner", None))
+        self.tenant.editTextChanged.connect(lambda: self.set_field_error("tenant", None))
+        self.school_year.currentIndexChanged.connect(
+            lambda: self.set_field_error("school_year", None)
+        )
+        self.assessment.bundleChanged.connect(lambda: self.set_field_error("bundle", None))
         self.select_school_year(str(current_school_year()))
 
     # -- context ------------------------------------------------------------------------------

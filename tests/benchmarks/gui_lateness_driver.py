@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import resource
@@ -163,6 +164,8 @@ class LatenessRecorder:
     interval_ms: int = TIMER_MS
     ticks: list[Tick] = field(default_factory=list)
     windows: dict[str, Window] = field(default_factory=dict)
+    gc_pauses: list[tuple[int, int, int]] = field(default_factory=list)  # start, end, gen
+    _gc_started: int | None = None
     _last_ns: int | None = None
     _last_runq_ns: int | None = None
     _schedstat: Path | None = None
@@ -179,11 +182,22 @@ class LatenessRecorder:
         self._schedstat = _schedstat_path()  # of the GUI thread: start() runs on it
         self._last_runq_ns = _runq_wait_ns(self._schedstat)
         self._last_ns = time.perf_counter_ns()
+        gc.callbacks.append(self._on_gc)
         timer.start()
 
     def stop(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, event: str, info: dict[str, int]) -> None:
+        """Times every collection (the app collects on the Qt thread, from a timer)."""
+        if event == "start":
+            self._gc_started = time.perf_counter_ns()
+        elif self._gc_started is not None:
+            self.gc_pauses.append((self._gc_started, time.perf_counter_ns(), info["generation"]))
+            self._gc_started = None
 
     @property
     def last_tick_ns(self) -> int | None:
@@ -219,6 +233,11 @@ class LatenessRecorder:
         late = sorted(t.late_ms for t in inside)
         worst = sorted(inside, key=lambda t: t.late_ms, reverse=True)[:5]
         waits = [t.runq_ms for t in inside if t.runq_ms is not None]
+        pauses = [
+            (end - start) / 1e6
+            for start, end, _gen in self.gc_pauses
+            if end > window.start_ns and start < end_ns
+        ]
         own = [t.late_ms - (t.runq_ms or 0.0) for t in inside if t.runq_ms is not None]
         return {
             "ticks": len(inside),
@@ -227,6 +246,8 @@ class LatenessRecorder:
             "p99_ms": _percentile(late, 0.99),
             "max_ms": late[-1],
             "over_16ms": sum(1 for v in late if v > 16.0),
+            "gc_count": len(pauses),
+            "gc_max_ms": max(pauses) if pauses else 0.0,
             # Run-queue wait of the GUI thread: total in the phase, and in the worst interval.
             "runq_total_ms": sum(waits) if waits else None,
             # Lateness left after taking off each interval's run-queue wait: what this process
@@ -438,6 +459,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from runway_desktop.ui.gc_on_main_thread import MainThreadGarbageCollector
     from runway_desktop.ui.theme import apply_theme
 
     app = QApplication(sys.argv[:1])
@@ -445,6 +467,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     apply_theme(app)
     args.size = Path(args.csv).stat().st_size
     with _sandbox_dir(args.sandbox_dir) as data_dir:
+        # As app.main does: automatic GC off, collections on the Qt thread from a timer.
+        collector = MainThreadGarbageCollector(app)
         sandbox = start_sandbox(args.sandbox, data_dir, args.executor_delay)
         try:
             loop = qasync.QEventLoop(app)
@@ -452,6 +476,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             with loop:
                 out: dict[str, Any] = loop.run_until_complete(measure(args, sandbox))
         finally:
+            collector.stop()
             sandbox.stop()
     out["sandbox"] = args.sandbox
     out["platform"] = app.platformName()

@@ -153,7 +153,7 @@ def _lateness_table(title: str, runs: dict[str, list[dict[str, Any]]]) -> str:
     header = (
         f"{'sandbox':<9} {'phase':<10} {'run':>3} {'s':>6} {'ticks':>6} {'p50 ms':>7} "
         f"{'p99 ms':>7} {'max ms':>7} {'>16ms':>5} {'worst at':>8} {'runq@max':>8} "
-        f"{'own max':>7} {'MB/s':>6} "
+        f"{'own max':>7} {'GC max':>6} {'MB/s':>6} "
         f"{'app CPU s':>9} {'sandbox CPU s':>13}"
     )
     lines = [title, header, "-" * len(header)]
@@ -170,7 +170,7 @@ def _lateness_table(title: str, runs: dict[str, list[dict[str, Any]]]) -> str:
                     f"{figures['max_ms']:>7.1f} {figures['over_16ms']:>5} "
                     f"{figures['worst'][0]['at_ms']:>8.0f} "
                     f"{_ms(figures['worst'][0].get('runq_ms')):>8} "
-                    f"{_ms(figures.get('max_own_ms')):>7}"
+                    f"{_ms(figures.get('max_own_ms')):>7} {_ms(figures.get('gc_max_ms')):>6}"
                 )
                 if phase == "upload":
                     server = data.get("server_cpu_seconds")
@@ -221,7 +221,8 @@ def test_gui_lateness(
         "'worst at' = ms into the phase of the worst tick; 'runq@max' = ms the GUI thread "
         "waited for a CPU (run queue, /proc schedstat) in that tick's interval; 'own max' = "
         "the largest lateness left after taking off each interval's run-queue wait (this "
-        "process's own doing: GIL, loop work, painting)."
+        "process's own doing: GIL, loop work, painting); 'GC max' = the longest garbage "
+        "collection in the phase (the app collects on the Qt thread, MainThreadGarbageCollector)."
     )
     failures: list[str] = []
     for sandbox, results in runs.items():

@@ -2,29 +2,38 @@
 
 Issue targets: fetch + parse + first paint ≤ 300 ms; a search keystroke ≤ 30 ms. Run on demand:
 
-    QT_QPA_PLATFORM=offscreen python -m pytest -m benchmark tests/benchmarks/test_output_sets_benchmark.py -s
+    QT_QPA_PLATFORM=offscreen python -m pytest -m benchmark -s \
+        tests/benchmarks/test_output_sets_benchmark.py
 
 Figures are printed; RUNWAY_BENCH_ASSERT=1 turns a missed target into a failure.
+
+The sandbox runs in a process of its own (``python -m runway_desktop.sandbox``), as Runway runs
+on another machine: in-process it would share the GIL with the app and its JSON encoding of
+10,000 sets would be counted as the app's time. It is stopped by its PID at the end.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from runway_desktop.api.client import api_root
 from runway_desktop.api.models import OutputSetFilter
-from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.session import AppServices, connect
 from runway_desktop.settings import Profile
 from runway_desktop.ui.notifier import Notifier
@@ -52,19 +61,57 @@ def _verdict(value: float, target: float) -> str:
     return "PASS" if value <= target else "MISS"
 
 
+class PaintCounter(QObject):
+    """Counts paint events of a widget: proof that a timed step really painted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+@pytest.fixture(scope="module")
+def sandbox_process() -> Iterator[dict[str, object]]:
+    """A sandbox in its own process holding 10,000 acme sets; its printed profile."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "runway_desktop.sandbox"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None
+        profile: dict[str, object] = json.loads(child.stdout.readline())
+        control = api_root(str(profile["api_base_url"])).rsplit("/api/v1", 1)[0] + "/_sandbox"
+        now = datetime.now(UTC)
+        for i, (tenant, year, bundle, ods) in enumerate(KINDS):
+            body = {
+                "partner": "acme", "tenant": tenant, "schoolYear": year, "bundle": bundle,
+                "count": SETS // len(KINDS), "sentToOds": ods, "files": {"a.jsonl": "x"},
+                "createdAt": (now - timedelta(hours=i)).isoformat(),
+            }  # fmt: skip
+            httpx.post(f"{control}/output-sets", json=body, timeout=300).raise_for_status()
+        yield profile
+    finally:
+        child.terminate()  # a clean stop of 10,000 jobs takes long: it gets 10 s, then a kill
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=10)
+
+
 @pytest.fixture
 def page(
-    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox, tmp_path: Path
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    sandbox_process: dict[str, object],
+    tmp_path: Path,
 ) -> Iterator[OutputSetsPage]:
-    now = datetime.now(UTC)
-    per_kind = SETS // len(KINDS)
-    for i, (tenant, year, bundle, ods) in enumerate(KINDS):
-        sandbox.inject_output_sets(
-            partner="acme", tenant=tenant, school_year=year, bundle=bundle, count=per_kind,
-            sent_to_ods=ods, files={"a.jsonl": b"x"}, created_on=now - timedelta(hours=i),
-        )  # fmt: skip
     services = AppServices.create()
-    profile, secret = Profile.from_sandbox_json(sandbox.profile, name="Sandbox")
+    profile, secret = Profile.from_sandbox_json(sandbox_process, name="Sandbox")
     assert secret is not None
     connection = connect(services.http, profile, secret)
     widget = OutputSetsPage(services, Notifier(QIcon()))
@@ -82,22 +129,27 @@ def page(
         qtbot.waitUntil(task.done, timeout=10_000)
 
 
-def _time_listing(page: OutputSetsPage, qtbot: QtBot) -> tuple[float, float]:
-    """(listed and in the model, plus first paint) seconds, from an empty table."""
+def _time_listing(page: OutputSetsPage, qtbot: QtBot) -> tuple[float, float, float]:
+    """(listed and in the model, plus first paint, this process's CPU) seconds, from empty."""
     page.model.set_rows([], {})
     page._loaded_filter = None  # a new question: the full reset path, not a merge
     QApplication.processEvents()
     arrived: list[float] = []
     page.loaded.connect(lambda: arrived.append(time.perf_counter()))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with qtbot.waitSignal(page.loaded, timeout=30_000):
         page.refresh()
     page.loaded.disconnect()
+    counter = PaintCounter()
+    page.table.viewport().installEventFilter(counter)
     QApplication.processEvents()
+    # Qt paints on the next frame tick (~16 ms later, not work): paint now, synchronously.
     page.table.viewport().repaint()
-    painted = time.perf_counter()
+    painted, cpu = time.perf_counter(), time.process_time() - cpu
+    page.table.viewport().removeEventFilter(counter)
+    assert counter.count >= 1
     assert page.model.rowCount() == SETS
-    return arrived[0] - started, painted - started
+    return arrived[0] - started, painted - started, cpu
 
 
 def test_ten_thousand_sets_list_and_search(
@@ -113,34 +165,47 @@ def test_ten_thousand_sets_list_and_search(
         fetches.append(time.perf_counter() - started)
         assert len(task.result()) == SETS
 
-    listed, painted = zip(*(_time_listing(page, qtbot) for _ in range(ROUNDS)), strict=True)
+    listed, painted, cpus = zip(*(_time_listing(page, qtbot) for _ in range(ROUNDS)), strict=True)
 
     keys: list[float] = []
+    key_cpus: list[float] = []
+    counter = PaintCounter()
+    page.table.viewport().installEventFilter(counter)
     for round_ in range(3):
         page.filters.search.clear()
         QApplication.processEvents()
         for count in range(1, len(KEYS) + 1):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
+            painted_before = counter.count
             page.filters.search.setText(KEYS[:count])  # what one keystroke does
             QApplication.processEvents()
-            page.table.viewport().repaint()
+            page.table.viewport().repaint()  # the paint the next frame tick would do
+            assert counter.count > painted_before
             if round_:  # the first round warms caches up
                 keys.append(time.perf_counter() - started)
-    assert page.proxy.rowCount() == 0  # "district-b 2025": district-b has only 2025–26
+                key_cpus.append(time.process_time() - cpu)
+    assert page.proxy.rowCount() == SETS // len(KINDS)  # district-b (its year is 2025–26)
 
     paint_ms = _ms(statistics.median(painted))
     key_ms = _ms(statistics.median(keys))
     key_max = _ms(max(keys))
+    load = os.getloadavg()[0]
     print(
-        f"\n10,000 output sets (offscreen, {os.cpu_count()} CPUs, Python {sys.version.split()[0]})"
+        f"\n10,000 output sets (offscreen, {os.cpu_count()} CPUs, load {load:.1f},"
+        f" Python {sys.version.split()[0]}; sandbox in its own process)"
         f"\n  HTTP fetch + parse only  median {_ms(statistics.median(fetches))} ms"
         f" (min {_ms(min(fetches))}, max {_ms(max(fetches))})"
         f"\n  listed into the model    median {_ms(statistics.median(listed))} ms"
         f"\n  + first paint            median {paint_ms} ms (min {_ms(min(painted))},"
         f" max {_ms(max(painted))})  target ≤ {LIST_TARGET_MS:.0f}: "
         f"{_verdict(paint_ms, LIST_TARGET_MS)}"
+        f"\n    app CPU time for it    median {_ms(statistics.median(cpus))} ms"
         f"\n  search keystroke         median {key_ms} ms, max {key_max} ms"
-        f" ({len(keys)} keystrokes)  target ≤ {KEY_TARGET_MS:.0f}: {_verdict(key_ms, KEY_TARGET_MS)}"
+        f" ({len(keys)} keystrokes)  target ≤ {KEY_TARGET_MS:.0f}: "
+        f"{_verdict(key_ms, KEY_TARGET_MS)}"
+        f"\n    app CPU time for one   median {_ms(statistics.median(key_cpus))} ms,"
+        f" max {_ms(max(key_cpus))} ms"
+        "\n  (wall time includes waiting for a CPU: compare CPU time on a busy machine)"
     )
     if os.environ.get("RUNWAY_BENCH_ASSERT", "").strip() == "1":
         assert paint_ms <= LIST_TARGET_MS

@@ -137,6 +137,7 @@ async def shoot(out: Path) -> list[Path]:
         dialog.show()
         grab(dialog, "09-first-run-dialog")
         dialog.close()
+        window.shutdown()
         window.close()
     finally:
         await services.aclose()
