@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from ui_dnd import drop_files
 
@@ -70,6 +70,10 @@ def qt_garbage() -> Iterator[None]:
 
 
 def close_services(services: AppServices, qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
+    # Windows still open must stop polling first: nothing may touch the closed history store.
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            widget.shutdown()
     # The qloop is "already running" (qasync): run_until_complete refuses, so wait on a task.
     task = qloop.create_task(services.aclose())
     qtbot.waitUntil(task.done, timeout=5000)

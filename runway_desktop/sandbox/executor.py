@@ -17,7 +17,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from runway_desktop.sandbox.objectstore import ObjectStore
 from runway_desktop.sandbox.state import Job, OutputSetRecord, Run, new_uid
@@ -52,20 +52,42 @@ def student_id_column(header: list[str]) -> int | None:
     return candidates[0] if candidates else None
 
 
-def read_rows(data: bytes) -> tuple[list[str], list[list[str]]]:
+# A practice server, not a data warehouse: it writes records for at most this many rows of a
+# file, so a 1 GB upload neither fills memory nor keeps a worker thread busy for minutes.
+MAX_ROWS = 10_000
+_SNIFF_BYTES = 65536
+
+
+def read_rows(handle: BinaryIO, limit: int = MAX_ROWS) -> tuple[list[str], list[list[str]]]:
+    """Header and up to ``limit`` non-blank data rows, read as a stream."""
+    head = handle.read(_SNIFF_BYTES)
+    handle.seek(0)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    sample = text[:65536]
+        head.decode("utf-8")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "cp1252"
+    text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        dialect: Any = csv.Sniffer().sniff(head.decode(encoding, "replace"), delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    rows: list[list[str]] = []
+    for row in csv.reader(text, dialect):
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+            if len(rows) > limit:
+                break
+    text.detach()
     if not rows:
         return [], []
     return rows[0], rows[1:]
+
+
+def _read_object_rows(store: ObjectStore, key: str) -> tuple[list[str], list[list[str]]]:
+    with store.open_read(key) as handle:
+        return read_rows(handle)
 
 
 class Executor:
@@ -123,7 +145,7 @@ class Executor:
         main = next((f for f in job.files if f.env_var == "INPUT_FILE"), None)
         if main is None:
             raise RunFailure("invalid_job", "job has no INPUT_FILE")
-        header, rows = read_rows(self.store.read_bytes(main.key))
+        header, rows = _read_object_rows(self.store, main.key)
         check = self.settings.outcome != "succeed"
         if check and not rows:
             raise RunFailure("earthmover_run", f"{main.name} has no data rows")
@@ -154,7 +176,7 @@ class Executor:
         for extra in job.files:
             if extra.env_var == "INPUT_FILE":
                 continue
-            extra_header, extra_rows = read_rows(self.store.read_bytes(extra.key))
+            extra_header, extra_rows = _read_object_rows(self.store, extra.key)
             extra_id = student_id_column(extra_header)
             for number, row in enumerate(extra_rows, start=1):
                 sid = row[extra_id] if extra_id is not None and extra_id < len(row) else ""

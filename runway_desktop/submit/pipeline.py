@@ -281,6 +281,9 @@ class SubmissionPipeline:
             if isinstance(error, S3Error) and error.needs_new_url:
                 # Expired or refused links stay refused: a resume must create a new job.
                 self.links.forget(job_uid)
+            if self.cancelled:
+                # The user's cancel, not the transfer's own wording ("start it again later").
+                error = _cancelled_error()
             return self._failed(submission_id, job_uid, error)
         return await self._start(submission_id, job_uid)
 

@@ -185,9 +185,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop background work (polling, watching) before the app's services close."""
         self.history_page.shutdown()
-        shutdown_outputs = getattr(self.outputs_page, "shutdown", None)
-        if callable(shutdown_outputs):
-            shutdown_outputs()
+        self.outputs_page.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

@@ -184,6 +184,13 @@ class OutputSetsPage(QWidget):
         self._download_job = job_uid
         self.show_for_job(job_uid)
 
+    def shutdown(self) -> None:
+        """Stop refreshing, watching and downloading; call before the app's services close."""
+        self.refresh_timer.stop()
+        if self._load_task is not None:
+            self._load_task.cancel()
+        self.controller.shutdown()
+
     # -- listing -----------------------------------------------------------------------------
     def refresh(self) -> asyncio.Future[None] | None:
         choice = self.filters.values()

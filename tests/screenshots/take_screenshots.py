@@ -131,6 +131,15 @@ async def shoot(out: Path) -> list[Path]:
         await wait_for(lambda: not page.runner.is_running())
         grab(window, "07-error-retry")
 
+        window.show_page("Output sets")
+        outputs = window.outputs_page
+        await wait_for(lambda: outputs.model.rowCount() > 0, limit=30)
+        grab(window, "08-output-sets")
+        window.show_page("History")
+        history = window.history_page
+        history.refresh()
+        await asyncio.sleep(0.5)
+        grab(window, "08-history")
         window.show_page("Settings")
         grab(window, "08-settings")
         dialog = ConnectionDialog(services, None, window)
