@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         self.outputs_page = OutputSetsPage(services, self.notifier, self)
         self.history_page = HistoryPage(services, self.notifier, self)
         self.history_page.watch_runner(self.submit_page.runner)
-        self.settings_page = SettingsPage(self)
+        self.settings_page = SettingsPage(services.preferences, self)
         self.pages = QStackedWidget(self)
         for page in (self.submit_page, self.outputs_page, self.history_page, self.settings_page):
             self.pages.addWidget(page)

@@ -1,19 +1,30 @@
-"""Settings: the connection in use, where its secret is kept, and a way to change it."""
+"""Settings: the connection in use, where its secret is kept, a way to change it, and the
+few preferences that are not chosen where they are used (the download folder is set on the
+Output sets screen, next to the downloads)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from runway_desktop.settings import Profile
+from runway_desktop.settings.preferences import PreferencesStore
 
 
 class SettingsPage(QWidget):
     editConnectionRequested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, preferences: PreferencesStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("SettingsPage")
+        self._preferences = preferences
         title = QLabel("Settings", self)
         title.setObjectName("PageTitle")
         self.profile_name = QLabel(self)
@@ -31,18 +42,43 @@ class SettingsPage(QWidget):
         form.addRow("Client secret", self.secret_note)
         self.edit_button = QPushButton("Edit connection…", self)
         self.edit_button.clicked.connect(self.editConnectionRequested)
-        later = QLabel(
-            "Download folder and other preferences arrive with the Output sets screen.", self
+        preferences_title = QLabel("Preferences", self)
+        preferences_title.setObjectName("SectionTitle")
+        self.no_result_hours = QDoubleSpinBox(self)
+        self.no_result_hours.setObjectName("no_result_hours")
+        self.no_result_hours.setRange(0.5, 72.0)
+        self.no_result_hours.setSingleStep(0.5)
+        self.no_result_hours.setSuffix(" hours")
+        self.no_result_hours.setValue(preferences.load().no_result_after_hours)
+        self.no_result_hours.valueChanged.connect(self.on_no_result_hours_changed)
+        hours_note = QLabel(
+            "How long History waits for Runway's results before it says “No result yet”. "
+            "Runway reports failed jobs only in its web app.",
+            self,
         )
-        later.setObjectName("PlaceholderText")
-        later.setWordWrap(True)
+        hours_note.setObjectName("PlaceholderText")
+        hours_note.setWordWrap(True)
+        downloads_note = QLabel(
+            "The download folder is chosen on the Output sets screen (Save to … Change…).", self
+        )
+        downloads_note.setObjectName("PlaceholderText")
+        downloads_note.setWordWrap(True)
+        preferences_form = QFormLayout()
+        preferences_form.addRow("No result yet after", self.no_result_hours)
+        preferences_form.addRow("", hours_note)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(form)
         layout.addWidget(self.edit_button)
         layout.addSpacing(12)
-        layout.addWidget(later)
+        layout.addWidget(preferences_title)
+        layout.addLayout(preferences_form)
+        layout.addWidget(downloads_note)
         layout.addStretch(1)
+
+    def on_no_result_hours_changed(self, hours: float) -> None:
+        store = self._preferences
+        store.save(store.load().with_changes(no_result_after_hours=hours))
 
     def show_profile(
         self, profile: Profile | None, *, partners: list[str], secret_note: str, practice: bool

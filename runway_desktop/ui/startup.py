@@ -7,6 +7,11 @@ a modal dialog's nested event loop must be free to run the dialog's own tasks.
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import logging
+from urllib.parse import urlsplit
+
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog
 
@@ -14,6 +19,18 @@ from runway_desktop.session import AppServices, Connection, MissingSecret, conne
 from runway_desktop.settings import Profile, ProfilesFileError
 from runway_desktop.ui.connection_dialog import ConnectionDialog
 from runway_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def _is_local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class StartupController(QObject):
@@ -30,6 +47,7 @@ class StartupController(QObject):
         self.window = window
         self.profile_name = profile_name
         self.practice_connection = practice_connection
+        self._refresh_task: asyncio.Future[None] | None = None
         window.settings_page.editConnectionRequested.connect(self.on_edit_connection)
 
     def start(self) -> None:
@@ -73,6 +91,20 @@ class StartupController(QObject):
             secret = self.services.secrets.get(saved.name)
             connection = connect(self.services.http, saved, secret or "")
         self.window.set_connection(connection)
+        if not _is_local(connection.profile.api_base_url):
+            self._refresh_task = asyncio.ensure_future(self._refresh_registry())
+
+    async def _refresh_registry(self) -> None:
+        """Pick up bundles published since this version shipped; offline keeps the snapshot.
+
+        Skipped for a server on this computer (the practice server), which reads the shipped
+        snapshot itself: a newer public registry would only disagree with it.
+        """
+        result = await self.services.registry_provider.refresh(self.services.http)
+        log.info("bundle registry: %s", result.message)
+        if result.updated:
+            form = self.window.submit_page.form
+            form.assessment.set_bundles(self.services.registry, self.services.recent.bundle_paths())
 
     def on_edit_connection(self) -> None:
         current = self.window.connection.profile if self.window.connection else None
