@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from runway_desktop.api.auth import TokenProvider, TokenSettings
+from runway_desktop.api.auth import TokenProvider
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.error_types import PermissionDenied
 from runway_desktop.api.http import make_http_client
@@ -26,6 +26,7 @@ from runway_desktop.bundles.model import Registry
 from runway_desktop.bundles.registry import load_snapshot
 from runway_desktop.cli_output import CommandFailure, usage_error
 from runway_desktop.history.store import HistoryStore
+from runway_desktop.session import token_settings
 from runway_desktop.settings import ProfileError, SecretStore, default_profile_store
 from runway_desktop.settings.paths import data_dir
 from runway_desktop.settings.profiles import Profile
@@ -116,21 +117,6 @@ def _profile_from_file(path: Path) -> ChosenProfile:
             f"Add client_secret to the file or set {SECRET_ENV_VAR}.",
         )
     return ChosenProfile(profile, secret)
-
-
-def token_settings(profile: Profile, secret: str) -> TokenSettings:
-    # Auth0 (JSON style) needs the audience; a form-style server only gets one if it was typed.
-    audience = profile.audience or (
-        profile.effective_audience if profile.token_style == "json" else None
-    )
-    return TokenSettings(
-        token_url=profile.token_url,
-        client_id=profile.client_id,
-        client_secret=secret,
-        style=profile.token_style,
-        scopes=tuple(profile.scopes.split()),
-        audience=audience,
-    )
 
 
 @functools.cache

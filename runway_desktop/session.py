@@ -45,14 +45,18 @@ class Connection:
 
 
 def token_settings(profile: Profile, secret: str) -> TokenSettings:
+    # Auth0 (JSON style) needs the audience in the token request (derived from the API URL
+    # when none was typed); a Keycloak-style server maps it itself and gets one only if typed.
+    audience = profile.audience or (
+        profile.effective_audience if profile.token_style == "json" else None
+    )
     return TokenSettings(
         token_url=profile.token_url,
         client_id=profile.client_id,
         client_secret=secret,
         style=profile.token_style,
         scopes=tuple(profile.scopes.split()),
-        # Auth0 needs the audience in the token request; Keycloak maps it on the server side.
-        audience=profile.effective_audience if profile.token_style == "json" else None,
+        audience=audience,
     )
 
 

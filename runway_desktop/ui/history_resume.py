@@ -8,9 +8,8 @@ from PySide6.QtCore import QObject, Signal
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.session import AppServices, Connection
 from runway_desktop.submit.events import Step, StepFinished, SubmissionRequest, SubmissionResult
-from runway_desktop.submit.pipeline import Listener, SubmissionPipeline
 from runway_desktop.ui.formatting import describe_progress
-from runway_desktop.ui.pipeline_runner import PipelineRunner
+from runway_desktop.ui.pipeline_runner import PipelineRunner, pipeline_factory
 
 
 def outcome_text(result: SubmissionResult) -> tuple[str, bool]:
@@ -60,16 +59,7 @@ class ResumeController(QObject):
         self._files = len(request.files)
         self._emit("Resuming…", None)
 
-        def make(listener: Listener) -> SubmissionPipeline:
-            return SubmissionPipeline(
-                connection.client,
-                self.services.http,
-                self.services.history,
-                links=self.services.links,
-                listener=listener,
-            )
-
-        self.runner.resume(make, submission_id, request)
+        self.runner.resume(pipeline_factory(self.services, connection), submission_id, request)
 
     def _emit(self, text: str, fraction: float | None) -> None:
         self.last_text, self.last_fraction = text, fraction

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from runway_desktop.api.error_types import RunwayError
+from runway_desktop.session import AppServices, Connection
 from runway_desktop.submit.events import (
     FileProgress,
     FilesChecked,
@@ -29,6 +30,21 @@ from runway_desktop.submit.events import (
 from runway_desktop.submit.pipeline import Listener, SubmissionPipeline
 
 PipelineFactory = Callable[[Listener], SubmissionPipeline]
+
+
+def pipeline_factory(services: AppServices, connection: Connection) -> PipelineFactory:
+    """Pipelines on the app's shared HTTP client, history and in-memory upload links."""
+
+    def make(listener: Listener) -> SubmissionPipeline:
+        return SubmissionPipeline(
+            connection.client,
+            services.http,
+            services.history,
+            links=services.links,
+            listener=listener,
+        )
+
+    return make
 
 
 class PipelineRunner(QObject):

@@ -25,8 +25,7 @@ from runway_desktop.submit.events import (
     SubmissionRequest,
     SubmissionResult,
 )
-from runway_desktop.submit.pipeline import Listener, SubmissionPipeline
-from runway_desktop.ui.pipeline_runner import PipelineRunner
+from runway_desktop.ui.pipeline_runner import PipelineFactory, PipelineRunner, pipeline_factory
 from runway_desktop.ui.progress_panel import ProgressPanel
 from runway_desktop.ui.submit_form import FormValues, SubmitForm
 
@@ -167,17 +166,8 @@ class SubmitPage(QWidget):
             reports=self.form.slots.reports(),
         )
 
-    def _pipeline_factory(self, connection: Connection) -> Callable[[Listener], SubmissionPipeline]:
-        def make(listener: Listener) -> SubmissionPipeline:
-            return SubmissionPipeline(
-                connection.client,
-                self.services.http,
-                self.services.history,
-                links=self.services.links,
-                listener=listener,
-            )
-
-        return make
+    def _pipeline_factory(self, connection: Connection) -> PipelineFactory:
+        return pipeline_factory(self.services, connection)
 
     def _begin_panel(self, values: FormValues) -> None:
         assert values.bundle is not None
