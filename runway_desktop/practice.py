@@ -3,7 +3,9 @@ offered in the slots of the bundle they belong to."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from runway_desktop.resources import samples_dir
 
@@ -40,3 +42,17 @@ def practice_files(root: Path | None = None) -> dict[str, dict[str, list[Path]]]
             if paths:
                 found.setdefault(bundle_path, {})[env_var] = paths
     return found
+
+
+def practice_world(seed: Mapping[str, Any]) -> tuple[dict[str, list[str]], str | None]:
+    """From the practice server's printed ``seed``: its districts per partner, and the newest
+    school year that sends to an ODS (a newcomer's first submission should just work)."""
+    tenants: dict[str, list[str]] = {}
+    ods_years: list[str] = []
+    for partner, world in seed.items():
+        if not isinstance(world, Mapping):
+            continue
+        tenants[str(partner)] = [str(t) for t in world.get("tenants") or []]
+        years = world.get("school_years") or {}
+        ods_years.extend(str(y) for y, kind in years.items() if kind == "ods")
+    return tenants, max(ods_years) if ods_years else None

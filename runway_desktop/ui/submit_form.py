@@ -43,6 +43,8 @@ class SubmitForm(QWidget):
         self.setObjectName("SubmitForm")
         self._recent: RecentValues | None = None
         self._practice: Mapping[str, Mapping[str, Sequence[Path]]] = {}
+        self._known_tenants: dict[str, list[str]] = {}
+        self._default_school_year: str | None = None
 
         self.partner = QComboBox(self)
         self.partner.setObjectName("partner")
@@ -132,7 +134,17 @@ class SubmitForm(QWidget):
         self.assessment.set_bundles(registry, recent.bundle_paths())
         if recent.last_school_year:
             self.select_school_year(recent.last_school_year)
+        elif self._default_school_year:
+            self.select_school_year(self._default_school_year)
         self.on_partner_changed()
+
+    def set_practice_world(
+        self, tenants: Mapping[str, Sequence[str]], school_year: str | None
+    ) -> None:
+        """Sandbox mode: the practice server's districts as suggestions, and a school year
+        it can process (the current one may be set up without an ODS there)."""
+        self._known_tenants = {partner: list(codes) for partner, codes in tenants.items()}
+        self._default_school_year = school_year
 
     def set_practice_files(self, practice: Mapping[str, Mapping[str, Sequence[Path]]]) -> None:
         """Sandbox mode: bundle path → slot env var → sample files offered in each slot."""
@@ -152,8 +164,11 @@ class SubmitForm(QWidget):
         typed = self.tenant.currentText()
         self.tenant.blockSignals(True)
         self.tenant.clear()
-        if self._recent is not None and self.partner.currentText():
-            self.tenant.addItems(self._recent.tenants(self.partner.currentText()))
+        partner = self.partner.currentText()
+        if partner:
+            recent = self._recent.tenants(partner) if self._recent is not None else []
+            known = [t for t in self._known_tenants.get(partner, []) if t not in recent]
+            self.tenant.addItems(recent + known)
         self.tenant.setEditText(typed or (self.tenant.itemText(0) if self.tenant.count() else ""))
         self.tenant.blockSignals(False)
         self.changed.emit()
