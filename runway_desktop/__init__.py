@@ -1,11 +1,8 @@
 """Runway Desktop: send assessment files to Runway and fetch the processed results."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("runway-desktop")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+# The one place the version is written: pyproject.toml reads it from here (dynamic version),
+# and a constant costs nothing at start-up where importlib.metadata cost 25–50 ms.
+__version__ = "0.1.0"
 
 APP_NAME = "Runway Desktop"
 # Used for platformdirs, the keyring service name and the User-Agent.

@@ -59,7 +59,6 @@ def main(argv: list[str]) -> int:
 
     setup_logging()
     import qasync
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from runway_desktop.session import AppServices, connect
@@ -99,15 +98,22 @@ def main(argv: list[str]) -> int:
     window.setWindowIcon(app_icon())
     single.raiseRequested.connect(window.bring_to_front)
     if sandbox is not None:
-        from runway_desktop.practice import practice_files
+        from runway_desktop.practice import practice_files, practice_world
 
-        window.submit_page.form.set_practice_files(practice_files())
+        form = window.submit_page.form
+        form.set_practice_files(practice_files())
+        seed = printed.get("seed")
+        tenants, school_year = practice_world(seed if isinstance(seed, dict) else {})
+        form.set_practice_world(tenants, school_year)
     controller = StartupController(
         services, window, profile_name=args.profile, practice_connection=practice_connection
     )
+    # Connecting (keyring, HTTP client, sign-in) and the other screens wait for the first
+    # paint: the window shows up first, then fills in. The freeze waits for those screens,
+    # so that their objects are frozen too.
+    window.firstPainted.connect(controller.start)
+    window.deferredPagesBuilt.connect(collector.freeze_startup_objects)
     window.show()
-    QTimer.singleShot(0, controller.start)
-    QTimer.singleShot(0, collector.freeze_startup_objects)
     if os.environ.get(STARTUP_PROBE_ENV):
         # For the cold-start benchmark: report once the window has painted for the first time.
         from runway_desktop.ui.first_paint_probe import FirstPaintProbe
@@ -121,6 +127,6 @@ def main(argv: list[str]) -> int:
         single.close()
         if sandbox is not None:
             sandbox.stop()
-        services.history.close()
+        services.close_history()
         collector.stop()
     return 0

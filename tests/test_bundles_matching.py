@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from runway_desktop.bundles import Bundle, InputFile, load_snapshot
+from runway_desktop.bundles import Bundle, InputFile
 from runway_desktop.bundles.matching import (
     assign_files,
     name_words,
     type_names,
     wrong_type_reason,
 )
+from runway_desktop.bundles.registry import load_snapshot
 
 # samples/README.md: the slot each sample file belongs to.
 EXPECTED = {

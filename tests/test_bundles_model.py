@@ -11,10 +11,10 @@ from runway_desktop.bundles import (
     API_YEAR,
     Registry,
     RegistryFormatError,
-    load_snapshot,
     parse_registry,
     parse_registry_bytes,
 )
+from runway_desktop.bundles.registry import load_snapshot
 
 
 def _bundle(**overrides: Any) -> dict[str, Any]:

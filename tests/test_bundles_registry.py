@@ -14,13 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from runway_desktop.bundles import (
+from runway_desktop.bundles.registry import (
+    CACHE_FILE_NAME,
+    MAX_REGISTRY_BYTES,
     RefreshOutcome,
     RegistryProvider,
     RegistrySource,
     load_snapshot,
 )
-from runway_desktop.bundles.registry import CACHE_FILE_NAME, MAX_REGISTRY_BYTES
 from runway_desktop.resources import resource_path
 
 

@@ -11,7 +11,8 @@ from PySide6.QtCore import QPoint
 from pytestqt.qtbot import QtBot
 from ui_dnd import drag, drop_files, file_mime, text_mime
 
-from runway_desktop.bundles import Bundle, InputFile, load_snapshot
+from runway_desktop.bundles import Bundle, InputFile
+from runway_desktop.bundles.registry import load_snapshot
 from runway_desktop.ui.file_slot_list import FileSlotList
 from runway_desktop.ui.upload_slot import UploadSlot
 

@@ -12,7 +12,8 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 from ui_dnd import drag, drop_files, file_mime, text_mime, url_mime
 
-from runway_desktop.bundles import Bundle, InputFile, PreflightReport, load_snapshot, preflight_file
+from runway_desktop.bundles import Bundle, InputFile, PreflightReport, preflight_file
+from runway_desktop.bundles.registry import load_snapshot
 from runway_desktop.ui import upload_slot as upload_slot_module
 from runway_desktop.ui.upload_slot import UploadSlot
 

@@ -12,9 +12,9 @@ from runway_desktop.bundles import (
     Problem,
     Registry,
     build_params,
-    load_snapshot,
     validate_submission,
 )
+from runway_desktop.bundles.registry import load_snapshot
 
 DATA = Path("scores.csv")
 

@@ -1,4 +1,8 @@
-"""The bundle registry: metadata model, snapshot/refresh, local validation and file preflight."""
+"""The bundle registry: metadata model, snapshot/refresh, local validation and file preflight.
+
+The registry loader/refresher lives in ``bundles.registry`` and is not re-exported here: it
+imports httpx, which nothing on the window's start-up path should pay for.
+"""
 
 from runway_desktop.bundles.model import (
     API_YEAR,
@@ -18,35 +22,21 @@ from runway_desktop.bundles.preflight import (
     preflight_file,
     upload_name,
 )
-from runway_desktop.bundles.registry import (
-    DEFAULT_URL,
-    RefreshOutcome,
-    RefreshResult,
-    RegistryProvider,
-    RegistrySource,
-    load_snapshot,
-)
 from runway_desktop.bundles.validation import Problem, build_params, validate_submission
 
 __all__ = [
     "API_YEAR",
-    "DEFAULT_URL",
     "MAX_UPLOAD_BYTES",
     "Bundle",
     "InputFile",
     "InputParam",
     "PreflightReport",
     "Problem",
-    "RefreshOutcome",
-    "RefreshResult",
     "Registry",
     "RegistryFormatError",
-    "RegistryProvider",
-    "RegistrySource",
     "build_params",
     "file_changed_since",
     "inspect_file",
-    "load_snapshot",
     "parse_registry",
     "parse_registry_bytes",
     "preflight_file",

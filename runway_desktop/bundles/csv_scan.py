@@ -12,16 +12,17 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
-
-READ_SIZE = 1024 * 1024
+READ_SIZE = 256 * 1024
 SNIFF_BYTES = 64 * 1024
+QUOTED_PIECE = 64 * 1024
+# Every few ms of scanning, sleep briefly so that the window thread gets the GIL at once.
+YIELD_AFTER_SECONDS = 0.004
+YIELD_SECONDS = 0.0002
 SNIFF_LINES = 20
 PREVIEW_ROWS = 5
 # Preview cells are for a table in the UI; a 100 KB cell would only get in the way.
@@ -74,33 +75,6 @@ class CsvScan:
     parse_error: str | None = None
 
 
-class _HashingReader(io.RawIOBase):
-    """Raw reader that feeds every byte it hands out to an MD5 (so hashing needs no extra pass)."""
-
-    def __init__(self, raw: io.BufferedReader | io.FileIO) -> None:
-        super().__init__()
-        self._raw = raw
-        self.md5 = hashlib.md5(usedforsecurity=False)
-        self.bytes_read = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer).cast("B")
-        count = self._raw.readinto(view)
-        if count:
-            self.md5.update(view[:count])
-            self.bytes_read += count
-        return count or 0
-
-    def drain(self) -> None:
-        """Hash whatever the parser did not read (it stops early on a fatal parse error)."""
-        while chunk := self._raw.read(READ_SIZE):
-            self.md5.update(chunk)
-            self.bytes_read += len(chunk)
-
-
 def initial_encoding(head: bytes) -> str:
     return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
 
@@ -136,41 +110,262 @@ def _header_width(sample: str, delimiter: str) -> int:
 
 def scan_csv(path: Path, encoding: str, delimiter: str) -> CsvScan:
     """Parse the whole file once, hashing the bytes; raises WrongEncodingError or OSError."""
-    # cp1252 leaves five byte values undefined; replace them rather than fail, since this pass
-    # only counts rows and shows a preview.
-    errors = "replace" if encoding == "cp1252" else "strict"
     scan = CsvScan()
     with open(path, "rb", buffering=0) as raw:
-        hashing = _HashingReader(raw)
-        buffered = io.BufferedReader(hashing, buffer_size=READ_SIZE)
-        # newline="" hands the csv module raw line endings, so quoted newlines stay in fields.
-        text = io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline="")
-        reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True)
+        scanner = _Scanner(raw, encoding, delimiter, scan)
         try:
-            _consume_rows(reader, scan)
+            scanner.run()
         except UnicodeDecodeError as exc:
             raise WrongEncodingError(str(exc)) from exc
         except csv.Error as exc:
             scan.parse_error = _parse_error_text(exc, scan)
-        hashing.drain()
-        scan.md5 = hashing.md5.hexdigest()
-        scan.bytes_read = hashing.bytes_read
-        text.detach()
+        scanner.drain()
+        scan.md5 = scanner.md5.hexdigest()
+        scan.bytes_read = scanner.bytes_read
     return scan
 
 
-def _consume_rows(reader: Iterator[list[str]], scan: CsvScan) -> None:
-    for row in reader:
+class _Lines:
+    """The csv reader's input: the lines of the chunks the slow path decodes.
+
+    Split exactly as a ``TextIOWrapper(newline="")`` would (at ``\n``, ``\r\n`` and a lone
+    ``\r``), so the csv module sees the same lines as when it read the file directly. When the
+    reader needs a line past the loaded chunk (a quoted field spanning chunks), the next chunk
+    is decoded and loaded here, whatever it holds.
+    """
+
+    def __init__(self, refill: Callable[[], str | None]) -> None:
+        self._refill = refill
+        self._lines: list[str] = []
+        self._next = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self._next >= len(self._lines)
+
+    def load(self, text: str) -> None:
+        self._lines = io.StringIO(text, newline="").readlines()
+        self._next = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        while self._next >= len(self._lines):
+            text = self._refill()
+            if text is None:
+                raise StopIteration
+            self.load(text)
+        line = self._lines[self._next]
+        self._next += 1
+        return line
+
+
+class _Scanner:
+    """One pass over the bytes in line-aligned chunks.
+
+    Every chunk is hashed and checked for the encoding. A chunk that plainly holds only whole
+    data rows of the header's width — no quote character, no lone ``\r``, no line near the csv
+    module's field size limit, no blank or all-blank row — is counted with a few C-level bytes
+    operations (``translate``/``count``), which create no Python objects per row and leave the
+    GIL free most of the time. Any other chunk goes through the csv module, row by row, exactly
+    as before; so does the start of the file until the header and preview are known.
+    """
+
+    def __init__(self, raw: io.FileIO, encoding: str, delimiter: str, scan: CsvScan) -> None:
+        self._raw = raw
+        self._delimiter = delimiter
+        self.scan = scan
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.bytes_read = 0
+        # cp1252 leaves five byte values undefined; replace them rather than fail, since this
+        # pass only counts rows and shows a preview.
+        self._strict = encoding != "cp1252"
+        self._decoder = codecs.getincrementaldecoder(encoding)(
+            "strict" if self._strict else "replace"
+        )
+        self._tail = b""
+        self._eof = False
+        self._lines = _Lines(self._next_text)
+        self._field_limit = csv.field_size_limit()
+        self._rows = b""  # "<delimiters>\n" repeated, to compare chunks' row widths with
+        self._quoted_rows: re.Pattern[bytes] | None = None
+        self._quoted_width = 0
+        fast = len(delimiter.encode("latin-1", "replace")) == 1 and delimiter not in '"\r\n'
+        self._delim = delimiter.encode("latin-1") if fast else b""
+        # Bytes that are not the delimiter or \n (deleted to see the row widths) and bytes
+        # that may be blank in a cell (ASCII whitespace and every non-ASCII byte: \xa0 is a
+        # no-break space in Windows-1252 and starts one in UTF-8).
+        keep = {ord("\n")} | set(self._delim)
+        self._not_structure = bytes(b for b in range(256) if b not in keep)
+        self._maybe_blank = bytes(
+            b for b in range(256) if b not in keep and (b >= 0x80 or chr(b).isspace())
+        )
+        self._maybe_blank_or_quote = self._maybe_blank + b'"'
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _read(self, size: int) -> bytes:
+        block = self._raw.read(size)
+        if block:
+            self.md5.update(block)  # hashlib releases the GIL for blocks this size
+            self.bytes_read += len(block)
+        return block or b""
+
+    def _next_chunk(self, size: int) -> bytes | None:
+        """The next run of whole lines (ends at a line end), or the rest of the file at EOF."""
+        pending = [self._tail] if self._tail else []
+        buffered = len(self._tail)
+        while True:
+            if self._eof:
+                chunk = b"".join(pending)
+                self._tail = b""
+                return chunk or None
+            block = self._read(size)
+            if not block:
+                self._eof = True
+                continue
+            pending.append(block)
+            buffered += len(block)
+            cut = block.rfind(b"\n") + 1
+            if not cut:
+                # No \n in the block: a lone \r ends a line too, unless it is the block's
+                # last byte (a \n may follow). Otherwise the line goes on: read more.
+                cut = block.rfind(b"\r", 0, len(block) - 1) + 1
+                if not cut:
+                    continue
+            data = b"".join(pending) if len(pending) > 1 else block
+            cut += buffered - len(block)
+            self._tail = data[cut:]
+            return data[:cut]
+
+    def _decode(self, chunk: bytes) -> str:
+        return self._decoder.decode(chunk, final=self._eof and not self._tail)
+
+    def _next_text(self) -> str | None:
+        chunk = self._next_chunk(READ_SIZE)
+        return None if chunk is None else self._decode(chunk)
+
+    def drain(self) -> None:
+        """Hash whatever the parser did not read (it stops early on a fatal parse error)."""
+        while self._read(READ_SIZE):
+            pass
+
+    # --- parsing -------------------------------------------------------------------------
+
+    def run(self) -> None:
+        reader = csv.reader(self._lines, delimiter=self._delimiter, quotechar='"', doublequote=True)
+        lines = self._lines
+        size = SNIFF_BYTES  # a small first chunk: the header and preview need the csv module
+        worked_since = time.perf_counter()
+        while True:
+            if lines.exhausted:
+                if time.perf_counter() - worked_since >= YIELD_AFTER_SECONDS:
+                    # Leave the GIL to the window for a moment. Releasing it in the reads and
+                    # hashing is not enough: this thread takes it back before a waiting thread
+                    # wakes up, which then waits for the whole switch interval (5 ms) — several
+                    # times per timer tick, as the window thread releases it often.
+                    time.sleep(YIELD_SECONDS)
+                    worked_since = time.perf_counter()
+                chunk = self._next_chunk(size)
+                size = READ_SIZE
+                if chunk is None:
+                    break
+                if self._count_plain_rows(chunk):
+                    continue
+                lines.load(self._decode(chunk))
+            row = next(reader, None)
+            if row is None:
+                break
+            self._consume_row(row)
+        if self._strict:
+            self._decoder.decode(b"", final=True)  # a multi-byte character cut off at the end
+
+    def _count_plain_rows(self, chunk: bytes) -> bool:
+        """Count ``chunk`` if it is only plain rows of the header's width; False: parse it."""
+        scan = self.scan
+        header = scan.header
+        if (
+            header is None
+            or len(header) < 2
+            or len(scan.preview) < PREVIEW_ROWS
+            or not self._delim
+            or not chunk.endswith(b"\n")
+        ):
+            return False
+        crs = chunk.count(b"\r")
+        if crs and crs != chunk.count(b"\r\n"):
+            return False  # a lone \r ends a line of its own
+        # The csv module refuses fields over its limit; a line that long has no \n in some
+        # aligned window of half the limit (bytes ≥ characters, so this errs on the safe side).
+        step = self._field_limit // 2
+        for start in range(0, len(chunk), step):
+            if chunk.find(b"\n", start, start + step) < 0:
+                return False
+        row = self._delim * (len(header) - 1) + b"\n"
+        if b'"' in chunk:
+            # Quoted fields (MAP Growth quotes every one): only the simple kind, a whole field
+            # "text" with no quote or line end inside. The csv module then gives the text
+            # between the quotes. A delimiter inside one makes its row look one field wider
+            # below, so that row is never taken for an all-blank one — rightly, since the
+            # delimiter is in the cell.
+            lines = self._count_simply_quoted_rows(chunk, len(header))
+            if not lines:
+                return False
+            visible = chunk.translate(None, self._maybe_blank_or_quote)
+        else:
+            # Every row has the header's width iff, without its other bytes, the chunk is
+            # "<width - 1 delimiters>\n" over and over (one memcmp against a cached repeat).
+            structure = chunk.translate(None, self._not_structure)
+            lines, rest = divmod(len(structure), len(row))
+            if rest or not lines:
+                return False
+            if len(self._rows) < len(structure):
+                self._rows = row * (2 * lines)
+            if not self._rows.startswith(structure):
+                return False  # some row is blank or has another width
+            visible = chunk.translate(None, self._maybe_blank)
+        if visible.startswith(row) or b"\n" + row in visible:
+            return False  # a row that may hold only blanks
+        if self._strict and not chunk.isascii():
+            self._decode(chunk)  # raises UnicodeDecodeError
+        scan.records += lines
+        scan.row_count += lines
+        return True
+
+    def _count_simply_quoted_rows(self, chunk: bytes, width: int) -> int:
+        """Lines in ``chunk`` if each is ``width`` simple fields, plain or quoted; else 0.
+
+        A simple field is ``"text"`` (no quote, \\r or \\n in the text) or text without a quote,
+        \\r, \\n or delimiter; each line ends in \\n or \\r\\n.
+        """
+        if self._quoted_rows is None or self._quoted_width != width:
+            delim = re.escape(self._delim)
+            cell = b'(?:"[^"\r\n]*+"|[^"\r\n' + delim + b"]*+)"
+            line = b"(?:" + (cell + delim) * (width - 1) + cell + b"\r?\n)"
+            self._quoted_rows = re.compile(line + b"*+")
+            self._quoted_width = width
+        # In pieces of whole lines: the regex engine keeps the GIL for the whole of one call.
+        start = 0
+        while start < len(chunk):
+            end = chunk.find(b"\n", start + QUOTED_PIECE) + 1 or len(chunk)
+            if self._quoted_rows.fullmatch(chunk, start, end) is None:
+                return 0
+            start = end
+        return chunk.count(b"\n")
+
+    def _consume_row(self, row: list[str]) -> None:
+        scan = self.scan
         scan.records += 1
         if scan.header is None:
             if row:
                 scan.header = tuple(row)
-            continue
-        if not row or not any(cell.strip() for cell in row):
+            return
+        if not row or not any(map(str.strip, row)):
             # [] is a blank line; ",,," rows are what spreadsheets leave after the data.
             if row:
                 scan.empty_rows += 1
-            continue
+            return
         scan.row_count += 1
         if len(row) != len(scan.header):
             scan.mismatched_rows += 1

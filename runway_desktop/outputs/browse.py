@@ -1,8 +1,8 @@
 """Browsing output sets: server filters, display rows, local state, plain-words summaries.
 
-Qt-free, so the Output sets screen stays a thin view: everything a row shows is computed here
-once per listing (10,000 sets must stay smooth, so nothing per paint beyond the relative age),
-and the download state of every set comes from one query instead of one per row.
+Qt-free, so the Output sets screen stays a thin view: everything a row shows is computed here,
+once per row and only when first needed (10,000 sets must list and paint fast: a paint shows
+some 25 rows), and the download state of every set comes from one query instead of one per row.
 """
 
 from __future__ import annotations
@@ -66,23 +66,71 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min).astimezone().astimezone(UTC)
 
 
-@dataclass(frozen=True)
 class SetRow:
-    """One output set as the table shows it, every text prepared once."""
+    """One output set as the table shows it.
 
-    output_set: OutputSet
-    created_local: datetime
-    created_text: str  # "2026-03-15 14:30"
-    created_exact: str  # tooltip: seconds, zone and UTC
-    school_year: str  # "2025–26"
-    assessment: str  # registry display name
-    files_text: str  # "2 files"
-    files_tip: str  # one name per line
-    search: str  # lower-case haystack for the local search
+    A listing builds 10,000 of these before its first paint, yet a paint shows some 25 rows:
+    only what sorting and every paint need is set up front (the set, its assessment name and
+    school year, shared across rows); local times, texts and the search haystack are made on
+    first use and kept.
+    """
+
+    __slots__ = ("_local", "_search", "_text", "assessment", "output_set", "school_year", "uid")
+
+    def __init__(self, output_set: OutputSet, assessment: str, school_year: str) -> None:
+        self.output_set = output_set
+        self.uid = output_set.uid
+        self.assessment = assessment  # registry display name
+        self.school_year = school_year  # "2025–26"
+        self._local: datetime | None = None
+        self._text: str | None = None
+        self._search: str | None = None
 
     @property
-    def uid(self) -> str:
-        return self.output_set.uid
+    def created_local(self) -> datetime:
+        if self._local is None:
+            self._local = self.output_set.created_at.astimezone()
+        return self._local
+
+    @property
+    def created_text(self) -> str:
+        """The local creation time as the table shows it: "2026-03-15 14:30"."""
+        if self._text is None:
+            t = self.created_local  # no strftime: it re-imports "time" on every call
+            self._text = f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
+        return self._text
+
+    @property
+    def created_exact(self) -> str:
+        """The tooltip: seconds, zone and the server's UTC stamp."""
+        return (
+            self.created_local.strftime("%A %d %B %Y, %H:%M:%S %Z")
+            + f"\n{self.output_set.created_at_text} (UTC, as Runway stamps it)"
+        )
+
+    @property
+    def files_text(self) -> str:
+        count = len(self.output_set.files)
+        return "1 file" if count == 1 else f"{count} files"
+
+    @property
+    def files_tip(self) -> str:
+        return "\n".join(self.output_set.files) or "No files"
+
+    @property
+    def search(self) -> str:
+        """Lower-case haystack for the local search: everything the row says, ids included."""
+        return self._search or self.prepare_search()
+
+    def prepare_search(self) -> str:
+        if self._search is None:
+            s = self.output_set
+            haystack = (
+                s.uid, s.job_uid, s.tenant, s.school_year, self.school_year, self.assessment,
+                s.bundle or "", self.created_text, "ods" if s.sent_to_ods else "", *s.files,
+            )  # fmt: skip
+            self._search = " ".join(haystack).casefold()
+        return self._search
 
 
 def make_rows(
@@ -92,33 +140,13 @@ def make_rows(
     years: dict[str, str] = {}
     rows = []
     for s in sets:
-        if s.bundle not in names:
-            names[s.bundle] = assessment_name(s.bundle)
-        if s.school_year not in years:
-            years[s.school_year] = year_text(s.school_year)
-        local = s.created_at.astimezone()
-        count = len(s.files)
-        assessment = names[s.bundle]
-        year = years[s.school_year]
-        created = local.strftime("%Y-%m-%d %H:%M")
-        haystack = (
-            s.uid, s.job_uid, s.tenant, s.school_year, year, assessment, s.bundle or "",
-            created, "ods" if s.sent_to_ods else "", *s.files,
-        )  # fmt: skip
-        rows.append(
-            SetRow(
-                output_set=s,
-                created_local=local,
-                created_text=created,
-                created_exact=local.strftime("%A %d %B %Y, %H:%M:%S %Z")
-                + f"\n{s.created_at_text} (UTC, as Runway stamps it)",
-                school_year=year,
-                assessment=assessment,
-                files_text="1 file" if count == 1 else f"{count} files",
-                files_tip="\n".join(s.files) or "No files",
-                search=" ".join(haystack).casefold(),
-            )
-        )
+        name = names.get(s.bundle)
+        if name is None:
+            name = names[s.bundle] = assessment_name(s.bundle)
+        year = years.get(s.school_year)
+        if year is None:
+            year = years[s.school_year] = year_text(s.school_year)
+        rows.append(SetRow(s, name, year))
     return rows
 
 

@@ -3,23 +3,24 @@
 When there is no usable keyring (a headless Linux box without Secret Service: STACK-NOTES §3)
 or the keyring fails, the secret is kept in this process's memory only and the app says so.
 There is deliberately no file fallback: a secret in a plaintext file is worse than re-typing it.
+
+The keyring is looked up on first use, not when the store is created: importing ``keyring`` and
+probing for a backend (``keyring.get_keyring()``) costs ~50–150 ms, which would otherwise delay
+the main window's first paint.
 """
 
 from __future__ import annotations
 
-import keyring
-import keyring.backends.fail
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING
 
 from runway_desktop import APP_ID
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 NO_KEYRING_MESSAGE = (
     "Your system has no keyring, so the client secret is kept only until Runway Desktop closes."
 )
-# KeyringError is a RuntimeError; broken backends also raise plain RuntimeError (SecretService
-# without D-Bus) or OSError (a keychain file that cannot be opened).
-_BACKEND_FAILURES = (keyring.errors.KeyringError, RuntimeError, OSError)
 
 
 class SecretStore:
@@ -33,14 +34,29 @@ class SecretStore:
         self.service = service
         self._memory: dict[str, str] = {}
         self._failure: str | None = None
-        self._backend: KeyringBackend | None
-        try:
-            self._backend = backend if backend is not None else keyring.get_keyring()
-        except _BACKEND_FAILURES as exc:
-            self._backend = None
-            self._failure = _reason(exc)
-        if self._backend is not None and not _is_usable(self._backend):
-            self._backend = None
+        self._given_backend = backend
+        self._resolved = False
+        self._usable_backend: KeyringBackend | None = None
+
+    @property
+    def _backend(self) -> KeyringBackend | None:
+        """The keyring in use (None: none usable), found on first use (see the module doc)."""
+        if not self._resolved:
+            self._resolved = True
+            self._usable_backend = self._resolve_backend()
+        return self._usable_backend
+
+    def _resolve_backend(self) -> KeyringBackend | None:
+        backend = self._given_backend
+        if backend is None:
+            import keyring
+
+            try:
+                backend = keyring.get_keyring()
+            except _backend_failures() as exc:
+                self._failure = _reason(exc)
+                return None
+        return backend if _is_usable(backend) else None
 
     @property
     def persistent(self) -> bool:
@@ -48,14 +64,15 @@ class SecretStore:
 
     @property
     def status_message(self) -> str:
+        backend = self._backend  # first: finding the keyring may record why it failed
         if self._failure is not None:
             return (
                 f"Your system keyring could not be used ({self._failure}), so the client secret "
                 "is kept only until Runway Desktop closes."
             )
-        if self._backend is None:
+        if backend is None:
             return NO_KEYRING_MESSAGE
-        return f"The client secret is saved in your system keyring ({self._backend.name})."
+        return f"The client secret is saved in your system keyring ({backend.name})."
 
     def get(self, profile_name: str) -> str | None:
         if profile_name in self._memory:
@@ -65,7 +82,7 @@ class SecretStore:
         assert self._backend is not None
         try:
             secret = self._backend.get_password(self.service, profile_name)
-        except _BACKEND_FAILURES as exc:
+        except _backend_failures() as exc:
             self._failure = _reason(exc)
             return None
         if secret:
@@ -84,18 +101,21 @@ class SecretStore:
         assert self._backend is not None
         try:
             self._backend.set_password(self.service, profile_name, secret)
-        except _BACKEND_FAILURES as exc:
+        except _backend_failures() as exc:
             self._failure = _reason(exc)
 
     def delete(self, profile_name: str) -> None:
         self._memory.pop(profile_name, None)
-        if self._backend is None:
+        backend = self._backend
+        if backend is None:
             return
+        from keyring.errors import PasswordDeleteError
+
         try:
-            self._backend.delete_password(self.service, profile_name)
-        except keyring.errors.PasswordDeleteError:
+            backend.delete_password(self.service, profile_name)
+        except PasswordDeleteError:
             pass  # nothing was stored: already the wanted state
-        except _BACKEND_FAILURES as exc:
+        except _backend_failures() as exc:
             self._failure = _reason(exc)
 
     def rename(self, old_name: str, new_name: str) -> None:
@@ -108,13 +128,25 @@ class SecretStore:
 
 
 def _is_usable(backend: KeyringBackend) -> bool:
+    import keyring.backends.fail
+
     if isinstance(backend, keyring.backends.fail.Keyring):
         return False
     try:
         # Priority below 1 means keyring itself would not recommend it (fail, null, plaintext).
         return float(backend.priority) >= 1
-    except _BACKEND_FAILURES:
+    except _backend_failures():
         return False
+
+
+def _backend_failures() -> tuple[type[Exception], ...]:
+    """What a keyring raises when it cannot be used: KeyringError; broken backends also raise
+    plain RuntimeError (SecretService without D-Bus) or OSError (a keychain file that cannot be
+    opened). A function so that ``keyring`` is imported only once a keyring is in use (an
+    ``except`` clause's expression is evaluated only when an exception is being matched)."""
+    from keyring.errors import KeyringError
+
+    return (KeyringError, RuntimeError, OSError)
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,11 +1,20 @@
 """The main window: navigation between Submit, Output sets, History and Settings, the
-practice-mode banner, and the connection the screens use."""
+practice-mode banner, and the connection the screens use.
+
+Only the Submit screen is built before the window first paints. The other three are built
+right after that first paint (one per event-loop turn, so the window stays responsive), or at
+once when something needs them earlier: importing and building them costs ~150–250 ms, which
+used to delay the first paint. ``outputs_page``, ``history_page`` and ``settings_page`` build
+their screen on first access, so callers need not care whether it exists yet.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,14 +30,16 @@ from runway_desktop import APP_NAME
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.session import AppServices, Connection
 from runway_desktop.settings import Profile
-from runway_desktop.ui.history_page import HistoryPage
-from runway_desktop.ui.notifier import Notifier
-from runway_desktop.ui.output_sets_page import OutputSetsPage
 from runway_desktop.ui.restyle import restyle
-from runway_desktop.ui.settings_page import SettingsPage
 from runway_desktop.ui.submit_form import FormValues
 from runway_desktop.ui.submit_page import SubmitPage
 from runway_desktop.ui.theme import app_icon
+
+if TYPE_CHECKING:
+    from runway_desktop.ui.history_page import HistoryPage
+    from runway_desktop.ui.notifier import Notifier
+    from runway_desktop.ui.output_sets_page import OutputSetsPage
+    from runway_desktop.ui.settings_page import SettingsPage
 
 PRACTICE_BANNER = (
     "Practice mode: you are connected to a local practice server on this computer. "
@@ -38,9 +49,29 @@ PRACTICE_BANNER = (
 PAGES = ("Submit", "Output sets", "History", "Settings")
 
 
+class FirstPaintWatch(QObject):
+    """Emits ``painted`` once, just after the watched window's first paint pass."""
+
+    painted = Signal()
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            # Queued: the rest of this synchronous paint pass (the children) comes first.
+            QTimer.singleShot(0, self.painted.emit)
+        return False
+
+
 class MainWindow(QMainWindow):
     connectionChanged = Signal()
     closing = Signal()
+    firstPainted = Signal()  # the window is on screen: start-up work may follow
+    deferredPagesBuilt = Signal()  # Output sets, History and Settings all exist now
+    editConnectionRequested = Signal()  # from the Settings screen
 
     def __init__(self, services: AppServices, *, practice: bool = False) -> None:
         super().__init__()
@@ -50,26 +81,23 @@ class MainWindow(QMainWindow):
         self.connection: Connection | None = None
         self.partners: list[str] = []
         self._partners_task: asyncio.Future[None] | None = None
+        self._notifier: Notifier | None = None
+        self._outputs_page: OutputSetsPage | None = None
+        self._history_page: HistoryPage | None = None
+        self._settings_page: SettingsPage | None = None
+        # What the Output sets screen was last given (it gets partners only after sign-in).
+        self._outputs_connection: tuple[Connection | None, list[str]] = (None, [])
+        self._shut = False  # after shutdown() nothing more is built: the services may be closed
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("Navigation")
         self.nav.addItems(list(PAGES))
         self.nav.setFixedWidth(170)
-        self.notifier = Notifier(app_icon(), self)
-        self.notifier.activated.connect(self.bring_to_front)
         self.submit_page = SubmitPage(services, lambda: self.connection, self)
-        self.outputs_page = OutputSetsPage(services, self.notifier, self)
-        self.history_page = HistoryPage(services, self.notifier, self)
-        self.history_page.watch_runner(self.submit_page.runner)
-        self.settings_page = SettingsPage(services.preferences, self)
         self.pages = QStackedWidget(self)
-        for page in (self.submit_page, self.outputs_page, self.history_page, self.settings_page):
-            self.pages.addWidget(page)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.pages.addWidget(self.submit_page)
+        self.nav.currentRowChanged.connect(self._on_nav_row)
         self.submit_page.showOutputsRequested.connect(lambda: self.show_page("Output sets"))
-        self.history_page.showOutputRequested.connect(self.on_show_output_for_job)
-        self.history_page.downloadRequested.connect(self.on_download_for_job)
-        self.history_page.resubmitRequested.connect(self.on_resubmit)
 
         self.banner = QLabel(PRACTICE_BANNER, self)
         self.banner.setObjectName("PracticeBanner")
@@ -92,6 +120,92 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self.resize(1000, 760)
         self._update_title()
+        self.firstPainted.connect(self._build_deferred_pages)
+        FirstPaintWatch(self).painted.connect(self.firstPainted)
+
+    # -- the screens built after the first paint -------------------------------------------
+    @property
+    def notifier(self) -> Notifier:
+        if self._notifier is None:
+            from runway_desktop.ui.notifier import Notifier
+
+            self._notifier = Notifier(app_icon(), self)
+            self._notifier.activated.connect(self.bring_to_front)
+        return self._notifier
+
+    @property
+    def outputs_page(self) -> OutputSetsPage:
+        if self._outputs_page is None:
+            from runway_desktop.ui.output_sets_page import OutputSetsPage
+
+            page = OutputSetsPage(self.services, self.notifier, self)
+            self._outputs_page = page
+            self.pages.addWidget(page)
+            connection, partners = self._outputs_connection
+            if connection is not None:
+                page.set_connection(connection, partners)
+        return self._outputs_page
+
+    @property
+    def history_page(self) -> HistoryPage:
+        if self._history_page is None:
+            from runway_desktop.ui.history_page import HistoryPage
+
+            page = HistoryPage(self.services, self.notifier, self)
+            self._history_page = page
+            self.pages.addWidget(page)
+            page.watch_runner(self.submit_page.runner)
+            page.showOutputRequested.connect(self.on_show_output_for_job)
+            page.downloadRequested.connect(self.on_download_for_job)
+            page.resubmitRequested.connect(self.on_resubmit)
+            if self.connection is not None:
+                page.set_connection(self.connection)
+        return self._history_page
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        if self._settings_page is None:
+            from runway_desktop.ui.settings_page import SettingsPage
+
+            page = SettingsPage(self.services.preferences, self)
+            self._settings_page = page
+            self.pages.addWidget(page)
+            page.editConnectionRequested.connect(self.editConnectionRequested)
+            self._show_settings()
+        return self._settings_page
+
+    def _build_deferred_pages(self) -> None:
+        """Build the other screens one per event-loop turn (each takes tens of ms), so input
+        and painting are served in between; History first: it polls for results and follows
+        the Submit screen's runs."""
+        builders: list[Callable[[], object]] = [
+            lambda: self.history_page,
+            lambda: self.outputs_page,
+            lambda: self.settings_page,
+        ]
+
+        def build_next() -> None:
+            if self._shut:
+                return
+            if not builders:
+                self.deferredPagesBuilt.emit()
+                return
+            builders.pop(0)()
+            QTimer.singleShot(0, build_next)
+
+        QTimer.singleShot(0, build_next)
+
+    def _on_nav_row(self, row: int) -> None:
+        page: QWidget
+        if row == PAGES.index("Output sets"):
+            page = self.outputs_page
+        elif row == PAGES.index("History"):
+            page = self.history_page
+        elif row == PAGES.index("Settings"):
+            page = self.settings_page
+        else:
+            page = self.submit_page
+        self.pages.setCurrentWidget(page)
 
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(PAGES.index(name))
@@ -121,8 +235,9 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._show_settings()
         self.submit_page.set_partners([], None)
-        self.outputs_page.set_connection(None, [])
-        self.history_page.set_connection(connection)
+        self._set_outputs_connection(None, [])
+        if self._history_page is not None:  # else it takes the connection when it is built
+            self._history_page.set_connection(connection)
         self.connectionChanged.emit()
         if connection is not None:
             self._partners_task = asyncio.ensure_future(self._load_partners(connection))
@@ -155,18 +270,25 @@ class MainWindow(QMainWindow):
             restyle(self.connection_note)
             self.connection_note.show()
         self.submit_page.set_partners(self.partners, connection.profile.default_partner)
-        self.outputs_page.set_connection(connection, self.partners)
+        self._set_outputs_connection(connection, self.partners)
         self._show_settings()
         self.submit_page.on_form_changed()
 
+    def _set_outputs_connection(self, connection: Connection | None, partners: list[str]) -> None:
+        self._outputs_connection = (connection, list(partners))
+        if self._outputs_page is not None:  # else it takes them when it is built
+            self._outputs_page.set_connection(connection, partners)
+
     def _show_settings(self) -> None:
+        if self._settings_page is None:
+            return  # shown when the Settings screen is built
         profile = self.connection.profile if self.connection else None
         note = (
             "Practice server: no secret is stored."
             if self.practice
             else self.services.secrets.status_message
         )
-        self.settings_page.show_profile(
+        self._settings_page.show_profile(
             profile, partners=self.partners, secret_note=note, practice=self.practice
         )
 
@@ -184,8 +306,11 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work (polling, watching) before the app's services close."""
-        self.history_page.shutdown()
-        self.outputs_page.shutdown()
+        self._shut = True
+        if self._history_page is not None:
+            self._history_page.shutdown()
+        if self._outputs_page is not None:
+            self._outputs_page.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

@@ -49,6 +49,10 @@ from runway_desktop.ui.output_sets_model import (
 
 # Gentle: a listing of 10,000 sets is a few megabytes; new results take minutes anyway.
 REFRESH_INTERVAL_MS = 60_000
+# The search haystacks are made after a listing has painted, in idle time, a slice of rows
+# per event-loop turn (~2 ms each), so that the first keystroke finds them ready.
+SEARCH_WARM_DELAY_MS = 50
+SEARCH_WARM_ROWS = 500
 
 
 class OutputSetsPage(QWidget):
@@ -140,6 +144,8 @@ class OutputSetsPage(QWidget):
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self.refresh_timer.timeout.connect(self.on_refresh_timer)
+        self.search_warm_timer = QTimer(self)
+        self.search_warm_timer.timeout.connect(self.on_search_warm_timer)
         self.filters.filtersChanged.connect(self.on_filters_changed)
         self.filters.searchChanged.connect(self.on_search_changed)
         self.refresh_button.clicked.connect(self.on_refresh_clicked)
@@ -187,6 +193,7 @@ class OutputSetsPage(QWidget):
     def shutdown(self) -> None:
         """Stop refreshing, watching and downloading; call before the app's services close."""
         self.refresh_timer.stop()
+        self.search_warm_timer.stop()
         if self._load_task is not None:
             self._load_task.cancel()
         self.controller.shutdown()
@@ -229,6 +236,7 @@ class OutputSetsPage(QWidget):
         )
         self._show_state()
         self._after_load(sets)
+        self.search_warm_timer.start(SEARCH_WARM_DELAY_MS)
         self.loaded.emit()
         new = [seen_record(s) for s in sets if s.uid not in self._recorded]
         if new:  # History derives "got a result" from these; a thread keeps paint smooth
@@ -302,6 +310,12 @@ class OutputSetsPage(QWidget):
     def on_search_changed(self, text: str) -> None:
         self.proxy.set_search(text)
         self._show_state()
+
+    def on_search_warm_timer(self) -> None:
+        if self.model.warm_search(SEARCH_WARM_ROWS):
+            self.search_warm_timer.stop()
+        else:
+            self.search_warm_timer.setInterval(0)  # the next slice on the next loop turn
 
     def on_refresh_clicked(self) -> None:
         self.refresh()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -27,13 +27,19 @@ from runway_desktop.submit.events import (
     SubmissionResult,
     TotalProgress,
 )
-from runway_desktop.submit.pipeline import Listener, SubmissionPipeline
 
-PipelineFactory = Callable[[Listener], SubmissionPipeline]
+if TYPE_CHECKING:
+    from runway_desktop.submit.pipeline import Listener, SubmissionPipeline
+
+PipelineFactory = Callable[["Listener"], "SubmissionPipeline"]
 
 
 def pipeline_factory(services: AppServices, connection: Connection) -> PipelineFactory:
     """Pipelines on the app's shared HTTP client, history and in-memory upload links."""
+
+    # Imported here: the pipeline pulls in httpcore and h11 (55–110 ms), which the window does
+    # not need before its first paint.
+    from runway_desktop.submit.pipeline import SubmissionPipeline
 
     def make(listener: Listener) -> SubmissionPipeline:
         return SubmissionPipeline(

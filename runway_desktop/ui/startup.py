@@ -2,7 +2,9 @@
 connect, and hand the connection to the main window.
 
 Runs from a Qt timer callback once the qasync loop is running, never inside an asyncio task:
-a modal dialog's nested event loop must be free to run the dialog's own tasks.
+a modal dialog's nested event loop must be free to run the dialog's own tasks. The app starts
+it once the main window has painted (``MainWindow.firstPainted``): looking up the secret in the
+keyring and creating the HTTP client take 100–250 ms that the first paint need not wait for.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from PySide6.QtWidgets import QDialog
 
 from runway_desktop.session import AppServices, Connection, MissingSecret, connect
 from runway_desktop.settings import Profile, ProfilesFileError
-from runway_desktop.ui.connection_dialog import ConnectionDialog
 from runway_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class StartupController(QObject):
         self.profile_name = profile_name
         self.practice_connection = practice_connection
         self._refresh_task: asyncio.Future[None] | None = None
-        window.settings_page.editConnectionRequested.connect(self.on_edit_connection)
+        window.editConnectionRequested.connect(self.on_edit_connection)
 
     def start(self) -> None:
         if self.practice_connection is not None:
@@ -74,6 +75,9 @@ class StartupController(QObject):
         return profiles[0] if profiles else None
 
     def _ask_for_profile(self, profile: Profile | None) -> Profile | None:
+        # Imported here: most starts never show the dialog (a profile is saved already).
+        from runway_desktop.ui.connection_dialog import ConnectionDialog
+
         dialog = ConnectionDialog(self.services, profile, self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

@@ -167,8 +167,11 @@ class LatenessRecorder:
     interval_ms: int = TIMER_MS
     ticks: list[Tick] = field(default_factory=list)
     windows: dict[str, Window] = field(default_factory=dict)
-    gc_pauses: list[tuple[int, int, int]] = field(default_factory=list)  # start, end, gen
+    # start, end, generation, and the GUI thread's CPU time in it (a pause can be longer than
+    # the collection's own work: the GIL can go to a worker in a callback, or the CPU to others)
+    gc_pauses: list[tuple[int, int, int, int]] = field(default_factory=list)
     _gc_started: int | None = None
+    _gc_cpu_started: int = 0
     _last_ns: int | None = None
     _last_runq_ns: int | None = None
     _schedstat: Path | None = None
@@ -198,8 +201,12 @@ class LatenessRecorder:
         """Times every collection (the app collects on the Qt thread, from a timer)."""
         if event == "start":
             self._gc_started = time.perf_counter_ns()
+            self._gc_cpu_started = time.thread_time_ns()
         elif self._gc_started is not None:
-            self.gc_pauses.append((self._gc_started, time.perf_counter_ns(), info["generation"]))
+            cpu = time.thread_time_ns() - self._gc_cpu_started
+            self.gc_pauses.append(
+                (self._gc_started, time.perf_counter_ns(), info["generation"], cpu)
+            )
             self._gc_started = None
 
     @property
@@ -236,11 +243,9 @@ class LatenessRecorder:
         late = sorted(t.late_ms for t in inside)
         worst = sorted(inside, key=lambda t: t.late_ms, reverse=True)[:5]
         waits = [t.runq_ms for t in inside if t.runq_ms is not None]
-        pauses = [
-            (end - start) / 1e6
-            for start, end, _gen in self.gc_pauses
-            if end > window.start_ns and start < end_ns
-        ]
+        collections = [p for p in self.gc_pauses if p[1] > window.start_ns and p[0] < end_ns]
+        pauses = [(end - start) / 1e6 for start, end, _gen, _cpu in collections]
+        longest = max(collections, key=lambda p: p[1] - p[0], default=None)
         own = [t.late_ms - (t.runq_ms or 0.0) for t in inside if t.runq_ms is not None]
         return {
             "ticks": len(inside),
@@ -251,6 +256,10 @@ class LatenessRecorder:
             "over_16ms": sum(1 for v in late if v > 16.0),
             "gc_count": len(pauses),
             "gc_max_ms": max(pauses) if pauses else 0.0,
+            # The longest pause's generation, and the most CPU any collection took (its work).
+            "gc_max_generation": longest[2] if longest else None,
+            "gc_cpu_max_ms": max(cpu for *_, cpu in collections) / 1e6 if collections else 0.0,
+            "gc_by_generation": [sum(1 for p in collections if p[2] == g) for g in (0, 1, 2)],
             # Run-queue wait of the GUI thread: total in the phase, and in the worst interval.
             "runq_total_ms": sum(waits) if waits else None,
             # Lateness left after taking off each interval's run-queue wait: what this process
@@ -384,9 +393,20 @@ async def measure(
         profile, secret = Profile.from_sandbox_json(sandbox.profile, name="Sandbox")
         window = MainWindow(services, practice=sandbox.pid is None)
         window.resize(1000, 780)
+        # As app.main does: freeze what start-up left alive once the screens built after the
+        # first paint exist (older windows without that signal: right after show()).
+        frozen: list[bool] = []
+
+        def freeze() -> None:
+            collector.freeze_startup_objects()
+            frozen.append(True)
+
+        built = getattr(window, "deferredPagesBuilt", None)
+        if built is not None:
+            built.connect(freeze)
+        else:
+            QTimer.singleShot(0, freeze)
         window.show()
-        # As app.main does right after show(): freeze what start-up left alive.
-        QTimer.singleShot(0, collector.freeze_startup_objects)
         window.set_connection(connect(services.http, profile, secret or ""))
         page, form = window.submit_page, window.submit_page.form
         await wait_for(lambda: bool(window.partners), 30, "the partner list")
@@ -394,6 +414,7 @@ async def measure(
         form.tenant.setEditText("district-a")
         form.select_school_year("2026")
         form.assessment.select_path("assessments/MAP_Growth")
+        await wait_for(lambda: bool(frozen), 30, "the start-up objects to be frozen")
         slot = form.slots.slot("INPUT_FILE")
         assert isinstance(slot, UploadSlot), "MAP_Growth has no INPUT_FILE slot"
 
@@ -471,6 +492,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from runway_desktop.ui.gc_on_main_thread import MainThreadGarbageCollector
     from runway_desktop.ui.theme import apply_theme
 
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval / 1000)  # diagnosis; the app keeps 5 ms
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app)
@@ -514,6 +537,11 @@ def main(argv: list[str]) -> int:
         "--stall-stacks",
         action="store_true",
         help="diagnosis: save the GUI thread's stack during each stall (perturbs the figures)",
+    )
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        help="diagnosis: sys.setswitchinterval in ms (how long a thread may wait for the GIL)",
     )
     parser.add_argument(
         "--generate-mib", type=int, help="first write a CSV of this size to --csv (and delete it)"

@@ -198,7 +198,7 @@ def test_gui_lateness(
     load_before = machine_load()
     csv_path = workdir / "practice-large.csv"
     write_csv(csv_path, size)  # before any timing; on disk (pytest's tmp), not tmpfs
-    # Generous: a 1 GiB preflight scan takes ~50 s on this 2-vCPU VM.
+    # Generous: a 1 GiB preflight scan took ~50 s on this 2-vCPU VM before the fast path.
     timeout = max(300.0, 1.2 * size / MIB)
     runs: dict[str, list[dict[str, Any]]] = {"process": [], "inproc": []}
     try:
@@ -230,6 +230,10 @@ def test_gui_lateness(
         p99 = [r["phases"]["upload"]["p99_ms"] for r in results]
         rates = [r["upload_mb_s"] for r in results]
         pre = [r["phases"]["preflight"]["max_ms"] for r in results]
+        pre_rates = [size / r["phases"]["preflight"]["seconds"] / 1e6 for r in results]
+        pre_gc = [r["phases"]["preflight"].get("gc_max_ms") or 0.0 for r in results]
+        pre_gc_cpu = [r["phases"]["preflight"].get("gc_cpu_max_ms") or 0.0 for r in results]
+        pre_gcs = [sum(r["phases"]["preflight"].get("gc_by_generation") or [0]) for r in results]
         own = [r["phases"]["upload"].get("max_own_ms") for r in results]
         own_known = [float(v) for v in own if v is not None]
         own_text = (
@@ -241,7 +245,15 @@ def test_gui_lateness(
             f"{SANDBOX_LABELS[sandbox]}: upload lateness max {max(maxima):.1f} ms over all runs "
             f"(per-run maxima {_spread(maxima, 1)}{own_text}), "
             f"p99 median {statistics.median(p99):.2f} ms; "
-            f"upload {_spread(rates)} MB/s; preflight max {_spread(pre, 0)} ms (info)"
+            f"upload {_spread(rates)} MB/s"
+        )
+        preflight = (
+            f"{SANDBOX_LABELS[sandbox]}: preflight lateness max {max(pre):.1f} ms over all runs "
+            f"(per-run maxima {_spread(pre, 1)}), p99 median "
+            f"{statistics.median(r['phases']['preflight']['p99_ms'] for r in results):.2f} ms; "
+            f"GC: {_spread(pre_gcs)} collections per run, longest pause {max(pre_gc):.1f} ms, "
+            f"most CPU in one {max(pre_gc_cpu):.1f} ms; "
+            f"preflight {_spread(pre_rates)} MB/s"
         )
         if sandbox == "process":
             _verdict(
@@ -249,8 +261,16 @@ def test_gui_lateness(
                 max(maxima) <= LATENESS_TARGET_MS,
                 failures,
             )
+            # The budget is for the upload; the same budget applies to the preflight
+            # (the CSV scan + MD5 in a worker thread, the window must stay responsive).
+            _verdict(
+                f"{preflight}; target preflight max ≤ {LATENESS_TARGET_MS:.0f} ms",
+                max(pre) <= LATENESS_TARGET_MS,
+                failures,
+            )
         else:
             print(f"  {summary} (information; the target is judged on the separate process)")
+            print(f"  {preflight} (information)")
     _finish(title, failures, bench_settings)
 
 
@@ -275,6 +295,7 @@ def test_cold_start(
         home = tmp_path_factory.mktemp("cold-start-home")
         env = cold.child_env(home, cold.configure_profile(home, sandbox.profile))
         setup_note = cold.verify_setup(env)
+        bytecode_note = cold.prepare_bytecode(env)
 
         def start(kind: str, probe: str) -> cold.Launch:
             argv, extra = cold.commands(kind, probe)
@@ -315,7 +336,8 @@ def test_cold_start(
         )
     print(f"  before: {load_before}\n  after:  {machine_load()}")
     print(
-        f"  setup: keyring backend and API of the profile: {setup_note}\n"
+        f"  setup: keyring backend and API of the profile: {setup_note}; the app's bytecode: "
+        f"{bytecode_note}\n"
         "  'probe' = the startup-ready line (RUNWAY_DESKTOP_STARTUP_PROBE: zero-delay timer after "
         "show, before the first paint on offscreen); 'first paint' = after the window's first "
         "paint pass (PAINT_WRAPPER, no app change)."
@@ -337,7 +359,10 @@ def test_cold_start(
     )
     value, low, high = ratio("paint")
     print(f"  app ÷ bare (first paint, information): {value:.2f}× (rounds {low:.2f}–{high:.2f})")
-    print("  where the app's start-up goes (one run under -X importtime; cumulative / self ms):")
+    print(
+        "  where the app's start-up goes (one run under -X importtime, imports before the "
+        "startup-ready line; cumulative / self ms):"
+    )
     for cumulative, own, package in imports:
         print(f"    {cumulative:7.1f} {own:7.1f}  {package}")
     _finish(title, failures, bench_settings)
