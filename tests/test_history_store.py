@@ -87,7 +87,7 @@ def test_state_columns_and_dates_round_trip(store: HistoryStore) -> None:
     assert store.find_by_job("nope") is None
 
 
-def test_uploads_marked_and_cleared(store: HistoryStore) -> None:
+def test_uploads_marked(store: HistoryStore) -> None:
     sid = new_submission(store)
     store.mark_uploaded(sid, "INPUT_FILE_DS", etag="e", etag_checked=True)
     record = store.get(sid)
@@ -96,12 +96,6 @@ def test_uploads_marked_and_cleared(store: HistoryStore) -> None:
     assert ds["INPUT_FILE"].uploaded_at is None
     assert ds["INPUT_FILE_DS"].uploaded_at is not None
     assert ds["INPUT_FILE_DS"].etag == "e" and ds["INPUT_FILE_DS"].etag_checked is True
-    store.clear_uploads(sid)
-    record = store.get(sid)
-    assert record is not None and all(f.uploaded_at is None for f in record.files)
-    store.update_files(sid, files()[:1])
-    record = store.get(sid)
-    assert record is not None and [f.env_var for f in record.files] == ["INPUT_FILE"]
 
 
 def test_steps_keep_order_status_and_duration(store: HistoryStore) -> None:

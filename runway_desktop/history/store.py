@@ -186,18 +186,6 @@ class HistoryStore:
                 )  # fmt: skip
         return submission_id
 
-    def update_files(self, submission_id: int, files: list[FileRecord]) -> None:
-        """Replace the file facts (a resumed submission re-checked its files)."""
-        with self._tx() as db:
-            db.execute("DELETE FROM submission_files WHERE submission_id = ?", (submission_id,))
-            for f in files:
-                db.execute(
-                    "INSERT INTO submission_files (submission_id, env_var, path, upload_name,"
-                    " size, mtime_ns, md5) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (submission_id, f.env_var, str(f.path), f.upload_name, f.size, f.mtime_ns,
-                     f.md5),
-                )  # fmt: skip
-
     def set_state(self, submission_id: int, state: str, **columns: Any) -> None:
         allowed = {
             "job_uid", "job_created_at", "start_requested_at", "started_at", "finished_at",
@@ -224,15 +212,6 @@ class HistoryStore:
                 (iso(utc_now()), etag, int(etag_checked), submission_id, env_var),
             )
 
-    def clear_uploads(self, submission_id: int) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE submission_files SET uploaded_at = NULL, etag = NULL, etag_checked = NULL"
-                " WHERE submission_id = ?",
-                (submission_id,),
-            )
-
-    # -- steps -------------------------------------------------------------------------------
     def step_started(
         self, submission_id: int, step: str, detail: str = "", *, at: datetime | None = None
     ) -> int:

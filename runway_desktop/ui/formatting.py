@@ -36,3 +36,18 @@ def describe_progress(progress: TransferProgress) -> str:
     if progress.attempt > 1:
         parts.append(f"try {progress.attempt}")
     return " · ".join(parts)
+
+
+def duration_text(seconds: float | None) -> str:
+    """How long a step took, precise for short steps: "14 ms", "1.3 s", "2 min 5 s"."""
+    if seconds is None:
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.submit.events import Step, StepFinished
-from runway_desktop.ui.formatting import describe_progress
+from runway_desktop.ui.formatting import describe_progress, duration_text
 from runway_desktop.ui.restyle import restyle
 
 MARKS = {"pending": "○", "running": "●", "done": "✓", "failed": "✗", "cancelled": "–"}
@@ -154,7 +154,7 @@ class ProgressPanel(QWidget):
         mark.setText(MARKS.get(event.status, "?"))
         name.setProperty("state", event.status)
         restyle(name)
-        timing.setText(_seconds(event.seconds))
+        timing.setText(duration_text(event.seconds))
 
     def on_file_progress(self, env_var: str, progress: TransferProgress) -> None:
         self._update_bar(env_var, progress)
@@ -233,7 +233,3 @@ class ProgressPanel(QWidget):
         if clipboard is not None:
             clipboard.setText(self.job_id.text())
         self.copy_button.setText("Copied")
-
-
-def _seconds(value: float) -> str:
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"

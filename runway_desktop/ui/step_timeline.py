@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from runway_desktop.history.records import SubmissionRecord
 from runway_desktop.submit.events import Step
+from runway_desktop.ui.formatting import duration_text
 from runway_desktop.ui.restyle import restyle
 
 MARKS = {"done": "✓", "failed": "✗", "cancelled": "–", "skipped": "–", "running": "●"}
@@ -36,20 +37,6 @@ def step_label(step: str, detail: str, record: SubmissionRecord) -> str:
         return Step[step].value
     except KeyError:
         return step.replace("_", " ").capitalize()
-
-
-def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {rest} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
 
 
 def timeline(record: SubmissionRecord) -> list[TimelineEntry]:
