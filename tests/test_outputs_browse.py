@@ -18,7 +18,7 @@ from runway_desktop.outputs.browse import (
     root_problem,
 )
 from runway_desktop.outputs.watcher import seen_record
-from runway_desktop.ui.output_sets_model import matches
+from runway_desktop.ui.output_sets_proxy import matches
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.submit_page)
         self.nav.currentRowChanged.connect(self._on_nav_row)
         self.submit_page.showOutputsRequested.connect(lambda: self.show_page("Output sets"))
+        self.submit_page.submissionFinished.connect(self.on_submission_finished)
 
         self.banner = QLabel(PRACTICE_BANNER, self)
         self.banner.setObjectName("PracticeBanner")
@@ -118,7 +119,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
         self.nav.setCurrentRow(0)
-        self.resize(1000, 760)
+        self.resize(1120, 780)
         self._update_title()
         self.firstPainted.connect(self._build_deferred_pages)
         FirstPaintWatch(self).painted.connect(self.firstPainted)
@@ -209,6 +210,11 @@ class MainWindow(QMainWindow):
 
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(PAGES.index(name))
+
+    def on_submission_finished(self, _result: object) -> None:
+        # A listing taken before this submission ran must not be shown as current.
+        if self._outputs_page is not None:
+            self._outputs_page.invalidate()
 
     # -- History's actions -----------------------------------------------------------------
     def on_show_output_for_job(self, job_uid: str) -> None:

@@ -40,12 +40,9 @@ from runway_desktop.ui.download_controller import DownloadController
 from runway_desktop.ui.download_root import DownloadMessage, DownloadRootLine
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.output_sets_filters import OutputSetsFilterBar
-from runway_desktop.ui.output_sets_model import (
-    COL_STATE,
-    OutputSetsModel,
-    OutputSetsProxy,
-    configure_table,
-)
+from runway_desktop.ui.output_sets_model import COL_STATE, OutputSetsModel
+from runway_desktop.ui.output_sets_proxy import OutputSetsProxy
+from runway_desktop.ui.output_sets_table import configure_table
 
 # Gentle: a listing of 10,000 sets is a few megabytes; new results take minutes anyway.
 REFRESH_INTERVAL_MS = 60_000
@@ -389,6 +386,13 @@ class OutputSetsPage(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self.refresh_timer.stop()
+
+    def invalidate(self) -> None:
+        """Something happened that can add sets (a submission finished): list again when
+        shown, even if the last listing is recent."""
+        self._loaded_at = None
+        if self.isVisible():
+            self.refresh()
 
     def _stale(self) -> bool:
         age = (datetime.now().astimezone() - self._loaded_at) if self._loaded_at else None

@@ -69,7 +69,7 @@ async def shoot(out: Path) -> list[Path]:
         profile, secret = Profile.from_sandbox_json(printed, name="Sandbox")
         window = MainWindow(services, practice=True)
         window.submit_page.form.set_practice_files(practice_files())
-        window.resize(1000, 780)
+        window.resize(1120, 780)
         window.show()
         window.set_connection(connect(services.http, profile, secret or ""))
         page, form = window.submit_page, window.submit_page.form
@@ -133,7 +133,13 @@ async def shoot(out: Path) -> list[Path]:
 
         window.show_page("Output sets")
         outputs = window.outputs_page
-        await wait_for(lambda: outputs.model.rowCount() > 0, limit=30)
+        for _ in range(30):  # the practice server may still be processing the last job
+            task = outputs.refresh()
+            if task is not None:
+                await task
+            if outputs.model.rowCount() > 0:
+                break
+            await asyncio.sleep(1)
         grab(window, "08-output-sets")
         window.show_page("History")
         history = window.history_page
