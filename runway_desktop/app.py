@@ -55,13 +55,13 @@ def start_practice_server(delay: float) -> tuple[Sandbox, dict[str, object]]:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    from runway_desktop.logging_setup import setup_logging
+    from runway_desktop.base.logging_setup import setup_logging
 
     setup_logging()
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from runway_desktop.session import AppServices, connect
+    from runway_desktop.core.session import AppServices, connect
     from runway_desktop.settings import Profile
     from runway_desktop.ui.gc_on_main_thread import MainThreadGarbageCollector
     from runway_desktop.ui.main_window import MainWindow
@@ -98,7 +98,7 @@ def main(argv: list[str]) -> int:
     window.setWindowIcon(app_icon())
     single.raiseRequested.connect(window.bring_to_front)
     if sandbox is not None:
-        from runway_desktop.practice import practice_files, practice_world
+        from runway_desktop.core.practice import practice_files, practice_world
 
         form = window.submit_page.form
         form.set_practice_files(practice_files())

@@ -60,7 +60,7 @@ _CA_FILES = (
 
 
 def check_resources() -> Check:
-    from runway_desktop.resources import resource_path, resources_dir
+    from runway_desktop.base.resources import resource_path, resources_dir
 
     try:
         folder = resources_dir()
@@ -92,7 +92,7 @@ def check_registry() -> Check:
 
 
 def check_stylesheet_file() -> Check:
-    from runway_desktop.resources import resource_path
+    from runway_desktop.base.resources import resource_path
 
     try:
         text = resource_path("style.qss").read_text(encoding="utf-8")

@@ -61,7 +61,7 @@ def sandbox(sandbox_session: Sandbox) -> Sandbox:
 
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
-    from runway_desktop.resources import samples_dir
+    from runway_desktop.base.resources import samples_dir
 
     return samples_dir()
 

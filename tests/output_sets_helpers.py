@@ -20,13 +20,13 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 
+from runway_desktop.core.session import AppServices, Connection, connect
 from runway_desktop.sandbox.server import Sandbox
-from runway_desktop.session import AppServices, Connection, connect
 from runway_desktop.settings import Profile
-from runway_desktop.ui import download_root
 from runway_desktop.ui.notifier import Notifier
-from runway_desktop.ui.output_sets_model import COL_STATE, UidRole
-from runway_desktop.ui.output_sets_page import OutputSetsPage
+from runway_desktop.ui.output_sets.model import COL_STATE, UidRole
+from runway_desktop.ui.output_sets.page import OutputSetsPage
+from runway_desktop.ui.settings import download_root
 
 WAIT_MS = 20_000
 PARTNERS = ["acme", "ea"]

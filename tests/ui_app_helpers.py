@@ -23,12 +23,12 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from ui_dnd import drop_files
 
+from runway_desktop.core.session import AppServices, Connection, connect
 from runway_desktop.sandbox.server import Sandbox
-from runway_desktop.session import AppServices, Connection, connect
 from runway_desktop.settings import Profile
 from runway_desktop.ui.main_window import MainWindow
-from runway_desktop.ui.submit_page import SubmitPage
-from runway_desktop.ui.upload_slot import UploadSlot
+from runway_desktop.ui.submit.page import SubmitPage
+from runway_desktop.ui.submit.upload_slot import UploadSlot
 
 WAIT_MS = 20_000
 SANDBOX_PARTNERS = ["acme", "ea"]

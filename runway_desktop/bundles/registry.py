@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 
-from runway_desktop.atomic_files import atomic_write_bytes
+from runway_desktop.base.atomic_files import atomic_write_bytes
+from runway_desktop.base.resources import resource_path
 from runway_desktop.bundles.model import Registry, RegistryFormatError, parse_registry_bytes
-from runway_desktop.resources import resource_path
 
 DEFAULT_URL = (
     "https://raw.githubusercontent.com/edanalytics/earthmover_edfi_bundles/refs/heads/main/"

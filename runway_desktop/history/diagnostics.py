@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from runway_desktop import __version__
+from runway_desktop.base.redaction import redact
 from runway_desktop.history.records import SubmissionRecord, iso, utc_now
 from runway_desktop.history.status import DerivedStatus, derive_status
-from runway_desktop.redaction import redact
 
 README = """Runway Desktop diagnostics
 

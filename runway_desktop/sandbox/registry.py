@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.resources import resource_path
+from runway_desktop.base.resources import resource_path
 
 
 def load_registry(path: Path | None = None) -> dict[str, dict[str, Any]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.atomic_files import atomic_write_json
+from runway_desktop.base.atomic_files import atomic_write_json
 from runway_desktop.settings.paths import config_dir
 
 PREFERENCES_FILE_NAME = "preferences.json"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
-from runway_desktop.atomic_files import atomic_write_json
+from runway_desktop.base.atomic_files import atomic_write_json
 
 SCHEMA_VERSION = 1
 PROFILES_FILE_NAME = "profiles.json"

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.atomic_files import atomic_write_json
+from runway_desktop.base.atomic_files import atomic_write_json
 
 RECENT_FILE_NAME = "recent.json"
 MAX_RECENT = 10

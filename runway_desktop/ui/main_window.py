@@ -28,18 +28,18 @@ from PySide6.QtWidgets import (
 
 from runway_desktop import APP_NAME
 from runway_desktop.api.error_types import RunwayError
-from runway_desktop.session import AppServices, Connection
+from runway_desktop.core.session import AppServices, Connection
 from runway_desktop.settings import Profile
-from runway_desktop.ui.restyle import restyle
-from runway_desktop.ui.submit_form import FormValues
-from runway_desktop.ui.submit_page import SubmitPage
+from runway_desktop.ui.submit.form import FormValues
+from runway_desktop.ui.submit.page import SubmitPage
 from runway_desktop.ui.theme import app_icon
+from runway_desktop.ui.widgets.restyle import restyle
 
 if TYPE_CHECKING:
-    from runway_desktop.ui.history_page import HistoryPage
+    from runway_desktop.ui.history.page import HistoryPage
     from runway_desktop.ui.notifier import Notifier
-    from runway_desktop.ui.output_sets_page import OutputSetsPage
-    from runway_desktop.ui.settings_page import SettingsPage
+    from runway_desktop.ui.output_sets.page import OutputSetsPage
+    from runway_desktop.ui.settings.page import SettingsPage
 
 PRACTICE_BANNER = (
     "Practice mode: you are connected to a local practice server on this computer. "
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
     @property
     def outputs_page(self) -> OutputSetsPage:
         if self._outputs_page is None:
-            from runway_desktop.ui.output_sets_page import OutputSetsPage
+            from runway_desktop.ui.output_sets.page import OutputSetsPage
 
             page = OutputSetsPage(self.services, self.notifier, self)
             self._outputs_page = page
@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
     @property
     def history_page(self) -> HistoryPage:
         if self._history_page is None:
-            from runway_desktop.ui.history_page import HistoryPage
+            from runway_desktop.ui.history.page import HistoryPage
 
             page = HistoryPage(self.services, self.notifier, self)
             self._history_page = page
@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
     @property
     def settings_page(self) -> SettingsPage:
         if self._settings_page is None:
-            from runway_desktop.ui.settings_page import SettingsPage
+            from runway_desktop.ui.settings.page import SettingsPage
 
             page = SettingsPage(self.services.preferences, self)
             self._settings_page = page

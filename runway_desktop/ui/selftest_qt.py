@@ -95,7 +95,7 @@ def _check_theme(app: object) -> Check:
 def _check_icon(svg_reader: bool) -> Check:
     from PySide6.QtGui import QIcon
 
-    from runway_desktop.resources import resource_path
+    from runway_desktop.base.resources import resource_path
     from runway_desktop.ui.theme import app_icon
 
     if app_icon().pixmap(64, 64).isNull():

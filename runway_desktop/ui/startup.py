@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog
 
-from runway_desktop.session import AppServices, Connection, MissingSecret, connect
+from runway_desktop.core.session import AppServices, Connection, MissingSecret, connect
 from runway_desktop.settings import Profile, ProfilesFileError
 from runway_desktop.ui.main_window import MainWindow
 
@@ -76,7 +76,7 @@ class StartupController(QObject):
 
     def _ask_for_profile(self, profile: Profile | None) -> Profile | None:
         # Imported here: most starts never show the dialog (a profile is saved already).
-        from runway_desktop.ui.connection_dialog import ConnectionDialog
+        from runway_desktop.ui.settings.connection_dialog import ConnectionDialog
 
         dialog = ConnectionDialog(self.services, profile, self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted:

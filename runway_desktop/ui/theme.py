@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
-from runway_desktop.resources import resource_path
+from runway_desktop.base.resources import resource_path
 
 LIGHT = {
     "muted": "#5f6368",

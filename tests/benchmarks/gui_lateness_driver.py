@@ -378,11 +378,11 @@ async def measure(
 ) -> dict[str, Any]:
     from PySide6.QtCore import QTimer
 
-    from runway_desktop.session import AppServices, connect
+    from runway_desktop.core.session import AppServices, connect
     from runway_desktop.settings import Profile
     from runway_desktop.submit.events import Step, StepFinished, SubmissionResult
     from runway_desktop.ui.main_window import MainWindow
-    from runway_desktop.ui.upload_slot import UploadSlot
+    from runway_desktop.ui.submit.upload_slot import UploadSlot
 
     csv_path = Path(args.csv)
     size: int = args.size

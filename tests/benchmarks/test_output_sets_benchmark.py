@@ -40,10 +40,10 @@ from pytestqt.qtbot import QtBot
 
 from runway_desktop.api.client import RunwayClient, api_root
 from runway_desktop.api.models import OutputSetFilter
-from runway_desktop.session import AppServices, connect
+from runway_desktop.core.session import AppServices, connect
 from runway_desktop.settings import Profile
 from runway_desktop.ui.notifier import Notifier
-from runway_desktop.ui.output_sets_page import OutputSetsPage
+from runway_desktop.ui.output_sets.page import OutputSetsPage
 
 pytestmark = pytest.mark.benchmark
 SETS = 10_000

@@ -25,15 +25,15 @@ async def shoot(out: Path) -> list[Path]:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from runway_desktop.base.resources import samples_dir
+    from runway_desktop.core.session import AppServices, connect
     from runway_desktop.history.records import utc_now
     from runway_desktop.history.status import SubmissionStatus
     from runway_desktop.history.store import HistoryStore
-    from runway_desktop.resources import samples_dir
     from runway_desktop.sandbox.config import default_config
     from runway_desktop.sandbox.server import Sandbox
-    from runway_desktop.session import AppServices, connect
     from runway_desktop.settings import Profile
-    from runway_desktop.ui.history_page import HistoryPage
+    from runway_desktop.ui.history.page import HistoryPage
     from runway_desktop.ui.notifier import Notifier
 
     saved: list[Path] = []

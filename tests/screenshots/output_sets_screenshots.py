@@ -34,13 +34,13 @@ async def shoot(out: Path) -> list[Path]:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from runway_desktop.core.session import AppServices, connect
     from runway_desktop.outputs.browse import LocalState
     from runway_desktop.sandbox.config import default_config
     from runway_desktop.sandbox.server import Sandbox
-    from runway_desktop.session import AppServices, connect
     from runway_desktop.settings import Profile
     from runway_desktop.ui.notifier import Notifier
-    from runway_desktop.ui.output_sets_page import OutputSetsPage
+    from runway_desktop.ui.output_sets.page import OutputSetsPage
     from runway_desktop.ui.theme import apply_theme
 
     saved: list[Path] = []

@@ -46,13 +46,13 @@ def big_csv(path: Path, megabytes: int) -> Path:
 async def shoot(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from runway_desktop.practice import practice_files
+    from runway_desktop.core.practice import practice_files
+    from runway_desktop.core.session import AppServices, connect
     from runway_desktop.sandbox.config import default_config
     from runway_desktop.sandbox.server import Sandbox
-    from runway_desktop.session import AppServices, connect
     from runway_desktop.settings import Profile
-    from runway_desktop.ui.connection_dialog import ConnectionDialog
     from runway_desktop.ui.main_window import MainWindow
+    from runway_desktop.ui.settings.connection_dialog import ConnectionDialog
 
     saved: list[Path] = []
 

@@ -1,0 +1,242 @@
+"""``outputs list`` and ``outputs download``: find and fetch Runway's processed output sets.
+
+``download --new`` is the scripted "fetch everything I have not got yet": it uses the same
+watcher as the desktop app (lagging cursor, de-duplication by uid, both kept in the history
+store), so a set is downloaded once per profile no matter how often the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from runway_desktop.api.error_types import NotFound
+from runway_desktop.api.models import OutputSet, OutputSetFilter
+from runway_desktop.cli.connection import Connection, assessment_name, choose_profile
+from runway_desktop.cli.output import (
+    EXIT_OK,
+    CliParser,
+    Console,
+    SubCommands,
+    exit_code_for,
+    failure_from_error,
+    render_table,
+    usage_error,
+    yes_no,
+)
+from runway_desktop.outputs.downloader import SetDownload, SetDownloader
+from runway_desktop.outputs.folders import school_year_label
+from runway_desktop.outputs.watcher import NewSetWatcher, seen_record
+
+_END_YEAR = re.compile(r"[0-9]{4}")
+
+
+def add_outputs_parser(commands: SubCommands, common: CliParser) -> None:
+    outputs = commands.add_parser("outputs", help="list or download Runway's output sets")
+    actions = outputs.add_subparsers(dest="outputs_command", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", parents=[common], help="list output sets")
+    listing.add_argument("--partner", help="partner code (default: from the profile or token)")
+    listing.add_argument("--tenant", help="only this district (tenant)")
+    listing.add_argument("--year", help='only this school year (end year: "2026" = 2025–26)')
+    listing.add_argument("--bundle", help="only this assessment, e.g. assessments/STAR")
+    listing.add_argument(
+        "--sent-to-ods",
+        choices=("true", "false"),
+        help="only sets that were (true) or were not (false) sent to the ODS",
+    )
+    listing.add_argument(
+        "--created-after",
+        metavar="ISO",
+        help="only sets created after this time, e.g. 2026-03-15T00:00:00Z",
+    )
+
+    download = actions.add_parser(
+        "download", parents=[common], help="download output sets by uid, or all new ones"
+    )
+    download.add_argument("set_uids", nargs="*", metavar="SET_UID")
+    download.add_argument(
+        "--new",
+        action="store_true",
+        help="every set of the partner this profile has not downloaded yet",
+    )
+    download.add_argument("--to", required=True, metavar="DIR", help="folder to download into")
+    download.add_argument("--partner", help="partner code (default: from the profile or token)")
+
+
+async def run_outputs_command(args: argparse.Namespace, console: Console) -> int:
+    if args.outputs_command == "list":
+        return await outputs_list(args, console)
+    return await outputs_download(args, console)
+
+
+def _created_after(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise usage_error(
+            f"--created-after {text!r} is not a date and time.",
+            "Use ISO 8601, e.g. 2026-03-15 or 2026-03-15T08:00:00Z.",
+        ) from None
+    # A time without a zone means the user's own clock, not the server's (CONTRACT §4.5).
+    return value if value.tzinfo is not None else value.astimezone()
+
+
+def _end_year(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not _END_YEAR.fullmatch(text.strip()):
+        raise usage_error(
+            f"--year {text!r} is not a school year's end year.", 'Use e.g. "2026" for 2025–26.'
+        )
+    return text.strip()
+
+
+def _folder(text: str) -> Path:
+    return Path(text).expanduser()
+
+
+def year_label(end_year: str) -> str:
+    return school_year_label(end_year).replace("-", "–")
+
+
+def set_json(output_set: OutputSet) -> dict[str, Any]:
+    """The API's field names, plus the assessment name a person would recognise."""
+    return {
+        "uid": output_set.uid,
+        "jobUid": output_set.job_uid,
+        "createdAt": output_set.created_at_text,
+        "partner": output_set.partner,
+        "tenant": output_set.tenant,
+        "schoolYear": output_set.school_year,
+        "bundle": output_set.bundle,
+        "assessment": assessment_name(output_set.bundle),
+        "sentToOds": output_set.sent_to_ods,
+        "files": list(output_set.files),
+    }
+
+
+async def outputs_list(args: argparse.Namespace, console: Console) -> int:
+    created_after = _created_after(args.created_after)
+    school_year = _end_year(args.year)
+    chosen = choose_profile(args.profile, args.profile_file)
+    async with Connection(chosen) as connection:
+        await connection.sign_in()
+        query = OutputSetFilter(
+            partner=await connection.partner(args.partner),
+            tenant=args.tenant,
+            school_year=school_year,
+            bundle=args.bundle,
+            sent_to_ods=None if args.sent_to_ods is None else args.sent_to_ods == "true",
+            created_after=created_after,
+        )
+        sets = await connection.client.list_output_sets(query)
+        connection.history.record_output_sets([seen_record(s) for s in sets])
+    if console.json_mode:
+        console.json([set_json(s) for s in sets])
+        return EXIT_OK
+    if not sets:
+        console.note(f"No output sets match for partner {query.partner}.")
+        return EXIT_OK
+    rows = [
+        [
+            s.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            s.tenant,
+            year_label(s.school_year),
+            assessment_name(s.bundle),
+            str(len(s.files)),
+            yes_no(s.sent_to_ods),
+            s.uid,
+        ]
+        for s in sets
+    ]
+    headers = ["Created", "Tenant", "Year", "Assessment", "Files", "Sent to ODS", "UID"]
+    console.result(render_table(headers, rows))
+    return EXIT_OK
+
+
+async def outputs_download(args: argparse.Namespace, console: Console) -> int:
+    if args.new == bool(args.set_uids):
+        raise usage_error(
+            "Give either one or more SET_UIDs or --new (not both, not neither).",
+            "For example: outputs download --new --to ./runway-output",
+        )
+    root = _folder(args.to)
+    chosen = choose_profile(args.profile, args.profile_file)
+    async with Connection(chosen) as connection:
+        await connection.sign_in()
+        partner = await connection.partner(args.partner)
+        downloader = SetDownloader(
+            connection.client,
+            connection.http,
+            connection.history,
+            profile_name=chosen.profile.name,
+            assessment_name=assessment_name,
+        )
+        if args.new:
+            watcher = NewSetWatcher(
+                connection.client,
+                downloader,
+                connection.history,
+                profile_name=chosen.profile.name,
+                partner=partner,
+                root=root,
+            )
+            downloads = list((await watcher.poll_once()).downloads)
+            if not downloads:
+                console.note(f"No new output sets for partner {partner}.")
+        else:
+            wanted = list(dict.fromkeys(args.set_uids))
+            listed = await connection.client.list_output_sets(OutputSetFilter(partner=partner))
+            connection.history.record_output_sets([seen_record(s) for s in listed])
+            by_uid = {s.uid: s for s in listed}
+            unknown = [uid for uid in wanted if uid not in by_uid]
+            if unknown:
+                raise failure_from_error(
+                    NotFound(
+                        f"Runway lists no output set {', '.join(unknown)} for partner {partner}.",
+                        next_step="Check the uid with `outputs list`, or pass --partner.",
+                    )
+                )
+            downloads = []
+            for uid in wanted:
+                console.note(f"Downloading output set {uid}…")
+                downloads.append(await downloader.download(by_uid[uid], root))
+    return _report_downloads(downloads, console)
+
+
+def _report_downloads(downloads: list[SetDownload], console: Console) -> int:
+    """Each set's folder on stdout; failures explained; the first failure's code wins."""
+    code = EXIT_OK
+    for download in downloads:
+        if download.error is None:
+            console.result(str(download.folder))
+            continue
+        error = download.error
+        console.note(f"Output set {download.output_set.uid} failed: {error.message}")
+        if error.next_step:
+            console.note(f"What to do: {error.next_step}")
+        if code == EXIT_OK:
+            code = exit_code_for(error)
+    if console.json_mode:
+        console.json(
+            {
+                "ok": code == EXIT_OK,
+                "downloads": [
+                    {
+                        "uid": d.output_set.uid,
+                        "ok": d.ok,
+                        "folder": str(d.folder),
+                        "files": [p.name for p in d.files],
+                        **({"error": d.error.message} if d.error is not None else {}),
+                    }
+                    for d in downloads
+                ],
+            }
+        )
+    return code

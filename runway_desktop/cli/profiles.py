@@ -1,0 +1,202 @@
+"""``profile add | list | remove | test``: saved Runway connections from the command line.
+
+Profiles are the same ``profiles.json`` the desktop app uses; the client secret goes to the OS
+keyring only. When there is no usable keyring the CLI says so plainly: the secret is then not
+remembered, and ``RUNWAY_CLIENT_SECRET`` must be set for each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from runway_desktop.api.error_types import PermissionDenied
+from runway_desktop.cli.connection import (
+    SECRET_ENV_VAR,
+    Connection,
+    choose_profile,
+    env_secret,
+)
+from runway_desktop.cli.output import (
+    EXIT_OK,
+    CliParser,
+    Console,
+    SubCommands,
+    render_table,
+    usage_error,
+    yes_no,
+)
+from runway_desktop.settings import ProfileError, SecretStore, default_profile_store
+from runway_desktop.settings.profiles import Profile
+
+# The three resource scopes the app needs, with what each one allows in plain words.
+NEEDED_SCOPES = {
+    "create:jobs": "send files to Runway",
+    "read:jobs": "list output sets",
+    "read:jobs:output-files": "download output files",
+}
+
+
+def add_profile_parser(commands: SubCommands, common: CliParser) -> None:
+    profile = commands.add_parser("profile", help="add, list, remove or test saved connections")
+    actions = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+
+    add = actions.add_parser(
+        "add",
+        parents=[common],
+        help="save a connection (the secret comes from RUNWAY_CLIENT_SECRET or a prompt)",
+    )
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--api-url", required=True, help="Runway API address, e.g. https://…/api/v1")
+    add.add_argument("--token-url", required=True, help="the identity provider's token address")
+    add.add_argument("--client-id", required=True)
+    add.add_argument(
+        "--token-style",
+        choices=("form", "json"),
+        default="form",
+        help="form: Keycloak-style request (default); json: Auth0-style",
+    )
+    add.add_argument("--audience", help="token audience (default: the API URL's origin)")
+    add.add_argument("--scopes", default="", help='scopes to request, e.g. "create:jobs read:jobs"')
+    add.add_argument("--partner", help="default partner code for this connection")
+
+    actions.add_parser("list", parents=[common], help="show saved connections")
+    remove = actions.add_parser("remove", parents=[common], help="delete a saved connection")
+    remove.add_argument("name", metavar="NAME")
+    test = actions.add_parser(
+        "test", parents=[common], help="sign in and show which partners and scopes the client has"
+    )
+    test.add_argument("name", metavar="NAME", nargs="?")
+
+
+async def run_profile_command(args: argparse.Namespace, console: Console) -> int:
+    command = args.profile_command
+    if command == "add":
+        return profile_add(args, console)
+    if command == "list":
+        return profile_list(console)
+    if command == "remove":
+        return profile_remove(args.name, console)
+    return await profile_test(args, console)
+
+
+def profile_add(args: argparse.Namespace, console: Console) -> int:
+    profile = Profile(
+        name=args.name.strip(),
+        api_base_url=args.api_url.strip(),
+        token_url=args.token_url.strip(),
+        client_id=args.client_id.strip(),
+        token_style=args.token_style,
+        audience=(args.audience or "").strip() or None,
+        scopes=" ".join(args.scopes.split()),
+        default_partner=(args.partner or "").strip() or None,
+    )
+    problems = profile.problems()
+    if problems:
+        raise usage_error(" ".join(problems))
+    secret = env_secret() or _prompt_secret(profile.name)
+    try:
+        default_profile_store().add(profile)
+    except ProfileError as exc:
+        raise usage_error(str(exc), "Pick another name, or remove the old one first.") from None
+    secrets = SecretStore()
+    secrets.set(profile.name, secret)
+    if secrets.persistent:
+        console.note(f"Saved the connection “{profile.name}”; the client secret is in the keyring.")
+    else:
+        console.note(
+            f"Saved the connection “{profile.name}”, but NOT its client secret: this computer "
+            f"has no usable system keyring. Set {SECRET_ENV_VAR} whenever you use this connection."
+        )
+    console.result(profile.name)
+    if console.json_mode:
+        console.json({"ok": True, "profile": profile.to_json(), "secret_saved": secrets.persistent})
+    return EXIT_OK
+
+
+def _prompt_secret(name: str) -> str:
+    if not sys.stdin.isatty():
+        raise usage_error(
+            "The client secret is needed and cannot be asked for (input is not a terminal).",
+            f"Set the {SECRET_ENV_VAR} environment variable and run the command again.",
+        )
+    secret = getpass.getpass(f"Client secret for “{name}” (not shown): ").strip()
+    if not secret:
+        raise usage_error("No client secret was entered.", "Run the command again.")
+    return secret
+
+
+def profile_list(console: Console) -> int:
+    profiles = default_profile_store().list()
+    secrets = SecretStore()
+    saved = {p.name: secrets.get(p.name) is not None for p in profiles}
+    if console.json_mode:
+        console.json([{**p.to_json(), "secret_saved": saved[p.name]} for p in profiles])
+        return EXIT_OK
+    if not profiles:
+        console.note("No connections are saved. Add one with `runway-desktop-cli profile add`.")
+        return EXIT_OK
+    rows = [
+        [p.name, p.api_base_url, p.client_id, p.default_partner or "—", yes_no(saved[p.name])]
+        for p in profiles
+    ]
+    headers = ["Name", "API URL", "Client ID", "Partner", "Secret saved"]
+    console.result(render_table(headers, rows))
+    if not secrets.persistent:
+        console.note(f"No system keyring is available: set {SECRET_ENV_VAR} to use a connection.")
+    return EXIT_OK
+
+
+def profile_remove(name: str, console: Console) -> int:
+    try:
+        default_profile_store().remove(name)
+    except ProfileError as exc:
+        raise usage_error(
+            str(exc), "See the names with `runway-desktop-cli profile list`."
+        ) from None
+    SecretStore().delete(name)
+    console.note(f"Removed the connection “{name}” and its saved secret.")
+    if console.json_mode:
+        console.json({"ok": True, "removed": name})
+    return EXIT_OK
+
+
+async def profile_test(args: argparse.Namespace, console: Console) -> int:
+    # `profile test NAME` reads like `--profile NAME`; either (or --profile-file) works.
+    chosen = choose_profile(args.name or args.profile, args.profile_file)
+    async with Connection(chosen) as connection:
+        claims = await connection.tokens.get_claims()
+        verified: list[str] | None
+        try:
+            verified = await connection.client.verify_token()
+        except PermissionDenied:
+            verified = None  # a read-only client may not call verify (CONTRACT §4.1)
+    partners = list(verified) if verified is not None else list(claims.partner_codes)
+    missing = [scope for scope in NEEDED_SCOPES if scope not in claims.scopes]
+    name = chosen.profile.name
+    console.result(f"Signed in to {connection.client.host} as client {chosen.profile.client_id}.")
+    if partners:
+        console.result(f"This client may use partner(s): {', '.join(partners)}.")
+    else:
+        console.result("This client may not use any partner: ask your Runway admin to add one.")
+    if verified is None:
+        console.result("Runway's token check needs create:jobs, so partners come from the token.")
+    if missing:
+        for scope in missing:
+            console.result(f"It lacks {scope}, so it cannot {NEEDED_SCOPES[scope]}.")
+        console.result("Ask your Runway admin to add the missing scope(s) to this client.")
+    else:
+        console.result("It has every permission Runway Desktop needs.")
+    if console.json_mode:
+        console.json(
+            {
+                "ok": True,
+                "profile": name,
+                "partners": partners,
+                "verified_by_runway": verified is not None,
+                "scopes": list(claims.scopes),
+                "missing_scopes": missing,
+            }
+        )
+    return EXIT_OK

@@ -1,0 +1,133 @@
+"""The connection dialog's logic without Qt: field checks and the "Test connection" run.
+
+Kept apart from the widget so it reads (and is tested) as plain Python; it only calls the core
+(``session.connect``, ``TokenProvider.get_claims``, ``RunwayClient.verify_token``).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from runway_desktop.api.error_types import PermissionDenied, RunwayError
+from runway_desktop.core.session import connect
+from runway_desktop.settings.permissions import PermissionSummary, summarize_permissions
+from runway_desktop.settings.profiles import Profile
+
+FieldName = Literal["name", "api_url", "token_url", "client_id", "secret"]
+CheckState = Literal["ok", "warning", "error"]
+
+# Runway's answer when the token is valid but lacks the endpoint's scope (CONTRACT §3.2 step 5).
+INSUFFICIENT_SCOPES = "Insufficient scopes"
+
+# Which of the two steps failed tells an IT person where to look (token URL vs. API URL).
+SIGN_IN_FAILED = "Signing in at the token address failed."
+API_FAILED = "Signing in worked, but the Runway API address did not accept the connection."
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """What the person typed, trimmed. ``secret`` is "" when the stored one is kept."""
+
+    name: str
+    api_url: str
+    token_url: str
+    client_id: str
+    secret: str = field(repr=False)
+    has_stored_secret: bool = False
+
+
+def field_problems(values: FormValues) -> dict[FieldName, str]:
+    """One plain-language message per field that must be fixed before testing or saving."""
+    problems: dict[FieldName, str] = {}
+    if not values.name:
+        problems["name"] = "Give the connection a name, for example “Runway”."
+    if not _is_web_address(values.api_url):
+        problems["api_url"] = (
+            "Enter the Runway API address, starting with https:// "
+            "(for example https://runway.example.org/api/v1)."
+        )
+    if not _is_web_address(values.token_url):
+        problems["token_url"] = "Enter the sign-in service's token address, starting with https://."
+    if not values.client_id:
+        problems["client_id"] = "Enter the client ID your Runway administrator gave you."
+    if not values.secret and not values.has_stored_secret:
+        problems["secret"] = "Enter the client secret that belongs to this client ID."
+    return problems
+
+
+def _is_web_address(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """The outcome of one test. ``ok`` = Runway accepted this client's sign-in."""
+
+    state: CheckState
+    headline: str
+    summary: PermissionSummary | None = None
+    error: RunwayError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.state != "error"
+
+
+async def check_connection(
+    http: httpx.AsyncClient, profile: Profile, secret: str
+) -> ConnectionCheck:
+    """Get a token, ask Runway to verify it, and say what the client may do.
+
+    Never raises :class:`RunwayError`: a failure comes back as a check with ``error`` set.
+    """
+    connection = connect(http, profile, secret)
+    try:
+        claims = await connection.tokens.get_claims()
+    except RunwayError as error:
+        return ConnectionCheck("error", SIGN_IN_FAILED, error=error)
+    try:
+        partners = await connection.client.verify_token()
+    except PermissionDenied as error:
+        if error.server_message != INSUFFICIENT_SCOPES:
+            return ConnectionCheck("error", API_FAILED, error=error)
+        # Runway checked signature and audience before the scopes, so the sign-in itself works;
+        # only /token/verify's create:jobs is missing. The token's partner scopes stand in.
+        summary = summarize_permissions(claims.scopes, claims.partner_codes)
+        return ConnectionCheck(
+            "warning", "Connected, but this client cannot send files.", summary=summary
+        )
+    except RunwayError as error:
+        return ConnectionCheck("error", API_FAILED, error=error)
+    summary = summarize_permissions(claims.scopes, partners)
+    if summary.complete:
+        return ConnectionCheck("ok", "Connected to Runway.", summary=summary)
+    return ConnectionCheck("warning", "Connected, with some limits.", summary=summary)
+
+
+_MARKS = {"ok": "✓", "missing": "⚠"}
+
+
+def check_html(check: ConnectionCheck) -> str:
+    """The result as the small rich text the dialog shows: headline, then one line each."""
+    parts = [f"<b>{html.escape(check.headline)}</b>"]
+    if check.summary is not None:
+        parts += [f"{_MARKS[line.kind]} {html.escape(line.text)}" for line in check.summary.lines]
+    error = check.error
+    if error is not None:
+        parts.append(html.escape(error.message))
+        if error.next_step:
+            parts.append(html.escape(error.next_step))
+        if error.server_message:
+            # The raw answer (or exception) helps whoever reads the proxy or sign-in logs.
+            detail = html.escape(error.server_message[:300])
+            parts.append(f"<small>Technical details: {detail}</small>")
+    return "<br>".join(parts)

@@ -1,0 +1,111 @@
+"""What the History screen's actions need from a record: may it be resumed or resubmitted
+now (and if not, why not, in plain words), and the request or form values rebuilt from it.
+No widgets here; the page and the detail pane show the answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from runway_desktop.base.formatting import human_size
+from runway_desktop.bundles.model import Registry
+from runway_desktop.core.session import Connection
+from runway_desktop.history.records import FileRecord, SubmissionRecord
+from runway_desktop.submit.events import SubmissionRequest
+from runway_desktop.ui.history.submission_detail import Allowed
+from runway_desktop.ui.submit.form import FormValues
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """A recorded file compared with what is on disk now."""
+
+    record: FileRecord
+    missing: bool
+    changed: bool
+
+    def describe(self) -> str | None:
+        name = self.record.path.name
+        if self.missing:
+            return f"{name} is no longer at {self.record.path}: choose it again."
+        if self.changed:
+            return (
+                f"{name} changed since it was sent (it was {human_size(self.record.size)}); "
+                "it is checked again before anything is sent."
+            )
+        return None
+
+
+def check_files(record: SubmissionRecord) -> list[FileCheck]:
+    """Blocking but cheap (one stat per file, no hashing): the form re-checks contents."""
+    checks = []
+    for f in record.files:
+        try:
+            stat = Path(f.path).stat()
+        except OSError:
+            checks.append(FileCheck(f, missing=True, changed=False))
+            continue
+        changed = stat.st_size != f.size or stat.st_mtime_ns != f.mtime_ns
+        checks.append(FileCheck(f, missing=False, changed=changed))
+    return checks
+
+
+def resume_allowed(
+    record: SubmissionRecord,
+    connection: Connection | None,
+    registry: Registry,
+    *,
+    busy: str | None = None,
+) -> Allowed:
+    if busy:
+        return Allowed(False, busy)
+    if connection is None:
+        return Allowed(False, "Set up the connection to Runway first (Settings).")
+    if connection.profile.name != record.profile:
+        return Allowed(
+            False, f"This was sent with the connection “{record.profile}”. Switch to it to resume."
+        )
+    if registry.get(record.bundle) is None:
+        return Allowed(False, "This assessment is no longer offered; use Resubmit instead.")
+    missing = [c for c in check_files(record) if c.missing]
+    if missing:
+        return Allowed(False, missing[0].describe() or "")
+    return Allowed(True, "Finish sending: only what is missing is done again.")
+
+
+def resubmit_allowed(record: SubmissionRecord, registry: Registry) -> Allowed:
+    if registry.get(record.bundle) is None:
+        return Allowed(False, f"The assessment {record.bundle_name} is no longer offered.")
+    return Allowed(True, "Fill in the Submit screen with the same files and settings to review.")
+
+
+def resume_request(
+    record: SubmissionRecord, connection: Connection, registry: Registry
+) -> SubmissionRequest:
+    bundle = registry.get(record.bundle)
+    if bundle is None:
+        raise LookupError(record.bundle)
+    return SubmissionRequest(
+        profile_name=connection.profile.name,
+        api_base_url=connection.profile.api_base_url,
+        partner=record.partner,
+        tenant=record.tenant,
+        school_year=record.school_year,
+        bundle=bundle,
+        files={f.env_var: Path(f.path) for f in record.files},
+        params=dict(record.params),
+    )
+
+
+def resubmit_values(record: SubmissionRecord, registry: Registry) -> FormValues:
+    """The form's values for a review before sending again; files no longer there are left
+    out so their slots ask for them."""
+    present = {c.record.env_var for c in check_files(record) if not c.missing}
+    return FormValues(
+        partner=record.partner,
+        tenant=record.tenant,
+        school_year=record.school_year,
+        bundle=registry.get(record.bundle),
+        params=dict(record.params),
+        files={f.env_var: Path(f.path) for f in record.files if f.env_var in present},
+    )

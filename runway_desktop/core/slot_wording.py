@@ -1,0 +1,85 @@
+"""The words and default look of an upload slot, kept apart from its wiring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runway_desktop.base.formatting import human_size
+from runway_desktop.bundles.matching import type_names
+from runway_desktop.bundles.model import InputFile
+from runway_desktop.bundles.preflight import PreflightReport
+from runway_desktop.ui.submit.file_preview_table import MAX_COLUMNS, MAX_ROWS
+
+# Applied only while the app's stylesheet has no rules for the slot (resources/style.qss takes
+# over once it does): without a dashed border nobody would guess the box is a drop target.
+# palette() colours keep it readable in dark mode too.
+DEFAULT_STYLE = """
+QFrame#UploadSlot { border: 1px solid palette(mid); border-radius: 8px; }
+QFrame#UploadSlot:focus { border: 2px solid palette(highlight); }
+QFrame#SlotDropArea { border: 2px dashed palette(mid); border-radius: 6px; }
+QFrame#SlotDropArea[dragActive="true"] {
+    border-color: palette(highlight); background: palette(alternate-base);
+}
+QFrame#UploadSlot QPushButton, QFrame#UploadSlot QToolButton {
+    border: 1px solid palette(mid); border-radius: 6px; padding: 5px 12px;
+    background: palette(button); color: palette(button-text);
+}
+QFrame#UploadSlot QPushButton:focus, QFrame#UploadSlot QToolButton:focus {
+    border: 2px solid palette(highlight);
+}
+QFrame#UploadSlot QPushButton:disabled { color: palette(mid); }
+QLabel#SlotTitle, QLabel#SlotFileName { font-weight: bold; }
+QLabel#SlotOk { color: #1e7b34; }
+QLabel#SlotWarning { color: #9a5b00; }
+QLabel#SlotError { color: #c62828; }
+QLabel#SlotListMessage[kind="warning"] { color: #9a5b00; }
+"""
+STYLE_HOOK = "SlotDropArea"
+
+
+def rows_text(count: int) -> str:
+    return "1 data row" if count == 1 else f"{count:,} data rows"
+
+
+def details_text(report: PreflightReport | None, checking: bool) -> str:
+    """ "23.8 KB · 4 data rows · UTF-8, comma-separated" under the file name."""
+    if checking:
+        return "Checking…"
+    if report is None:
+        return "Not checked"
+    if report.mtime_ns == 0:
+        return "Could not be opened"
+    parts = [human_size(report.size)]
+    # Row counts and text encodings mean nothing for a workbook or a PDF.
+    if report.encoding:
+        parts.append(rows_text(report.row_count))
+        parts.append(f"{report.encoding_label}, {report.delimiter_label}-separated")
+    return " · ".join(parts)
+
+
+def status_text(has_warnings: bool) -> str:
+    if has_warnings:
+        return "✓ This file can be sent. Please read the notes below."
+    return "✓ This file looks right and is ready to send."
+
+
+def preview_caption(report: PreflightReport) -> str:
+    rows = min(len(report.preview), MAX_ROWS)
+    columns = len(report.header)
+    shown = min(columns, MAX_COLUMNS)
+    which = f"all {columns} columns" if shown == columns else f"{shown} of {columns} columns"
+    first = "The first row" if rows == 1 else f"The first {rows} rows"
+    return f"{first} of the file ({which} shown):"
+
+
+def message_text(messages: list[str], prefix: str) -> str:
+    return "\n".join(prefix + m for m in messages)
+
+
+def accessible_texts(slot: InputFile, path: Path | None, details: str) -> tuple[str, str]:
+    """What a screen reader says for the slot: its name, then its state and what keys do."""
+    need = "required" if slot.is_required else "optional"
+    name = f"{slot.display_name}, {need}, {type_names(slot.file_type)}"
+    if path is None:
+        return name, "No file chosen. Press Enter to browse for a file."
+    return name, f"{path.name}. {details}. Press Delete to remove it."

@@ -1,0 +1,1 @@
+"""The history screen's widgets."""

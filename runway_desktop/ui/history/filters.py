@@ -1,0 +1,185 @@
+"""The History screen's filter bar: text search, status, assessment, district, school year and
+when it was sent (a preset or a custom date range)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from runway_desktop.base.schoolyear import school_year_label
+from runway_desktop.history.status import SubmissionStatus
+from runway_desktop.ui.history.model import HistoryFilter, HistoryRow
+
+ANY_TIME, TODAY, LAST_7, LAST_30, CUSTOM = (
+    "Any time", "Today", "Last 7 days", "Last 30 days", "Between dates…",
+)  # fmt: skip
+PERIODS = (ANY_TIME, TODAY, LAST_7, LAST_30, CUSTOM)
+
+
+class HistoryFilters(QWidget):
+    filterChanged = Signal(object)  # HistoryFilter
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("HistoryFilters")
+        self._today = date.today
+        self.search = QLineEdit(self)
+        self.search.setObjectName("HistorySearch")
+        self.search.setPlaceholderText("Search by file name, job id, MD5, district…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the history")
+        self.status = self._combo("Status", "Any status")
+        for status in SubmissionStatus:
+            self.status.addItem(status.value, status)
+        self.assessment = self._combo("Assessment", "Any assessment")
+        self.tenant = self._combo("District", "Any district")
+        self.school_year = self._combo("School year", "Any school year")
+        self.period = self._combo("Sent", ANY_TIME)
+        for period in PERIODS[1:]:
+            self.period.addItem(period, period)
+        self.date_from = self._date_edit("Sent from")
+        self.date_to = self._date_edit("Sent until")
+        self.range_label = QLabel("and", self)
+        self.clear_button = QPushButton("Clear filters", self)
+        self.clear_button.setEnabled(False)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.clear_button)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.status, self.assessment, self.tenant, self.school_year, self.period):
+            bottom.addWidget(widget, 1)
+        bottom.addWidget(self.date_from)
+        bottom.addWidget(self.range_label)
+        bottom.addWidget(self.date_to)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(bottom)
+        self._show_range(False)
+
+        self.search.textChanged.connect(self.on_changed)
+        for combo in (self.status, self.assessment, self.tenant, self.school_year):
+            combo.currentIndexChanged.connect(self.on_changed)
+        self.period.currentIndexChanged.connect(self.on_period_changed)
+        self.date_from.dateChanged.connect(self.on_changed)
+        self.date_to.dateChanged.connect(self.on_changed)
+        self.clear_button.clicked.connect(self.clear)
+
+    def _combo(self, name: str, any_text: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(f"Filter{name.replace(' ', '')}")
+        combo.setAccessibleName(f"Filter by {name.lower()}")
+        combo.setToolTip(f"Show only submissions with this {name.lower()}")
+        combo.addItem(any_text, None)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(8)
+        return combo
+
+    def _date_edit(self, name: str) -> QDateEdit:
+        edit = QDateEdit(self)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("MMM d, yyyy")
+        edit.setAccessibleName(name)
+        edit.setDate(QDate.currentDate())
+        return edit
+
+    def _show_range(self, shown: bool) -> None:
+        for widget in (self.date_from, self.range_label, self.date_to):
+            widget.setVisible(shown)
+
+    # -- choices follow the submissions on record ------------------------------------------
+    def set_choices(self, rows: Sequence[HistoryRow]) -> None:
+        assessments = sorted({(r.assessment, r.record.bundle) for r in rows})
+        tenants = sorted({r.record.tenant for r in rows})
+        years = sorted({r.record.school_year for r in rows}, reverse=True)
+        _refill(self.assessment, assessments)
+        _refill(self.tenant, [(t, t) for t in tenants])
+        _refill(
+            self.school_year,
+            [(school_year_label(y) if y.isdigit() else y, y) for y in years],
+        )
+
+    # -- the filter ----------------------------------------------------------------------------
+    def current(self) -> HistoryFilter:
+        status = self.status.currentData()
+        date_from, date_to = self._dates()
+        return HistoryFilter(
+            statuses=frozenset([status]) if isinstance(status, SubmissionStatus) else frozenset(),
+            bundle=self.assessment.currentData(),
+            tenant=self.tenant.currentData(),
+            school_year=self.school_year.currentData(),
+            date_from=date_from,
+            date_to=date_to,
+            text=self.search.text(),
+        )
+
+    def _dates(self) -> tuple[date | None, date | None]:
+        period = self.period.currentData()
+        today = self._today()
+        if period == TODAY:
+            return today, None
+        if period == LAST_7:
+            return today - timedelta(days=6), None
+        if period == LAST_30:
+            return today - timedelta(days=29), None
+        if period == CUSTOM:
+            first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
+            assert isinstance(first, date) and isinstance(last, date)
+            return min(first, last), max(first, last)
+        return None, None
+
+    def set_status(self, status: SubmissionStatus | None) -> None:
+        self.status.setCurrentIndex(max(0, self.status.findData(status)))
+
+    def on_period_changed(self) -> None:
+        self._show_range(self.period.currentData() == CUSTOM)
+        self.on_changed()
+
+    def on_changed(self) -> None:
+        current = self.current()
+        self.clear_button.setEnabled(current.active)
+        self.filterChanged.emit(current)
+
+    def clear(self) -> None:
+        widgets = (self.search, self.status, self.assessment, self.tenant, self.school_year,
+                   self.period)  # fmt: skip
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in widgets[1:]:
+            assert isinstance(combo, QComboBox)
+            combo.setCurrentIndex(0)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._show_range(False)
+        self.on_changed()
+
+
+def _refill(combo: QComboBox, items: Sequence[tuple[str, str]]) -> None:
+    """Replace the choices after the "Any …" entry, keeping the current one when still there."""
+    chosen = combo.currentData()
+    combo.blockSignals(True)
+    while combo.count() > 1:
+        combo.removeItem(1)
+    for text, value in items:
+        combo.addItem(text, value)
+    index = combo.findData(chosen) if chosen is not None else 0
+    combo.setCurrentIndex(max(0, index))
+    combo.blockSignals(False)
+    if chosen is not None and index < 0:
+        combo.currentIndexChanged.emit(0)

@@ -1,0 +1,378 @@
+"""The History screen: every submission sent from this computer, what became of it (derived
+from what was recorded and the output sets seen, CONTRACT §5.5), and what to do next.
+
+Resume runs here, with this page's own PipelineRunner, and its progress shows in the detail
+pane: the clerk pressed Resume on this screen and sees it finish on this screen. The resume
+uses the app's shared upload-link cache, so links from this session are re-used. Set
+``resume_here = False`` to have the page emit ``resumeRequested`` instead and run nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QItemSelectionModel, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from runway_desktop.api.client import RunwayClient
+from runway_desktop.core import history_actions as actions
+from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.history.diagnostics import DiagnosticsExport
+from runway_desktop.history.poller import StatusPoller
+from runway_desktop.history.records import SubmissionRecord, utc_now
+from runway_desktop.history.status import derive_status
+from runway_desktop.history.store import ACTIVE_STATES
+from runway_desktop.submit.events import SubmissionRequest, SubmissionResult
+from runway_desktop.ui.history.body import HistoryBody
+from runway_desktop.ui.history.diagnostics_export import DiagnosticsExporter
+from runway_desktop.ui.history.filters import HistoryFilters
+from runway_desktop.ui.history.model import HistoryFilterProxy, HistoryRow, HistoryTableModel
+from runway_desktop.ui.history.resume import ResumeController
+from runway_desktop.ui.history.status_poller import StatusPollTimer
+from runway_desktop.ui.history.submission_detail import SubmissionDetail
+from runway_desktop.ui.history.table import HistoryTable
+from runway_desktop.ui.notifier import Notifier
+from runway_desktop.ui.submit.pipeline_runner import PipelineRunner
+from runway_desktop.ui.widgets.restyle import restyle
+
+log = logging.getLogger(__name__)
+
+
+class HistoryPage(QWidget):
+    showOutputRequested = Signal(str)  # job uid
+    resubmitRequested = Signal(object)  # FormValues, for SubmitPage.form.restore
+    resumeRequested = Signal(int, object)  # submission id, SubmissionRequest (resume_here False)
+    downloadRequested = Signal(str)  # job uid
+    diagnosticsExported = Signal(object)  # DiagnosticsExport
+
+    def __init__(
+        self, services: AppServices, notifier: Notifier, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("HistoryPage")
+        self.services = services
+        self.notifier = notifier
+        self.connection: Connection | None = None
+        self.clock: Callable[[], datetime] = utc_now
+        self.resume_here = True
+        self.last_export: DiagnosticsExport | None = None
+        self._shut = False  # after shutdown() the history store may be closed: read nothing
+        self._watched: list[tuple[PipelineRunner, datetime | None]] = []
+
+        self.runner = PipelineRunner(self)
+        self.resume = ResumeController(self.runner, services, self)
+        self.poller = StatusPoller(
+            services.history, self._client_for, no_result_after=self.no_result_after,
+            clock=lambda: self.clock(),
+        )  # fmt: skip
+        self.exporter = DiagnosticsExporter(self)
+        self.poll_timer = StatusPollTimer(self.poller, notifier, services.assessment_name, self)
+
+        title = QLabel("History", self)
+        title.setObjectName("PageTitle")
+        self.summary = QLabel(self)
+        self.summary.setObjectName("HistorySummary")
+        self.summary.setWordWrap(True)
+        self.check_button = QPushButton("Check for results now", self)
+        self.export_button = QPushButton("Export diagnostics…", self)
+        self.export_button.setToolTip(
+            "Save a zip with the app's log and the selected submissions (or all shown) for a "
+            "support ticket. Tokens, secrets and upload links are removed."
+        )
+        self.message = QLabel(self)
+        self.message.setObjectName("HistoryMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.filters = HistoryFilters(self)
+
+        self.model = HistoryTableModel(self)
+        self.proxy = HistoryFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = HistoryTable(self.proxy, self)
+
+        self.detail = SubmissionDetail(self)
+        self.body = HistoryBody(self.table, self.detail, self)
+
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(self.check_button)
+        top.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.message)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.body, 1)
+
+        self.filters.filterChanged.connect(self.on_filter_changed)
+        self.body.clearFiltersRequested.connect(self.filters.clear)
+        selection = self.table.selectionModel()
+        assert selection is not None
+        selection.selectionChanged.connect(self.on_selection_changed)
+        self.check_button.clicked.connect(self.on_check_now)
+        self.export_button.clicked.connect(self.on_export)
+        self.exporter.exported.connect(self.on_exported)
+        self.exporter.failed.connect(lambda text: self._show_message(text, "error"))
+        self.exporter.busyChanged.connect(lambda busy: self.export_button.setEnabled(not busy))
+        self.detail.resumeClicked.connect(self.on_resume)
+        self.detail.resubmitClicked.connect(self.on_resubmit)
+        self.detail.showOutputClicked.connect(self.showOutputRequested)
+        self.detail.downloadClicked.connect(self.downloadRequested)
+        self.detail.cancelClicked.connect(self.runner.cancel)
+        self.resume.progress.connect(self.detail.show_progress)
+        self.resume.notice.connect(lambda text: self.detail.set_note(text, "warning"))
+        self.resume.done.connect(self.on_resume_done)
+        self.poll_timer.changed.connect(lambda _changes: self.refresh())
+        self.poll_timer.polled.connect(lambda _report: self._update_summary())
+        self.poll_timer.activeChanged.connect(lambda _active: self._update_summary())
+        self.refresh()
+
+    # -- wiring by the main window -----------------------------------------------------------
+    def set_connection(self, connection: Connection | None) -> None:
+        self.connection = connection
+        self.refresh()
+        if self.poller.has_pollable():
+            self.poll_timer.poll_now()
+
+    def watch_runner(self, runner: PipelineRunner) -> None:
+        """Follow another runner (the Submit screen's): its submission shows as Sending while
+        it runs, and History refreshes when it ends."""
+        index = len(self._watched)
+        self._watched.append((runner, None))
+
+        def on_running(running: bool) -> None:
+            self._watched[index] = (runner, utc_now() - timedelta(seconds=2) if running else None)
+            self.refresh()
+
+        runner.runningChanged.connect(on_running)
+        runner.finished.connect(lambda _result: self.refresh())
+
+    def shutdown(self) -> None:
+        """Stop background polling and any resume; call before closing the app's services."""
+        self._shut = True
+        self.poll_timer.stop()
+        self.runner.cancel()
+
+    def no_result_after(self) -> timedelta:
+        return timedelta(hours=self.services.preferences.load().no_result_after_hours)
+
+    def _client_for(self, profile: str) -> RunwayClient | None:
+        c = self.connection
+        return c.client if c is not None and c.profile.name == profile else None
+
+    # -- the list ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the history again and re-derive every status (keeps the selection)."""
+        if self._shut:
+            return
+        selected = self.selected_ids()
+        now, limit = self.clock(), self.no_result_after()
+        rows = [
+            HistoryRow(
+                record,
+                derive_status(
+                    record, now=now, no_result_after=limit, running_here=self._running_here(record)
+                ),
+                self.services.assessment_name(record.bundle),
+            )
+            for record in self.services.history.submissions()
+        ]
+        self.model.set_rows(rows)
+        self.filters.set_choices(rows)
+        self._reselect(selected)
+        self._show_body()
+        self._update_summary()
+        self.poll_timer.ensure_running()
+
+    def _running_here(self, record: SubmissionRecord) -> bool:
+        if record.state not in ACTIVE_STATES:
+            return False
+        if self.runner.is_running() and self.resume.submission_id in (record.id, None):
+            return True
+        return any(
+            r.is_running() and since is not None and record.created_at >= since
+            for r, since in self._watched
+        )
+
+    def _reselect(self, ids: list[int]) -> None:
+        selection = self.table.selectionModel()
+        assert selection is not None
+        selection.blockSignals(True)
+        selection.clearSelection()
+        for submission_id in ids:
+            source = self.model.row_of(submission_id)
+            index = self.proxy.mapFromSource(self.model.index(source, 0))
+            if source >= 0 and index.isValid():
+                flags = (QItemSelectionModel.SelectionFlag.Select
+                         | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
+                selection.select(index, flags)
+        selection.blockSignals(False)
+        self.on_selection_changed()
+
+    def _show_body(self) -> None:
+        total = self.model.rowCount()
+        self.body.show_counts(total, self.proxy.rowCount())
+        # Nothing to filter or check yet: only the explanation (and Export, for the log).
+        self.filters.setVisible(total > 0)
+        self.check_button.setVisible(total > 0)
+
+    def _update_summary(self) -> None:
+        if self._shut:
+            return
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        if total == 0:
+            self.summary.setText("")
+            return
+        parts = [f"{total} submission{'s' if total != 1 else ''} sent from this computer"]
+        if shown != total:
+            parts[0] = f"{shown} of {total} submissions shown"
+        waiting = len(self.poller.waiting())
+        if waiting:
+            how = "checking every minute" if self.poll_timer.active else "connect to check"
+            parts.append(f"{waiting} waiting for Runway ({how})")
+        self.summary.setText(" · ".join(parts))
+
+    def selected_ids(self) -> list[int]:
+        selection = self.table.selectionModel()
+        rows = sorted({self.proxy.mapToSource(i).row() for i in selection.selectedRows()})
+        found = [self.model.row_at(r) for r in rows]
+        return [row.record.id for row in found if row is not None]
+
+    def select_submission(self, submission_id: int) -> bool:
+        self._reselect([submission_id])
+        return bool(self.selected_ids())
+
+    def on_filter_changed(self, history_filter: object) -> None:
+        selected = self.selected_ids()
+        self.proxy.set_filter(self.filters.current())
+        self._reselect(selected)
+        self._show_body()
+        self._update_summary()
+
+    def on_selection_changed(self) -> None:
+        ids = self.selected_ids()
+        row = self.model.row_at(self.model.row_of(ids[0])) if len(ids) == 1 else None
+        if row is None:
+            self.body.show_hint(len(ids))
+            return
+        busy = self._busy_reason(row.record)
+        self.detail.show_record(
+            row.record,
+            row.derived,
+            row.assessment,
+            resume=actions.resume_allowed(
+                row.record, self.connection, self.services.registry, busy=busy
+            ),
+            resubmit=actions.resubmit_allowed(row.record, self.services.registry),
+        )
+        if self.runner.is_running() and self.resume.submission_id == row.record.id:
+            self.detail.show_progress(self.resume.last_text, self.resume.last_fraction)
+        else:
+            self.detail.hide_progress()
+        self.body.show_detail()
+
+    def _busy_reason(self, record: SubmissionRecord) -> str | None:
+        if self.runner.is_running():
+            return "A resume is running; wait for it to finish."
+        if self._running_here(record):
+            return "This submission is being sent right now."
+        return None
+
+    # -- actions ----------------------------------------------------------------------------
+    def on_check_now(self) -> None:
+        self.refresh()
+        if self.poller.has_pollable():
+            self.poll_timer.poll_now()
+
+    def on_resume(self, submission_id: int) -> None:
+        record = self.services.history.get(submission_id)
+        connection, registry = self.connection, self.services.registry
+        if record is None or connection is None:
+            return
+        allowed = actions.resume_allowed(
+            record, connection, registry, busy=self._busy_reason(record)
+        )
+        if not allowed.ok:
+            self.detail.set_note(allowed.why, "error")
+            return
+        request: SubmissionRequest = actions.resume_request(record, connection, registry)
+        if not self.resume_here:
+            self.resumeRequested.emit(submission_id, request)
+            return
+        self.detail.set_note(None)
+        self.resume.start(connection, submission_id, request)
+        self.refresh()
+
+    def on_resume_done(self, result: SubmissionResult, text: str, ok: bool) -> None:
+        self.refresh()
+        self.select_submission(result.submission_id)
+        self.detail.hide_progress()
+        self.detail.set_note(text, "success" if ok else "error")
+        self.poll_timer.ensure_running()
+
+    def on_resubmit(self, submission_id: int) -> None:
+        record = self.services.history.get(submission_id)
+        if record is None:
+            return
+        registry = self.services.registry
+        if not actions.resubmit_allowed(record, registry).ok:
+            return
+        notes = [n for c in actions.check_files(record) if (n := c.describe())]
+        values = actions.resubmit_values(record, registry)
+        self.detail.set_note(
+            "The Submit screen is filled in with the same files and settings. Check them and "
+            "press Submit there; nothing is sent until you do." + "".join(f"\n{n}" for n in notes),
+            "warning" if notes else "info",
+        )
+        self.resubmitRequested.emit(values)
+
+    def selected_records(self) -> list[SubmissionRecord]:
+        """The selected submissions, or every one shown when none is selected."""
+        ids = self.selected_ids()
+        if not ids:
+            ids = [r.record.id for r in self._shown_rows()]
+        found = [self.services.history.get(i) for i in ids]
+        return [r for r in found if r is not None]
+
+    def _shown_rows(self) -> list[HistoryRow]:
+        rows = []
+        for number in range(self.proxy.rowCount()):
+            row = self.model.row_at(self.proxy.mapToSource(self.proxy.index(number, 0)).row())
+            if row is not None:
+                rows.append(row)
+        return rows
+
+    def on_export(self) -> None:
+        secrets = [self.connection.tokens.settings.client_secret] if self.connection else []
+        self.exporter.ask_and_export(self, self.selected_records(), secrets)
+
+    def on_exported(self, export: DiagnosticsExport) -> None:
+        self.last_export = export
+        self._show_message(
+            f"Saved {export.path.name} ({export.submissions} submission(s) and the app's log) "
+            f"in {export.path.parent}. Attach it to your support ticket.",
+            "info",
+        )
+        self.diagnosticsExported.emit(export)
+
+    def _show_message(self, text: str, kind: str) -> None:
+        self.message.setText(text)
+        self.message.setProperty("kind", kind)
+        restyle(self.message)
+        self.message.show()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Time alone changes statuses (Waiting → No result yet): re-derive when looked at.
+        self.refresh()
+        super().showEvent(event)

@@ -1,0 +1,85 @@
+"""Runs a Resume pressed on the History screen and turns the runner's signals into what the
+detail pane shows: one line of progress, notices, and a plain-words outcome."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from runway_desktop.api.progress import TransferProgress
+from runway_desktop.base.formatting import describe_progress
+from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.submit.events import Step, StepFinished, SubmissionRequest, SubmissionResult
+from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, pipeline_factory
+
+
+def outcome_text(result: SubmissionResult) -> tuple[str, bool]:
+    if result.ok:
+        if result.already_started:
+            return (
+                f"Runway had already started job {result.job_uid}; it was not started twice. "
+                "Results appear under Output sets.", True,
+            )  # fmt: skip
+        lines = [f"Resumed: Runway started job {result.job_uid}."]
+        if result.new_job:
+            lines.append(
+                "A new job was needed (the first one could not be finished); it is listed as "
+                f"submission #{result.submission_id}."
+            )
+        return " ".join(lines), True
+    error = result.error
+    if error is None:
+        return "The resume was cancelled. Nothing was started.", False
+    return f"Not resumed: {error.message} {error.next_step}".strip(), False
+
+
+class ResumeController(QObject):
+    progress = Signal(str, object)  # one line, fraction or None
+    notice = Signal(str)
+    done = Signal(object, str, bool)  # SubmissionResult, outcome text, ok
+
+    def __init__(
+        self, runner: PipelineRunner, services: AppServices, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.services = services
+        self.submission_id: int | None = None
+        self.last_text = ""
+        self.last_fraction: float | None = None
+        self._step: Step | None = None
+        runner.stepStarted.connect(self.on_step_started)
+        runner.stepFinished.connect(self.on_step_finished)
+        runner.totalProgress.connect(self.on_progress)
+        runner.fileProgress.connect(self.on_file_progress)
+        runner.notice.connect(self.notice)
+        runner.finished.connect(self.on_finished)
+
+    def start(self, connection: Connection, submission_id: int, request: SubmissionRequest) -> None:
+        self.submission_id = submission_id
+        self._files = len(request.files)
+        self._emit("Resuming…", None)
+
+        self.runner.resume(pipeline_factory(self.services, connection), submission_id, request)
+
+    def _emit(self, text: str, fraction: float | None) -> None:
+        self.last_text, self.last_fraction = text, fraction
+        self.progress.emit(text, fraction)
+
+    def on_step_started(self, step: Step) -> None:
+        self._step = step
+        self._emit(f"Resuming: {step.value.lower()}…", None)
+
+    def on_step_finished(self, event: StepFinished) -> None:
+        if event.status == "done":
+            self._emit(f"Resuming: {event.step.value.lower()} done", None)
+
+    def on_file_progress(self, _env_var: str, progress: TransferProgress) -> None:
+        if self._files == 1:
+            self.on_progress(progress)
+
+    def on_progress(self, progress: TransferProgress) -> None:
+        self._emit(f"Resuming: uploading · {describe_progress(progress)}", progress.fraction)
+
+    def on_finished(self, result: SubmissionResult) -> None:
+        text, ok = outcome_text(result)
+        self.done.emit(result, text, ok)

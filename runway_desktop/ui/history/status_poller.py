@@ -1,0 +1,144 @@
+"""Background status polling for the History screen: a timer around the Qt-free
+``history.poller.StatusPoller``, with a desktop notification when a submission gets its result
+or reaches "No result yet".
+
+Gentle by design: one request per (profile, partner) per round, rounds only while something
+is waiting, a minute apart, and further apart after failures. A round never overlaps the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from runway_desktop.base.schoolyear import school_year_label
+from runway_desktop.history.poller import PollReport, StatusChange, StatusPoller
+from runway_desktop.history.status import SubmissionStatus
+from runway_desktop.ui.notifier import Notifier
+
+log = logging.getLogger(__name__)
+INTERVAL_MS = 60_000
+MAX_INTERVAL_MS = 10 * 60_000
+NOTIFIED = (SubmissionStatus.PROCESSED, SubmissionStatus.LOADED, SubmissionStatus.NO_RESULT_YET)
+
+
+def notification_for(change: StatusChange, assessment: str) -> tuple[str, str, bool] | None:
+    """(title, text, error) for a change worth interrupting someone for; None otherwise."""
+    r = change.record
+    year = school_year_label(r.school_year) if r.school_year.isdigit() else r.school_year
+    what = f"{assessment} for {r.tenant}, {year}"
+    if change.after is SubmissionStatus.LOADED:
+        return ("Loaded into the ODS", f"{what}: processed and sent to the ODS.", False)
+    if change.after is SubmissionStatus.PROCESSED:
+        return ("Processed", f"{what}: the results are under Output sets.", False)
+    if change.after is SubmissionStatus.NO_RESULT_YET:
+        return (
+            "No result yet",
+            f"{what}: no result from Runway yet. Check the Runway web app for job "
+            f"{change.job_uid}.",
+            True,
+        )
+    return None
+
+
+class StatusPollTimer(QObject):
+    changed = Signal(object)  # tuple[StatusChange, ...]
+    polled = Signal(object)  # PollReport
+    activeChanged = Signal(bool)  # polling scheduled or not
+
+    def __init__(
+        self,
+        poller: StatusPoller,
+        notifier: Notifier,
+        assessment_name: Callable[[str | None], str],
+        parent: QObject | None = None,
+        *,
+        interval_ms: int = INTERVAL_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.poller = poller
+        self.notifier = notifier
+        self._assessment_name = assessment_name
+        self.interval_ms = interval_ms
+        self._delay_ms = interval_ms
+        self._task: asyncio.Future[PollReport] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.poll_now)
+        self._active = False
+        self._stopped = False
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def is_polling(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def ensure_running(self) -> None:
+        """Schedule rounds when something is waiting; stop when nothing is."""
+        if self._stopped or self.is_polling():
+            return
+        if self.poller.has_pollable():
+            if not self._timer.isActive():
+                self._timer.start(self._delay_ms)
+            self._set_active(True)
+        else:
+            self._timer.stop()
+            self._set_active(False)
+
+    def stop(self) -> None:
+        """For good (shutdown): no more rounds, and the result of one in flight is dropped,
+        since the history store may be closed right after."""
+        self._stopped = True
+        self._timer.stop()
+        if self._task is not None:
+            self._task.cancel()
+        self._set_active(False)
+
+    def poll_now(self) -> None:
+        """One round now (also what the timer calls); ignored while a round is running."""
+        if self._stopped or self.is_polling():
+            return
+        self._timer.stop()
+        self._task = asyncio.ensure_future(self.poller.poll_once())
+        self._task.add_done_callback(self._on_done)
+
+    def _on_done(self, task: asyncio.Future[PollReport]) -> None:
+        self._task = None
+        if task.cancelled() or self._stopped:
+            return
+        if (exc := task.exception()) is not None:
+            log.warning("status poll failed: %r", exc)
+            report = PollReport()
+            self._delay_ms = min(self._delay_ms * 2, MAX_INTERVAL_MS)
+        else:
+            report = task.result()
+            failed = bool(report.errors) and not report.polled
+            self._delay_ms = (
+                min(self._delay_ms * 2, MAX_INTERVAL_MS) if failed else self.interval_ms
+            )
+            for profile, partner, error in report.errors:
+                log.info("status poll for %s/%s failed: %s", profile, partner, error.message)
+            self._notify(report.changes)
+        self.polled.emit(report)
+        if report.changes:
+            self.changed.emit(report.changes)
+        self.ensure_running()
+
+    def _notify(self, changes: tuple[StatusChange, ...]) -> None:
+        for change in changes:
+            if change.after not in NOTIFIED:
+                continue
+            note = notification_for(change, self._assessment_name(change.record.bundle))
+            if note is not None:
+                log.info("submission #%s: %s", change.submission_id, change.after.value)
+                self.notifier.notify(note[0], note[1], error=note[2])
+
+    def _set_active(self, active: bool) -> None:
+        if active != self._active:
+            self._active = active
+            self.activeChanged.emit(active)

@@ -1,0 +1,1 @@
+"""The output sets screen's widgets."""

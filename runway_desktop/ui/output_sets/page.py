@@ -1,0 +1,399 @@
+"""The Output sets screen: browse Runway's processed results and download them in one click.
+
+Listing and downloading run as asyncio tasks (qasync); the table is a model (no widget per
+row). The list refreshes while the screen is visible, plus watch mode's own timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.models import OutputSet
+from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.outputs.browse import (
+    BrowseFilter,
+    LocalState,
+    SetRow,
+    download_states,
+    empty_text,
+    job_partner,
+    make_rows,
+    scope_text,
+)
+from runway_desktop.outputs.watcher import seen_record
+from runway_desktop.ui.notifier import Notifier
+from runway_desktop.ui.output_sets.download_controller import DownloadController
+from runway_desktop.ui.output_sets.filters import OutputSetsFilterBar
+from runway_desktop.ui.output_sets.model import COL_STATE, OutputSetsModel
+from runway_desktop.ui.output_sets.proxy import OutputSetsProxy
+from runway_desktop.ui.output_sets.table import configure_table
+from runway_desktop.ui.settings.download_root import DownloadMessage, DownloadRootLine
+
+# Gentle: a listing of 10,000 sets is a few megabytes; new results take minutes anyway.
+REFRESH_INTERVAL_MS = 60_000
+# The search haystacks are made after a listing has painted, in idle time, a slice of rows
+# per event-loop turn (~2 ms each), so that the first keystroke finds them ready.
+SEARCH_WARM_DELAY_MS = 50
+SEARCH_WARM_ROWS = 500
+
+
+class OutputSetsPage(QWidget):
+    downloadsChanged = Signal()
+    loaded = Signal()  # a listing arrived (or failed): tests and the benchmark wait on it
+
+    def __init__(
+        self, services: AppServices, notifier: Notifier, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("OutputSetsPage")
+        self.services = services
+        self.connection: Connection | None = None
+        self.controller = DownloadController(services, notifier, self)
+        self._load_task: asyncio.Future[None] | None = None
+        self._loaded_filter: BrowseFilter | None = None
+        self._loaded_at: datetime | None = None
+        self._select_job: str | None = None
+        self._download_job: str | None = None
+        self._recorded: set[str] = set()  # set uids already written to the history
+
+        title = QLabel("Output sets", self)
+        title.setObjectName("PageTitle")
+        self.filters = OutputSetsFilterBar(self)
+        self.filters.set_assessments(services.registry)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("MutedText")
+        self.refresh_button = QPushButton("Refresh", self)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("OutputSetsBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+
+        self.model = OutputSetsModel(self)
+        self.proxy = OutputSetsProxy(self.model, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("OutputSetsTable")
+        self.table.setModel(self.proxy)
+        configure_table(self.table, self.model)
+        self.empty = QLabel(self)
+        self.empty.setObjectName("EmptyState")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.clear_button = QPushButton("Clear filters", self)
+        empty_page = QWidget(self)
+        empty_layout = QVBoxLayout(empty_page)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty)
+        empty_layout.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(empty_page)
+
+        self.message = DownloadMessage(self)
+        self.root_line = DownloadRootLine(services.preferences, self)
+        self.watch = QCheckBox("Download new results automatically", self)
+        self.watch.setToolTip(
+            "While the app is open it checks every minute for new results of every partner "
+            "and downloads each one once, also after a restart."
+        )
+        self.watch_note = QLabel(self)
+        self.watch_note.setObjectName("MutedText")
+        self.watch_note.setWordWrap(True)
+        self.download_button = QPushButton("Download selected", self)
+        self.download_button.setObjectName("PrimaryButton")
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.refresh_button)
+        footer = QHBoxLayout()
+        watch_box = QVBoxLayout()
+        watch_box.setSpacing(0)
+        watch_box.addWidget(self.watch)
+        watch_box.addWidget(self.watch_note)
+        footer.addLayout(watch_box, 1)
+        footer.addWidget(self.download_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (title, self.filters):
+            layout.addWidget(widget)
+        layout.addLayout(top)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.root_line)
+        layout.addLayout(footer)
+
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
+        self.refresh_timer.timeout.connect(self.on_refresh_timer)
+        self.search_warm_timer = QTimer(self)
+        self.search_warm_timer.timeout.connect(self.on_search_warm_timer)
+        self.filters.filtersChanged.connect(self.on_filters_changed)
+        self.filters.searchChanged.connect(self.on_search_changed)
+        self.refresh_button.clicked.connect(self.on_refresh_clicked)
+        self.clear_button.clicked.connect(self.on_clear_clicked)
+        self.table.clicked.connect(self.on_cell_clicked)
+        self.table.doubleClicked.connect(self.on_cell_double_clicked)
+        selection = self.table.selectionModel()
+        assert selection is not None  # set by setModel
+        selection.selectionChanged.connect(self.on_selection_changed)
+        self.download_button.clicked.connect(self.on_download_selected)
+        self.root_line.rootChanged.connect(self.controller.set_root)
+        self.watch.toggled.connect(self.on_watch_toggled)
+        self.controller.stateChanged.connect(self.model.set_state)
+        self.controller.batchFinished.connect(self.message.show_results)
+        self.controller.setFinished.connect(lambda _r: self.downloadsChanged.emit())
+        self.controller.watchProblem.connect(self.on_watch_problem)
+        self.controller.set_root(self.root_line.root)
+        self.watch.setChecked(services.preferences.load().download_new_automatically)
+        self._show_watch_note()
+        self._show_state()
+
+    # -- public API --------------------------------------------------------------------------
+    def set_connection(self, connection: Connection | None, partners: list[str]) -> None:
+        self.connection = connection
+        self.controller.configure(connection, partners)
+        default = connection.profile.default_partner if connection else None
+        self.filters.set_partners(partners, default)
+        self.model.set_rows([], {})
+        self._loaded_filter = None
+        self._show_state()
+        if self.isVisible():
+            self.refresh()
+
+    def show_for_job(self, job_uid: str) -> None:
+        """The sets of one submission: all of its partner's sets, searched by the job uid."""
+        partner = job_partner(self.services.history, job_uid)
+        self._select_job = job_uid
+        self.filters.set_search(job_uid)
+        self.filters.clear_server_filters(partner)  # lists again (filtersChanged)
+
+    def download_for_job(self, job_uid: str) -> None:
+        self._download_job = job_uid
+        self.show_for_job(job_uid)
+
+    def shutdown(self) -> None:
+        """Stop refreshing, watching and downloading; call before the app's services close."""
+        self.refresh_timer.stop()
+        self.search_warm_timer.stop()
+        if self._load_task is not None:
+            self._load_task.cancel()
+        self.controller.shutdown()
+
+    # -- listing -----------------------------------------------------------------------------
+    def refresh(self) -> asyncio.Future[None] | None:
+        choice = self.filters.values()
+        if self.connection is None or choice is None:
+            self._show_state()
+            return None
+        if self._load_task is not None and not self._load_task.done():
+            self._load_task.cancel()  # a newer question replaces the older one
+        self.refresh_button.setEnabled(False)
+        self.summary.setText(f"Loading output sets for {choice.partner}…")
+        self._load_task = asyncio.ensure_future(self._load(self.connection, choice))
+        return self._load_task
+
+    async def _load(self, connection: Connection, choice: BrowseFilter) -> None:
+        profile = connection.profile.name
+        try:
+            sets = await connection.client.list_output_sets(choice.to_query())
+            # Row texts and 10,000 local states are prepared off the Qt thread.
+            rows, states = await asyncio.to_thread(self._prepare, sets, profile)
+        except RunwayError as error:
+            self._show_banner(f"Could not list output sets: {error.message} {error.next_step}")
+            self.refresh_button.setEnabled(True)
+            self._show_state()
+            self.loaded.emit()
+            return
+        same = self._loaded_filter == choice
+        if same:
+            self.model.merge_rows(rows, states)
+        else:
+            self.model.set_rows(rows, states)
+        self._loaded_filter, self._loaded_at = choice, datetime.now().astimezone()
+        self.banner.hide()
+        self.refresh_button.setEnabled(True)
+        self.filters.offer_tenants(
+            [*self.services.recent.tenants(choice.partner), *{s.tenant for s in sets}]
+        )
+        self._show_state()
+        self._after_load(sets)
+        self.search_warm_timer.start(SEARCH_WARM_DELAY_MS)
+        self.loaded.emit()
+        new = [seen_record(s) for s in sets if s.uid not in self._recorded]
+        if new:  # History derives "got a result" from these; a thread keeps paint smooth
+            self._recorded.update(str(s["uid"]) for s in new)
+            await asyncio.to_thread(self.services.history.record_output_sets, new)
+
+    def _prepare(
+        self, sets: list[OutputSet], profile: str
+    ) -> tuple[list[SetRow], dict[str, LocalState]]:
+        rows = make_rows(sets, self.services.assessment_name)
+        return rows, download_states(self.services.history, profile)
+
+    def _after_load(self, sets: list[OutputSet]) -> None:
+        job = self._select_job
+        if job is not None:
+            self._select_job = None
+            first = self.proxy.index(0, 0)
+            if first.isValid():
+                self.table.selectRow(0)
+                self.table.scrollTo(first)
+        job = self._download_job
+        if job is not None:
+            self._download_job = None
+            mine = [s for s in sets if s.job_uid == job]
+            if mine:
+                self.controller.download(mine)
+            else:
+                self.message.show_text("This submission has no result yet. Try again later.")
+
+    # -- what the screen says ----------------------------------------------------------------
+    def _show_state(self) -> None:
+        choice = self.filters.values()
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.clear_button.setVisible(False)
+        if self.connection is None:
+            text = "Set up the connection to Runway first (Settings)."
+        elif choice is None:
+            text = "This connection may not read results for any partner yet."
+        elif self._loaded_filter is None:
+            text = f"Loading output sets for {choice.partner}…"
+        elif total == 0:
+            text = empty_text(self._loaded_filter, self.services.assessment_name)
+            self.clear_button.setText("Clear filters")
+            self.clear_button.setVisible(self._loaded_filter.narrowed)
+        elif shown == 0:
+            words = " ".join(self.proxy.search_words())
+            text = f"None of the {total} output sets matches “{words}”."
+            self.clear_button.setText("Clear the search")
+            self.clear_button.setVisible(True)
+        else:
+            text = ""
+        self.empty.setText(text)
+        self.stack.setCurrentIndex(1 if text else 0)
+        if self._loaded_filter is not None and self._loaded_at is not None:
+            scope = scope_text(self._loaded_filter, self.services.assessment_name)
+            count = f"{total} output set{'' if total == 1 else 's'}"
+            if shown != total:
+                count = f"{shown} of {count}"
+            self.summary.setText(f"{count} for {scope} · updated {self._loaded_at:%H:%M}")
+        self.on_selection_changed()
+
+    def _show_banner(self, text: str) -> None:
+        self.banner.setText(text.strip())
+        self.banner.show()
+
+    # -- slots -------------------------------------------------------------------------------
+    def on_filters_changed(self) -> None:
+        self.message.hide()  # it spoke about sets no longer listed
+        self.refresh()
+
+    def on_search_changed(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._show_state()
+
+    def on_search_warm_timer(self) -> None:
+        if self.model.warm_search(SEARCH_WARM_ROWS):
+            self.search_warm_timer.stop()
+        else:
+            self.search_warm_timer.setInterval(0)  # the next slice on the next loop turn
+
+    def on_refresh_clicked(self) -> None:
+        self.refresh()
+
+    def on_refresh_timer(self) -> None:
+        self.refresh()
+
+    def on_clear_clicked(self) -> None:
+        if self.proxy.search_words() and self.model.rowCount():
+            self.filters.set_search("")
+        else:
+            self.filters.clear_server_filters()
+
+    def on_selection_changed(self, *_args: QItemSelection) -> None:
+        count = len(self._selected_sets())
+        self.download_button.setText(
+            f"Download selected ({count})" if count else "Download selected"
+        )
+        self.download_button.setEnabled(count > 0)
+
+    def _selected_sets(self) -> list[OutputSet]:
+        selected = self.table.selectionModel().selectedRows()
+        rows = (self.proxy.mapToSource(i).row() for i in selected)
+        return [self.model.rows[r].output_set for r in sorted(rows)]
+
+    def on_download_selected(self) -> None:
+        self.controller.download(self._selected_sets())
+
+    def on_cell_clicked(self, index: QModelIndex) -> None:
+        if index.column() == COL_STATE:
+            self._act_on(index)
+
+    def on_cell_double_clicked(self, index: QModelIndex) -> None:
+        if index.column() != COL_STATE:
+            self._act_on(index)
+
+    def _act_on(self, index: QModelIndex) -> None:
+        """One click: download a set, try a failed one again, or open a downloaded one."""
+        row = self.model.rows[self.proxy.mapToSource(index).row()]
+        state = self.model.state_of(row.uid)
+        if state.busy:
+            return
+        if state.done and state.folder is not None:
+            self.message.open(state.folder)
+            return
+        self.controller.download([row.output_set])
+
+    def on_watch_toggled(self, on: bool) -> None:
+        self.controller.set_watching(on)
+        self._show_watch_note()
+
+    def _show_watch_note(self) -> None:
+        on = self.watch.isChecked()
+        self.watch_note.setText(
+            f"New results are saved to the folder below as they appear ({self.root_line.root})."
+            if on
+            else "Off: use Download selected, or click “Download” on a row."
+        )
+
+    def on_watch_problem(self, text: str) -> None:
+        if text:
+            self._show_banner(text)
+
+    # -- visibility --------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh_timer.start()
+        if self._loaded_filter != self.filters.values() or self._stale():
+            self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.refresh_timer.stop()
+
+    def invalidate(self) -> None:
+        """Something happened that can add sets (a submission finished): list again when
+        shown, even if the last listing is recent."""
+        self._loaded_at = None
+        if self.isVisible():
+            self.refresh()
+
+    def _stale(self) -> bool:
+        age = (datetime.now().astimezone() - self._loaded_at) if self._loaded_at else None
+        return age is None or age.total_seconds() * 1000 > REFRESH_INTERVAL_MS / 4

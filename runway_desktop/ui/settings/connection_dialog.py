@@ -1,0 +1,399 @@
+"""“Connect to Runway”: the dialog an IT person fills in once per computer (or per profile).
+
+The short form holds what every setup needs; the rarely touched token-request details sit under
+“Advanced settings”. “Test connection” runs on the asyncio loop (qasync), so the window stays
+responsive while the sign-in service and Runway answer. Saving needs no test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from runway_desktop.core.connection_test import (
+    FieldName,
+    FormValues,
+    check_connection,
+    check_html,
+    field_problems,
+)
+from runway_desktop.core.session import AppServices
+from runway_desktop.settings.profiles import (
+    Profile,
+    ProfileError,
+    ProfilesFileError,
+    TokenStyle,
+    derive_audience,
+)
+from runway_desktop.ui.widgets.field_error import FieldError
+
+DEFAULT_PROFILE_NAME = "Runway"
+TEST_BUTTON_TEXT = "Test connection"
+TESTING_TEXT = "Testing…"
+TOKEN_STYLE_CHOICES: tuple[tuple[str, TokenStyle], ...] = (
+    ("Form (Keycloak)", "form"),
+    ("JSON (Auth0)", "json"),
+)
+
+STYLE = """
+QLabel#FieldError { color: #b00020; }
+QLabel#Hint { color: #5f6368; }
+QToolButton#AdvancedToggle { border: none; }
+QLabel#TestResult { padding: 8px; border-radius: 4px; border: 1px solid palette(mid); }
+QLabel#TestResult[state="ok"] { background: #e8f5e9; border-color: #81c784; color: #1b3a1d; }
+QLabel#TestResult[state="warning"] { background: #fff8e1; border-color: #ffca28; color: #3e2f00; }
+QLabel#TestResult[state="error"] { background: #fdecea; border-color: #e57373; color: #4a0d0d; }
+"""
+
+
+class ConnectionDialog(QDialog):
+    """Create or edit one connection profile; ``saved_profile()`` after ``exec()``."""
+
+    tested = Signal(bool)  # after every finished test: True when Runway accepted the sign-in
+
+    def __init__(
+        self,
+        services: AppServices,
+        profile: Profile | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ConnectionDialog")
+        self.setWindowTitle("Connect to Runway")
+        self.setStyleSheet(STYLE)
+        self._services = services
+        self._original = profile
+        self._saved: Profile | None = None
+        self._test_task: asyncio.Task[None] | None = None
+        self._stored_secret = services.secrets.get(profile.name) if profile else None
+        self._errors: dict[FieldName, FieldError] = {}
+        self._build()
+        self._fill(profile)
+
+    # --- public -------------------------------------------------------------------------
+
+    def saved_profile(self) -> Profile | None:
+        """The profile as stored by Save; ``None`` if the dialog was cancelled."""
+        return self._saved
+
+    def field_error(self, field: FieldName) -> str:
+        """The message shown next to ``field`` ("" when none is shown)."""
+        label = self._errors[field]
+        return label.text() if not label.isHidden() else ""
+
+    def result_text(self) -> str:
+        return self.test_result.text() if not self.test_result.isHidden() else ""
+
+    # --- building -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        intro = QLabel(
+            "Enter the connection details your Runway administrator gave you. "
+            "You can test them before saving."
+        )
+        intro.setWordWrap(True)
+
+        self.name_edit = QLineEdit()
+        self.api_url_edit = QLineEdit()
+        self.api_url_edit.setPlaceholderText("https://runway.example.org/api/v1")
+        self.token_url_edit = QLineEdit()
+        self.token_url_edit.setPlaceholderText("https://login.example.org/…/token")
+        self.client_id_edit = QLineEdit()
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_secret_button = QToolButton()
+        self.show_secret_button.setText("Show")
+        self.show_secret_button.setCheckable(True)
+        self.show_secret_button.setToolTip("Show or hide the client secret")
+        self.secret_note = _hint(self._services.secrets.status_message)
+        self._edits: dict[FieldName, QLineEdit] = {
+            "name": self.name_edit,
+            "api_url": self.api_url_edit,
+            "token_url": self.token_url_edit,
+            "client_id": self.client_id_edit,
+            "secret": self.secret_edit,
+        }
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Connection name:", self._with_error("name", self.name_edit))
+        form.addRow("Runway API URL:", self._with_error("api_url", self.api_url_edit))
+        form.addRow("Token URL:", self._with_error("token_url", self.token_url_edit))
+        form.addRow("Client ID:", self._with_error("client_id", self.client_id_edit))
+        secret_row = QHBoxLayout()
+        secret_row.setContentsMargins(0, 0, 0, 0)
+        secret_row.addWidget(self.secret_edit, 1)
+        secret_row.addWidget(self.show_secret_button)
+        secret_box = QWidget()
+        secret_box.setLayout(secret_row)
+        form.addRow("Client secret:", self._with_error("secret", secret_box, self.secret_note))
+
+        self.advanced_button = QToolButton()
+        self.advanced_button.setText("Advanced settings")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setObjectName("AdvancedToggle")
+        self.advanced_box = self._build_advanced()
+        self.advanced_box.setVisible(False)
+
+        self.test_button = QPushButton(TEST_BUTTON_TEXT)
+        self.test_button.setAutoDefault(False)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("TestResult")
+        self.test_result.setWordWrap(True)
+        self.test_result.setTextFormat(Qt.TextFormat.RichText)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.test_result.hide()
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        # Test sits apart on the left, so it is not mistaken for one of the closing buttons.
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.test_button)
+        button_row.addStretch(1)
+        button_row.addWidget(self.buttons)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.advanced_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.advanced_box)
+        layout.addWidget(self.test_result)
+        layout.addStretch(1)
+        layout.addLayout(button_row)
+        self.setMinimumWidth(560)
+
+        self.show_secret_button.toggled.connect(self.on_show_secret_toggled)
+        self.advanced_button.toggled.connect(self.on_advanced_toggled)
+        self.api_url_edit.textChanged.connect(self.on_api_url_changed)
+        self.test_button.clicked.connect(self.on_test_clicked)
+        self.save_button.clicked.connect(self.on_save_clicked)
+        self.buttons.rejected.connect(self.reject)
+        for field, edit in self._edits.items():
+            edit.textEdited.connect(lambda _text, f=field: self._set_error(f, ""))
+
+    def _build_advanced(self) -> QWidget:
+        self.token_style_combo = QComboBox()
+        for label, style in TOKEN_STYLE_CHOICES:
+            self.token_style_combo.addItem(label, style)
+        self.audience_edit = QLineEdit()
+        self.scopes_edit = QLineEdit()
+        self.scopes_edit.setPlaceholderText("Let the identity provider decide")
+        style_hint = _hint("Keycloak and most sign-in services take a form; Auth0 takes JSON.")
+        scopes_hint = _hint("Separate scopes with spaces, e.g. create:jobs partner:acme")
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Token request style:", _stacked(self.token_style_combo, style_hint))
+        form.addRow("Audience:", self.audience_edit)
+        form.addRow("Scopes to request:", _stacked(self.scopes_edit, scopes_hint))
+        box = QWidget()
+        box.setLayout(form)
+        form.setContentsMargins(16, 0, 0, 0)  # indented under its toggle
+        self.on_api_url_changed("")
+        return box
+
+    def _with_error(self, field: FieldName, widget: QWidget, *extra: QWidget) -> QWidget:
+        error = FieldError()
+        self._errors[field] = error
+        return _stacked(widget, error, *extra)
+
+    def _fill(self, profile: Profile | None) -> None:
+        if profile is None:
+            self.name_edit.setText(self._free_name())
+            return
+        self.name_edit.setText(profile.name)
+        self.api_url_edit.setText(profile.api_base_url)
+        self.token_url_edit.setText(profile.token_url)
+        self.client_id_edit.setText(profile.client_id)
+        self.token_style_combo.setCurrentIndex(self.token_style_combo.findData(profile.token_style))
+        self.audience_edit.setText(profile.audience or "")
+        self.scopes_edit.setText(profile.scopes)
+        self.secret_edit.setPlaceholderText(
+            "Unchanged (type to replace)"
+            if self._stored_secret
+            else "Not remembered: type the client secret again"
+        )
+        if profile.token_style != "form" or profile.audience or profile.scopes:
+            self.advanced_button.setChecked(True)
+
+    def _free_name(self) -> str:
+        try:
+            taken = {p.name.casefold() for p in self._services.profiles.list()}
+        except ProfileError:
+            taken = set()  # Save reports a damaged file; a default name does not need it
+        name, number = DEFAULT_PROFILE_NAME, 1
+        while name.casefold() in taken:
+            number += 1
+            name = f"{DEFAULT_PROFILE_NAME} {number}"
+        return name
+
+    # --- slots --------------------------------------------------------------------------
+
+    def on_show_secret_toggled(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.secret_edit.setEchoMode(mode)
+        self.show_secret_button.setText("Hide" if shown else "Show")
+
+    def on_advanced_toggled(self, expanded: bool) -> None:
+        self.advanced_box.setVisible(expanded)
+        arrow = Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow
+        self.advanced_button.setArrowType(arrow)
+        self._fit_height()
+
+    def on_api_url_changed(self, text: str) -> None:
+        default = derive_audience(text) if text.strip() else "https://runway.example.org"
+        self.audience_edit.setPlaceholderText(f"Default: {default}")
+
+    def on_test_clicked(self) -> None:
+        if self._test_task is not None and not self._test_task.done():
+            return
+        values = self._read_form()
+        if not self._show_problems(values):
+            return
+        secret = values.secret or self._stored_secret or ""
+        self.test_button.setEnabled(False)
+        self.test_button.setText(TESTING_TEXT)
+        self._show_result(
+            "busy",
+            "<b>Testing…</b><br>Getting a token from the sign-in service, then asking Runway "
+            "to check it.",
+        )
+        self._test_task = asyncio.ensure_future(self._run_test(self._profile(values), secret))
+
+    def on_save_clicked(self) -> None:
+        values = self._read_form()
+        if not self._show_problems(values):
+            return
+        profile = self._profile(values)
+        store, secrets = self._services.profiles, self._services.secrets
+        try:
+            if self._original is None:
+                store.add(profile)
+            else:
+                if profile.name != self._original.name:
+                    store.rename(self._original.name, profile.name)
+                    secrets.rename(self._original.name, profile.name)
+                store.update(profile)
+        except ProfilesFileError as error:
+            self._show_result("error", f"<b>Not saved.</b><br>{html.escape(str(error))}")
+            return
+        except ProfileError as error:
+            self._set_error("name", str(error))
+            return
+        if values.secret:
+            secrets.set(profile.name, values.secret)
+        self._saved = profile
+        self.accept()
+
+    # --- test ---------------------------------------------------------------------------
+
+    async def _run_test(self, profile: Profile, secret: str) -> None:
+        try:
+            check = await check_connection(self._services.http, profile, secret)
+        finally:
+            self._end_test()
+        self._show_result(check.state, check_html(check))
+        self.tested.emit(check.ok)
+
+    def _end_test(self) -> None:
+        self.test_button.setEnabled(True)
+        self.test_button.setText(TEST_BUTTON_TEXT)
+
+    def _show_result(self, state: str, rich_text: str) -> None:
+        self.test_result.setProperty("state", state)
+        self.test_result.style().unpolish(self.test_result)
+        self.test_result.style().polish(self.test_result)
+        self.test_result.setText(rich_text)
+        self.test_result.show()
+        self._fit_height()
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _read_form(self) -> FormValues:
+        return FormValues(
+            name=self.name_edit.text().strip(),
+            api_url=self.api_url_edit.text().strip(),
+            token_url=self.token_url_edit.text().strip(),
+            client_id=self.client_id_edit.text().strip(),
+            secret=self.secret_edit.text().strip(),
+            has_stored_secret=bool(self._stored_secret),
+        )
+
+    def _profile(self, values: FormValues) -> Profile:
+        style: TokenStyle = "json" if self.token_style_combo.currentData() == "json" else "form"
+        profile = Profile(
+            name=values.name,
+            api_base_url=values.api_url,
+            token_url=values.token_url,
+            client_id=values.client_id,
+            token_style=style,
+            audience=self.audience_edit.text().strip() or None,
+            scopes=" ".join(self.scopes_edit.text().split()),
+        )
+        if self._original is not None:
+            # Keeps what this dialog does not edit (the default partner).
+            profile = dataclasses.replace(profile, default_partner=self._original.default_partner)
+        return profile
+
+    def _show_problems(self, values: FormValues) -> bool:
+        """Show each field's problem next to it; True when there are none."""
+        problems = field_problems(values)
+        for field in self._errors:
+            self._set_error(field, problems.get(field, ""))
+        if problems:
+            first = next(iter(problems))
+            self._edits[first].setFocus()
+        return not problems
+
+    def _set_error(self, field: FieldName, message: str) -> None:
+        self._errors[field].show_message(message)
+
+    def _fit_height(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.resize(self.width(), self.sizeHint().height())
+
+    def done(self, result: int) -> None:
+        if self._test_task is not None and not self._test_task.done():
+            self._test_task.cancel()  # Cancel while testing: nothing is saved or reported
+            self._end_test()  # the task may not have started, so its finally may never run
+        super().done(result)
+
+
+def _stacked(*widgets: QWidget) -> QWidget:
+    """Widgets one under the other with no extra margins: a field with its notes below."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    for widget in widgets:
+        column.addWidget(widget)
+    return box
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("Hint")
+    label.setWordWrap(True)
+    return label

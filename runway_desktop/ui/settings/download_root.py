@@ -1,0 +1,153 @@
+"""Where downloads go: the saved folder or the user's Downloads/Runway, and a way to change it.
+
+``choose_folder`` and ``open_folder`` are module-level hooks so tests can replace the native
+dialog and the file manager (neither exists offscreen).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from runway_desktop.outputs.downloader import SetDownload
+from runway_desktop.settings.preferences import PreferencesStore
+from runway_desktop.ui.widgets.elided_label import ElidedLabel
+from runway_desktop.ui.widgets.restyle import restyle
+
+APP_FOLDER = "Runway"
+
+
+def default_download_root() -> Path:
+    downloads = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+    base = Path(downloads) if downloads else Path.home() / "Downloads"
+    return base / APP_FOLDER
+
+
+def current_root(preferences: PreferencesStore) -> Path:
+    saved = preferences.load().download_root
+    return Path(saved) if saved else default_download_root()
+
+
+def save_root(preferences: PreferencesStore, root: Path) -> None:
+    prefs = preferences.load()
+    # Keep "default" as None so the folder follows the platform if the user never chose one.
+    value = None if root == default_download_root() else str(root)
+    preferences.save(prefs.with_changes(download_root=value))
+
+
+def _native_choose_folder(parent: QWidget | None, current: Path) -> Path | None:
+    chosen = QFileDialog.getExistingDirectory(parent, "Save downloaded results in", str(current))
+    return Path(chosen) if chosen else None
+
+
+def _desktop_open_folder(folder: Path) -> bool:
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+choose_folder: Callable[[QWidget | None, Path], Path | None] = _native_choose_folder
+open_folder: Callable[[Path], bool] = _desktop_open_folder
+
+
+class DownloadRootLine(QWidget):
+    """The "Save to: <folder> [Change…]" line; a change is saved in Preferences at once."""
+
+    rootChanged = Signal(object)  # Path
+
+    def __init__(self, preferences: PreferencesStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DownloadRootLine")
+        self.preferences = preferences
+        self.root = current_root(preferences)
+        caption = QLabel("Save to:", self)
+        caption.setObjectName("MutedText")
+        self.path_label = ElidedLabel(self)
+        self.path_label.setObjectName("DownloadRootPath")
+        self.change_button = QPushButton("Change…", self)
+        self.change_button.setToolTip("Choose the folder downloaded results are saved in")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(caption)
+        layout.addWidget(self.path_label, 1)
+        layout.addWidget(self.change_button)
+        self.change_button.clicked.connect(self.on_change)
+        self._show()
+
+    def on_change(self) -> None:
+        chosen = choose_folder(self, self.root)
+        if chosen is None or chosen == self.root:
+            return
+        self.set_root(chosen)
+
+    def set_root(self, root: Path) -> None:
+        self.root = root
+        save_root(self.preferences, root)
+        self._show()
+        self.rootChanged.emit(root)
+
+    def _show(self) -> None:
+        self.path_label.set_full_text(str(self.root))
+        self.path_label.setToolTip(str(self.root))
+
+
+class DownloadMessage(QWidget):
+    """What the last downloads came to, with Open folder once something arrived."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setObjectName("DownloadMessage")
+        self.label.setWordWrap(True)
+        # Both kinds share one padding: styled from the start, a kind change cannot leave a
+        # stale (padding-less) size behind.
+        self.label.setProperty("kind", "success")
+        self.open_button = QPushButton("Open folder", self)
+        self.folder: Path | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.open_button.clicked.connect(self.on_open_clicked)
+        self.hide()
+
+    def show_text(self, text: str, folder: Path | None = None, *, error: bool = False) -> None:
+        self.label.setText(text)
+        self.label.setProperty("kind", "error" if error else "success")
+        restyle(self.label)
+        self.folder = folder
+        self.open_button.setVisible(folder is not None)
+        self.show()
+
+    def show_results(self, results: list[SetDownload]) -> None:
+        done = [r for r in results if r.ok]
+        failed = [r for r in results if not r.ok]
+        if failed:
+            error = failed[0].error
+            what = "1 output set" if len(failed) == 1 else f"{len(failed)} output sets"
+            detail = f"{error.message} {error.next_step}" if error else ""
+            ok = f" ({len(done)} others arrived.)" if done else ""
+            self.show_text(f"Could not download {what}: {detail}{ok}".strip(), error=True)
+        elif done:
+            folders = [r.folder for r in done]
+            where = folders[0] if len(folders) == 1 else Path(os.path.commonpath(folders))
+            files = sum(len(r.files) for r in done)
+            sets = "1 output set" if len(done) == 1 else f"{len(done)} output sets"
+            plural = "file" if files == 1 else "files"
+            self.show_text(f"Downloaded {sets} ({files} {plural}) to {where}", where)
+
+    def open(self, folder: Path) -> None:
+        if not folder.is_dir():
+            self.show_text(
+                f"The folder {folder} is no longer there. Download the set again to get it back.",
+                error=True,
+            )
+            return
+        open_folder(folder)
+
+    def on_open_clicked(self) -> None:
+        if self.folder is not None:
+            self.open(self.folder)

@@ -1,0 +1,253 @@
+"""The Submit screen's form: partner, district (tenant), school year, assessment, its
+parameters and its file slots. Holds what the clerk entered; never sends anything itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from runway_desktop.base.schoolyear import (
+    current_school_year,
+    school_year_choices,
+    school_year_label,
+)
+from runway_desktop.bundles.model import Bundle, Registry
+from runway_desktop.settings import RecentValues
+from runway_desktop.ui.submit.assessment_picker import AssessmentPicker
+from runway_desktop.ui.submit.file_slot_list import FileSlotList
+from runway_desktop.ui.submit.params_form import ParamsForm
+from runway_desktop.ui.widgets.field_error import FieldError, form_label, with_error
+
+
+@dataclass(frozen=True)
+class FormValues:
+    partner: str
+    tenant: str
+    school_year: str
+    bundle: Bundle | None
+    params: dict[str, str] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+class SubmitForm(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SubmitForm")
+        self._recent: RecentValues | None = None
+        self._practice: Mapping[str, Mapping[str, Sequence[Path]]] = {}
+        self._known_tenants: dict[str, list[str]] = {}
+        self._default_school_year: str | None = None
+
+        self.partner = QComboBox(self)
+        self.partner.setObjectName("partner")
+        self.tenant = QComboBox(self)
+        self.tenant.setObjectName("tenant")
+        self.tenant.setEditable(True)
+        self.tenant.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        tenant_editor = self.tenant.lineEdit()
+        assert tenant_editor is not None
+        tenant_editor.setPlaceholderText("The district's tenant code, e.g. district-a")
+        self.school_year = QComboBox(self)
+        self.school_year.setObjectName("school_year")
+        for end_year in school_year_choices():
+            self.school_year.addItem(school_year_label(end_year), str(end_year))
+        self.assessment = AssessmentPicker(self)
+        self.params = ParamsForm(self)
+        self.slots = FileSlotList(self)
+        self._errors = {name: FieldError(self) for name in ("partner", "tenant", "school_year")}
+        self._errors["bundle"] = FieldError(self)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._partner_label = form_label("Partner", self)
+        self._partner_cell = with_error(self.partner, self._errors["partner"])
+        form.addRow(self._partner_label, self._partner_cell)
+        form.addRow(
+            form_label("District (tenant)", self), with_error(self.tenant, self._errors["tenant"])
+        )
+        form.addRow(
+            form_label("School year", self),
+            with_error(self.school_year, self._errors["school_year"]),
+        )
+        form.addRow(
+            form_label("Assessment", self), with_error(self.assessment, self._errors["bundle"])
+        )
+        files_title = QLabel("Files", self)
+        files_title.setObjectName("SectionTitle")
+        self.files_hint = QLabel(
+            "Choose the assessment above: the files it needs appear here, one slot each.", self
+        )
+        self.files_hint.setObjectName("PlaceholderText")
+        self.files_hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.params)
+        layout.addWidget(files_title)
+        layout.addWidget(self.files_hint)
+        layout.addWidget(self.slots)
+        # Extra height goes below the slots, not between their lines.
+        layout.addStretch(1)
+
+        self.partner.currentIndexChanged.connect(self.on_partner_changed)
+        self.tenant.editTextChanged.connect(self.changed)
+        self.school_year.currentIndexChanged.connect(self.changed)
+        self.assessment.bundleChanged.connect(self.on_bundle_changed)
+        self.params.changed.connect(self.changed)
+        self.slots.filesChanged.connect(self.changed)
+        # Like the connection dialog: an error about a field goes away once the field is changed.
+        self.partner.currentIndexChanged.connect(lambda: self.set_field_error("partner", None))
+        self.tenant.editTextChanged.connect(lambda: self.set_field_error("tenant", None))
+        self.school_year.currentIndexChanged.connect(
+            lambda: self.set_field_error("school_year", None)
+        )
+        self.assessment.bundleChanged.connect(lambda: self.set_field_error("bundle", None))
+        self.select_school_year(str(current_school_year()))
+
+    # -- context ------------------------------------------------------------------------------
+    def set_context(
+        self,
+        *,
+        partners: Sequence[str],
+        default_partner: str | None,
+        registry: Registry,
+        recent: RecentValues,
+    ) -> None:
+        self._recent = recent
+        self.partner.blockSignals(True)
+        self.partner.clear()
+        self.partner.addItems(list(partners))
+        if default_partner is not None and default_partner in partners:
+            self.partner.setCurrentText(default_partner)
+        self.partner.blockSignals(False)
+        # The partner comes from the token's scopes; with only one there is nothing to choose.
+        single = len(partners) <= 1
+        self._partner_cell.setHidden(single)
+        self._partner_label.setHidden(single)
+        self.assessment.set_bundles(registry, recent.bundle_paths())
+        if recent.last_school_year:
+            self.select_school_year(recent.last_school_year)
+        elif self._default_school_year:
+            self.select_school_year(self._default_school_year)
+        self.on_partner_changed()
+
+    def set_practice_world(
+        self, tenants: Mapping[str, Sequence[str]], school_year: str | None
+    ) -> None:
+        """Sandbox mode: the practice server's districts as suggestions, and a school year
+        it can process (the current one may be set up without an ODS there)."""
+        self._known_tenants = {partner: list(codes) for partner, codes in tenants.items()}
+        self._default_school_year = school_year
+
+    def set_practice_files(self, practice: Mapping[str, Mapping[str, Sequence[Path]]]) -> None:
+        """Sandbox mode: bundle path → slot env var → sample files offered in each slot."""
+        self._practice = practice
+        self._apply_practice_files()
+
+    def _apply_practice_files(self) -> None:
+        bundle = self.assessment.current_bundle()
+        offered = self._practice.get(bundle.path, {}) if bundle else {}
+        for env_var, paths in offered.items():
+            slot = self.slots.slot(env_var)
+            if slot is not None:
+                slot.set_practice_files(list(paths))
+
+    # -- reacting -------------------------------------------------------------------------------
+    def on_partner_changed(self) -> None:
+        typed = self.tenant.currentText()
+        self.tenant.blockSignals(True)
+        self.tenant.clear()
+        partner = self.partner.currentText()
+        if partner:
+            recent = self._recent.tenants(partner) if self._recent is not None else []
+            known = [t for t in self._known_tenants.get(partner, []) if t not in recent]
+            self.tenant.addItems(recent + known)
+        self.tenant.setEditText(typed or (self.tenant.itemText(0) if self.tenant.count() else ""))
+        self.tenant.blockSignals(False)
+        self.changed.emit()
+
+    def on_bundle_changed(self, bundle: Bundle | None) -> None:
+        self.files_hint.setVisible(bundle is None)
+        self.params.set_bundle(bundle)
+        self.slots.set_bundle(bundle)
+        self._apply_practice_files()
+        self.changed.emit()
+
+    # -- values -------------------------------------------------------------------------------
+    def values(self) -> FormValues:
+        return FormValues(
+            partner=self.partner.currentText().strip(),
+            tenant=self.tenant.currentText().strip(),
+            school_year=str(self.school_year.currentData() or ""),
+            bundle=self.assessment.current_bundle(),
+            params=self.params.values(),
+            files=self.slots.files(),
+        )
+
+    def select_school_year(self, end_year: str) -> None:
+        index = self.school_year.findData(end_year)
+        if index < 0 and end_year.isdigit():
+            self.school_year.addItem(school_year_label(end_year), end_year)
+            index = self.school_year.count() - 1
+        if index >= 0:
+            self.school_year.setCurrentIndex(index)
+
+    def restore(self, values: FormValues, *, files: bool = True) -> None:
+        """Put earlier values back (Submit another, Resubmit)."""
+        if values.partner:
+            self.partner.setCurrentText(values.partner)
+        self.tenant.setEditText(values.tenant)
+        self.select_school_year(values.school_year)
+        if values.bundle is not None:
+            self.assessment.select_path(values.bundle.path)
+        self.params.set_values(values.params)
+        if files:
+            for env_var, path in values.files.items():
+                slot = self.slots.slot(env_var)
+                if slot is not None:
+                    slot.set_file(path)
+
+    # -- errors and locking -------------------------------------------------------------------
+    def set_field_error(self, name: str, text: str | None) -> bool:
+        """Attach an error to the field it concerns; False when no such field is shown."""
+        if name in self._errors:
+            self._errors[name].show_message(text)
+            return True
+        kind, _, key = name.partition(":")
+        if kind == "param" and self.params.editor(key) is not None:
+            self.params.set_error(key, text)
+            return True
+        if kind == "file" and (slot := self.slots.slot(key)) is not None:
+            slot.set_server_error(text)
+            return True
+        return False
+
+    def clear_errors(self) -> None:
+        for error in self._errors.values():
+            error.show_message(None)
+        self.params.clear_errors()
+        bundle = self.assessment.current_bundle()
+        for input_file in bundle.input_files if bundle else ():
+            slot = self.slots.slot(input_file.env_var)
+            if slot is not None:
+                slot.set_server_error(None)
+
+    def set_locked(self, locked: bool) -> None:
+        for widget in (self.partner, self.tenant, self.school_year, self.assessment, self.params):
+            widget.setEnabled(not locked)
+        bundle = self.assessment.current_bundle()
+        for input_file in bundle.input_files if bundle else ():
+            slot = self.slots.slot(input_file.env_var)
+            if slot is not None:
+                slot.set_enabled_for_submit(not locked)

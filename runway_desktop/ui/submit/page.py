@@ -1,0 +1,267 @@
+"""The Submit screen: the form, a Submit button that says why it is disabled, and the live
+progress of a running submission. Talks to the core only through PipelineRunner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from runway_desktop.api.error_types import RunwayError
+from runway_desktop.base.schoolyear import school_year_label
+from runway_desktop.bundles.validation import validate_submission
+from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.submit.events import (
+    SubmissionInvalid,
+    SubmissionRequest,
+    SubmissionResult,
+)
+from runway_desktop.ui.submit.form import FormValues, SubmitForm
+from runway_desktop.ui.submit.pipeline_runner import (
+    PipelineFactory,
+    PipelineRunner,
+    pipeline_factory,
+)
+from runway_desktop.ui.submit.progress_panel import ProgressPanel
+
+NOT_ENABLED_PREFIX = "Bundle not found or not enabled for partner"
+
+
+class SubmitPage(QWidget):
+    showOutputsRequested = Signal()
+    submissionFinished = Signal(object)  # SubmissionResult
+
+    def __init__(
+        self,
+        services: AppServices,
+        connection: Callable[[], Connection | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("SubmitPage")
+        self.services = services
+        self._connection = connection
+        self._last: FormValues | None = None
+        self._last_result: SubmissionResult | None = None
+        self._not_enabled: dict[str, set[str]] = {}
+        self.runner = PipelineRunner(self)
+
+        self.form = SubmitForm(self)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("FormBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.submit_button = QPushButton("Submit", self)
+        self.submit_button.setObjectName("PrimaryButton")
+        self.submit_button.setDefault(True)
+        self.why_disabled = QLabel(self)
+        self.why_disabled.setObjectName("WhyDisabled")
+        self.why_disabled.setWordWrap(True)
+        self.why_disabled.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        footer = QHBoxLayout()
+        footer.addWidget(self.why_disabled, 1)
+        footer.addWidget(self.submit_button)
+        form_page = QWidget(self)
+        form_layout = QVBoxLayout(form_page)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.addWidget(self.banner)
+        form_layout.addWidget(scroll, 1)
+        form_layout.addLayout(footer)
+
+        self.panel = ProgressPanel(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(form_page)
+        self.stack.addWidget(self.panel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+        self.form.changed.connect(self.on_form_changed)
+        self.submit_button.clicked.connect(self.on_submit)
+        self.runner.stepStarted.connect(self.panel.on_step_started)
+        self.runner.stepFinished.connect(self.panel.on_step_finished)
+        self.runner.fileProgress.connect(self.panel.on_file_progress)
+        self.runner.totalProgress.connect(self.panel.on_total_progress)
+        self.runner.notice.connect(self.panel.add_notice)
+        self.runner.finished.connect(self.on_finished)
+        self.panel.cancelRequested.connect(self.runner.cancel)
+        self.panel.backRequested.connect(self.on_back)
+        self.panel.retryRequested.connect(self.on_retry)
+        self.panel.submitAnotherRequested.connect(self.on_submit_another)
+        self.panel.showOutputsRequested.connect(self.showOutputsRequested)
+        self.on_form_changed()
+
+    def set_partners(self, partners: list[str], default_partner: str | None) -> None:
+        self.form.set_context(
+            partners=partners,
+            default_partner=default_partner,
+            registry=self.services.registry,
+            recent=self.services.recent,
+        )
+
+    # -- validation ------------------------------------------------------------------------------
+    def blocking_reason(self) -> str | None:
+        """Why Submit is disabled right now, in plain words (None: it can be pressed)."""
+        if self._connection() is None:
+            return "Set up the connection to Runway first (Settings)."
+        values = self.form.values()
+        if self.form.slots.is_checking():
+            return "Checking the chosen files…"
+        problems = validate_submission(
+            values.bundle,
+            dict(values.files),
+            values.params,
+            partner=values.partner,
+            tenant=values.tenant,
+            school_year=values.school_year,
+        )
+        if problems:
+            return problems[0].message
+        slot_problem = self.form.slots.problems_text()
+        return slot_problem or None
+
+    def on_form_changed(self) -> None:
+        reason = self.blocking_reason()
+        self.submit_button.setEnabled(reason is None and not self.runner.is_running())
+        self.why_disabled.setText(reason or "")
+        bundle = self.form.values().bundle
+        partner = self.form.values().partner
+        if bundle is not None:
+            self.form.assessment.mark_not_enabled(self._not_enabled.get(partner, set()))
+
+    # -- running --------------------------------------------------------------------------------
+    def on_submit(self) -> None:
+        connection = self._connection()
+        values = self.form.values()
+        if connection is None or values.bundle is None or self.blocking_reason() is not None:
+            return
+        self._last = values
+        self.form.clear_errors()
+        self.banner.hide()
+        request = self._request(connection, values)
+        self._begin_panel(values)
+        self.runner.submit(self._pipeline_factory(connection), request)
+
+    def _request(self, connection: Connection, values: FormValues) -> SubmissionRequest:
+        assert values.bundle is not None
+        return SubmissionRequest(
+            profile_name=connection.profile.name,
+            api_base_url=connection.profile.api_base_url,
+            partner=values.partner,
+            tenant=values.tenant,
+            school_year=values.school_year,
+            bundle=values.bundle,
+            files=values.files,
+            params=values.params,
+            reports=self.form.slots.reports(),
+        )
+
+    def _pipeline_factory(self, connection: Connection) -> PipelineFactory:
+        return pipeline_factory(self.services, connection)
+
+    def _begin_panel(self, values: FormValues) -> None:
+        assert values.bundle is not None
+        title = (
+            f"Sending {values.bundle.display_name} for {values.partner} / {values.tenant} / "
+            f"{school_year_label(values.school_year)}"
+        )
+        self.panel.begin(title, {env: path.name for env, path in values.files.items()})
+        self.form.set_locked(True)
+        self.submit_button.setEnabled(False)
+        self.stack.setCurrentWidget(self.panel)
+
+    def on_finished(self, result: SubmissionResult) -> None:
+        self._last_result = result
+        self.form.set_locked(False)
+        self.submissionFinished.emit(result)
+        values = self._last
+        if result.ok and result.job_uid:
+            if values is not None and values.bundle is not None:
+                self.services.recent.remember_submission(
+                    values.partner, values.tenant, values.bundle.path, values.school_year
+                )
+            self.panel.show_success(
+                result.job_uid, already_started=result.already_started, new_job=result.new_job
+            )
+            return
+        error = result.error or RunwayError("The submission stopped.", next_step="Try again.")
+        if (
+            values is not None
+            and error.server_message
+            and NOT_ENABLED_PREFIX in (error.server_message)
+        ):
+            self._not_enabled.setdefault(values.partner, set()).add(
+                values.bundle.path if values.bundle else ""
+            )
+        if self._attach_to_fields(error):
+            return
+        self.panel.show_failure(
+            error.message,
+            error.next_step,
+            can_retry=self._can_retry(result),
+            job_uid=result.job_uid,
+        )
+
+    def _attach_to_fields(self, error: RunwayError) -> bool:
+        """Errors about a field go back to the form, next to that field; nothing is lost."""
+        if isinstance(error, SubmissionInvalid):
+            attached = [
+                self.form.set_field_error(p.field, f"{p.message} {p.next_step}".strip())
+                for p in error.problems
+            ]
+        elif error.fields:
+            text = f"{error.message} {error.next_step}".strip()
+            attached = [self.form.set_field_error(name, text) for name in error.fields]
+        else:
+            return False
+        if not any(attached):
+            return False
+        self.banner.setText(f"Runway did not accept this yet. {error.message}")
+        self.banner.show()
+        self.stack.setCurrentIndex(0)
+        self.on_form_changed()
+        return True
+
+    def _can_retry(self, result: SubmissionResult) -> bool:
+        error = result.error
+        if error is None:
+            return False
+        # A job that exists but never started can be resumed; a start whose answer was lost is
+        # checked against the output sets before trying again (the pipeline does that).
+        return bool(result.job_uid) or error.retryable or error.possibly_created
+
+    def on_retry(self) -> None:
+        result, values, connection = self._last_result, self._last, self._connection()
+        if result is None or values is None or connection is None or values.bundle is None:
+            return
+        request = self._request(connection, values)
+        self._begin_panel(values)
+        if result.job_uid and result.submission_id:
+            self.runner.resume(self._pipeline_factory(connection), result.submission_id, request)
+        else:
+            self.runner.submit(self._pipeline_factory(connection), request)
+
+    def on_back(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.on_form_changed()
+
+    def on_submit_another(self) -> None:
+        """Keep partner, tenant, year and assessment; clear the files for the next batch."""
+        self.form.slots.set_bundle(self.form.assessment.current_bundle())
+        self.form.on_bundle_changed(self.form.assessment.current_bundle())
+        self.stack.setCurrentIndex(0)
+        self.on_form_changed()

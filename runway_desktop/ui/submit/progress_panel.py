@@ -1,0 +1,235 @@
+"""What a running submission looks like: each step with a tick or a cross, one bar per file,
+a total with speed and ETA, Cancel; afterwards the job id and what happens next."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from runway_desktop.api.progress import TransferProgress
+from runway_desktop.base.formatting import describe_progress, duration_text
+from runway_desktop.submit.events import Step, StepFinished
+from runway_desktop.ui.widgets.restyle import restyle
+
+MARKS = {"pending": "○", "running": "●", "done": "✓", "failed": "✗", "cancelled": "–"}
+
+
+class ProgressPanel(QWidget):
+    cancelRequested = Signal()
+    retryRequested = Signal()
+    backRequested = Signal()
+    submitAnotherRequested = Signal()
+    showOutputsRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ProgressPanel")
+        self.title = QLabel(self)
+        self.title.setObjectName("PanelTitle")
+        self.title.setWordWrap(True)
+        steps = QGridLayout()
+        steps.setColumnStretch(1, 1)
+        self._steps: dict[Step, tuple[QLabel, QLabel, QLabel]] = {}
+        for row, step in enumerate(Step):
+            mark, name, timing = QLabel(self), QLabel(step.value, self), QLabel(self)
+            mark.setObjectName("StepMark")
+            timing.setObjectName("StepTiming")
+            steps.addWidget(mark, row, 0)
+            steps.addWidget(name, row, 1)
+            steps.addWidget(timing, row, 2)
+            self._steps[step] = (mark, name, timing)
+        self._bars_layout = QGridLayout()
+        self._bars_layout.setColumnStretch(1, 1)
+        self._bars: dict[str, tuple[QProgressBar, QLabel]] = {}
+        self.notices = QLabel(self)
+        self.notices.setObjectName("Notices")
+        self.notices.setWordWrap(True)
+        self.outcome = QLabel(self)
+        self.outcome.setObjectName("Outcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.job_id = QLineEdit(self)
+        self.job_id.setObjectName("JobId")
+        self.job_id.setReadOnly(True)
+        self.job_id.setAccessibleName("Job id")
+        self.copy_button = QPushButton("Copy job id", self)
+        self.copy_button.clicked.connect(self.on_copy)
+        job_row = QHBoxLayout()
+        self._job_label = QLabel("Job id", self)
+        job_row.addWidget(self._job_label)
+        job_row.addWidget(self.job_id, 1)
+        job_row.addWidget(self.copy_button)
+
+        self.cancel_button = QPushButton("Cancel", self)
+        self.retry_button = QPushButton("Retry", self)
+        self.back_button = QPushButton("Back to the form", self)
+        self.another_button = QPushButton("Submit another", self)
+        self.outputs_button = QPushButton("Go to Output sets", self)
+        self.cancel_button.clicked.connect(self.on_cancel)
+        self.retry_button.clicked.connect(self.retryRequested)
+        self.back_button.clicked.connect(self.backRequested)
+        self.another_button.clicked.connect(self.submitAnotherRequested)
+        self.outputs_button.clicked.connect(self.showOutputsRequested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (
+            self.outputs_button,
+            self.back_button,
+            self.retry_button,
+            self.another_button,
+            self.cancel_button,
+        ):
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(steps)
+        layout.addSpacing(8)
+        layout.addLayout(self._bars_layout)
+        layout.addWidget(self.notices)
+        layout.addWidget(self.outcome)
+        layout.addLayout(job_row)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+    # -- a new run -----------------------------------------------------------------------------
+    def begin(self, title: str, files: Mapping[str, str]) -> None:
+        """``files``: env var → file name, one bar each (plus a total when several)."""
+        self.title.setText(title)
+        for mark, name, timing in self._steps.values():
+            mark.setText(MARKS["pending"])
+            name.setProperty("state", "pending")
+            timing.clear()
+        while self._bars_layout.count():
+            item = self._bars_layout.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
+        self._bars.clear()
+        rows = dict(files)
+        if len(files) > 1:
+            rows["__total__"] = "Total"
+        for row, (key, file_name) in enumerate(rows.items()):
+            label = QLabel(file_name, self)
+            label.setObjectName("BarLabel")
+            bar = QProgressBar(self)
+            bar.setRange(0, 1000)
+            bar.setValue(0)
+            bar.setTextVisible(False)
+            bar.setAccessibleName(f"Upload progress of {file_name}")
+            detail = QLabel("Waiting", self)
+            detail.setObjectName("BarDetail")
+            self._bars_layout.addWidget(label, row, 0)
+            self._bars_layout.addWidget(bar, row, 1)
+            self._bars_layout.addWidget(detail, row, 2)
+            self._bars[key] = (bar, detail)
+        self.notices.clear()
+        self.notices.hide()
+        self.outcome.clear()
+        self.outcome.setProperty("kind", "")
+        self.outcome.hide()
+        self._show_job(None)
+        self._set_buttons(running=True)
+
+    # -- live updates ----------------------------------------------------------------------------
+    def on_step_started(self, step: Step) -> None:
+        mark, name, _ = self._steps[step]
+        mark.setText(MARKS["running"])
+        name.setProperty("state", "running")
+        restyle(name)
+
+    def on_step_finished(self, event: StepFinished) -> None:
+        mark, name, timing = self._steps[event.step]
+        mark.setText(MARKS.get(event.status, "?"))
+        name.setProperty("state", event.status)
+        restyle(name)
+        timing.setText(duration_text(event.seconds))
+
+    def on_file_progress(self, env_var: str, progress: TransferProgress) -> None:
+        self._update_bar(env_var, progress)
+
+    def on_total_progress(self, progress: TransferProgress) -> None:
+        self._update_bar("__total__", progress)
+
+    def _update_bar(self, key: str, progress: TransferProgress) -> None:
+        if key not in self._bars:
+            return
+        bar, detail = self._bars[key]
+        fraction = progress.fraction
+        bar.setValue(int((fraction or 0.0) * 1000))
+        detail.setText(describe_progress(progress))
+
+    def add_notice(self, text: str) -> None:
+        lines = [line for line in self.notices.text().split("\n") if line][-4:]
+        self.notices.setText("\n".join([*lines, text]))
+        self.notices.show()
+
+    # -- the end ----------------------------------------------------------------------------------
+    def show_success(self, job_uid: str, *, already_started: bool, new_job: bool) -> None:
+        lines = ["Sent. Runway is processing your file."]
+        if already_started:
+            lines = ["Runway had already started this job; it was not started twice."]
+        if new_job:
+            lines.append("A new job was created because the first one's upload links expired.")
+        lines.append(
+            "Results appear under Output sets, usually within a few minutes. "
+            "The History screen shows what becomes of this submission."
+        )
+        self.title.setText(self.title.text().replace("Sending ", "Sent ", 1))
+        self._show_outcome("success", "\n".join(lines))
+        self._show_job(job_uid)
+        self._set_buttons(running=False, success=True)
+
+    def show_failure(
+        self, message: str, next_step: str, *, can_retry: bool, job_uid: str | None
+    ) -> None:
+        self.title.setText(self.title.text().replace("Sending ", "Not sent: ", 1))
+        self._show_outcome("error", f"{message}\n{next_step}".strip())
+        self._show_job(job_uid)
+        self._set_buttons(running=False, success=False, can_retry=can_retry)
+
+    def _show_outcome(self, kind: str, text: str) -> None:
+        self.outcome.setText(text)
+        self.outcome.setProperty("kind", kind)
+        restyle(self.outcome)
+        self.outcome.show()
+
+    def _show_job(self, job_uid: str | None) -> None:
+        self.job_id.setText(job_uid or "")
+        for widget in (self._job_label, self.job_id, self.copy_button):
+            widget.setVisible(bool(job_uid))
+
+    def _set_buttons(
+        self, *, running: bool, success: bool = False, can_retry: bool = False
+    ) -> None:
+        self.cancel_button.setVisible(running)
+        self.cancel_button.setEnabled(running)
+        self.cancel_button.setText("Cancel")
+        self.another_button.setVisible(not running and success)
+        self.outputs_button.setVisible(not running and success)
+        self.retry_button.setVisible(not running and not success and can_retry)
+        self.back_button.setVisible(not running and not success)
+        if not running:
+            (self.another_button if success else self.back_button).setFocus()
+
+    def on_cancel(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Cancelling…")
+        self.cancelRequested.emit()
+
+    def on_copy(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(self.job_id.text())
+        self.copy_button.setText("Copied")

@@ -1,0 +1,397 @@
+"""One file slot of the Submit screen: drop or browse a file, see at once whether it is right.
+
+The check (preflight) reads the whole file, which takes a while for a 1 GB export, so it runs in
+a worker thread through the core's coroutine; the slot shows "Checking…" meanwhile and drops a
+result that arrives for a file that is no longer the chosen one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from runway_desktop.bundles.matching import type_names
+from runway_desktop.bundles.model import InputFile
+from runway_desktop.bundles.preflight import PreflightReport, preflight_file
+from runway_desktop.core.slot_wording import (
+    DEFAULT_STYLE,
+    STYLE_HOOK,
+    accessible_texts,
+    details_text,
+    message_text,
+    preview_caption,
+    status_text,
+)
+from runway_desktop.ui.submit.file_drops import ONE_AT_A_TIME, name_filter, single_file_problem
+from runway_desktop.ui.submit.file_preview_table import FilePreviewTable
+from runway_desktop.ui.widgets.elided_label import ElidedLabel
+from runway_desktop.ui.widgets.restyle import restyle
+
+_CONFIRM_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
+_REMOVE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+
+
+def choose_file(parent: QWidget, title: str, filter: str) -> str:
+    """The file dialog, behind a plain function so tests can replace it. "" when cancelled."""
+    path, _selected = QFileDialog.getOpenFileName(parent, title, "", filter)
+    return path
+
+
+class UploadSlot(QFrame):
+    """The slot for one ``InputFile`` of a bundle."""
+
+    fileChanged = Signal(str)  # env_var; a file was chosen, its check finished, or it was removed
+    checkingChanged = Signal(bool)
+
+    def __init__(self, input_file: InputFile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._input_file = input_file
+        self._path: Path | None = None
+        self._report: PreflightReport | None = None
+        self._check_failure = ""
+        self._server_error: str | None = None
+        self._refusal = ""
+        self._task: asyncio.Future[None] | None = None
+        self._generation = 0
+        self._locked = False
+        # Inside a FileSlotList, a drag of several files is the list's to place.
+        self.forward_multi_file_drops = False
+
+        self.setObjectName("UploadSlot")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(True)
+        app = QApplication.instance()
+        if not (isinstance(app, QApplication) and STYLE_HOOK in app.styleSheet()):
+            self.setStyleSheet(DEFAULT_STYLE)
+        self._build()
+        self._refresh()
+
+    # --- public API -------------------------------------------------------------------------
+
+    @property
+    def env_var(self) -> str:
+        return self._input_file.env_var
+
+    @property
+    def input_file(self) -> InputFile:
+        return self._input_file
+
+    def path(self) -> Path | None:
+        return self._path
+
+    def report(self) -> PreflightReport | None:
+        return self._report
+
+    def is_checking(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def server_error(self) -> str | None:
+        return self._server_error
+
+    def set_file(self, path: Path) -> None:
+        """Choose ``path`` and start checking it; any check still running is abandoned."""
+        was_checking = self._reset(path)
+        self._refusal = ""
+        self._task = asyncio.ensure_future(self._run_preflight(path, self._generation))
+        self._refresh()
+        if not was_checking:
+            self.checkingChanged.emit(True)
+        self.fileChanged.emit(self.env_var)
+
+    def clear(self) -> None:
+        had_file = self._path is not None
+        was_checking = self._reset(None)
+        self._refresh()
+        if was_checking:
+            self.checkingChanged.emit(False)
+        if had_file:
+            self.fileChanged.emit(self.env_var)
+
+    def _reset(self, path: Path | None) -> bool:
+        """Forget the file, its check and Runway's error about it; True if a check was running."""
+        was_checking = self._cancel_check()
+        self._path = path
+        self._report = None
+        self._check_failure = ""
+        self._server_error = None
+        # A check still on its way in a worker thread will see this and drop its result.
+        self._generation += 1
+        return was_checking
+
+    def set_server_error(self, text: str | None) -> None:
+        self._server_error = text or None
+        self._refresh()
+
+    def set_practice_files(self, paths: list[Path]) -> None:
+        self._practice_menu.clear()
+        for path in paths:
+            action = self._practice_menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.handle_practice_file(p))
+        self._practice_button.setVisible(bool(paths))
+
+    def practice_menu(self) -> QMenu:
+        return self._practice_menu
+
+    def set_enabled_for_submit(self, enabled: bool) -> None:
+        """``False`` locks the slot while a submission is being sent."""
+        self._locked = not enabled
+        self.setAcceptDrops(enabled)
+        self._refresh()
+
+    def refusal_text(self) -> str:
+        return self._refusal
+
+    # --- slots ------------------------------------------------------------------------------
+
+    def on_browse(self) -> None:
+        if self._locked:
+            return
+        title = f"Choose the file for “{self._input_file.display_name}”"
+        chosen = choose_file(self, title, name_filter(self._input_file.file_type))
+        if chosen:
+            self.set_file(Path(chosen))
+
+    def on_remove(self) -> None:
+        if not self._locked:
+            self.clear()
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def on_practice_clicked(self) -> None:
+        button = self._practice_button
+        self._practice_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+
+    def handle_practice_file(self, path: Path) -> None:
+        if not self._locked:
+            self.set_file(path)
+
+    # --- events -----------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in _CONFIRM_KEYS and not self._locked:
+            self.on_browse()
+            event.accept()
+        elif key in _REMOVE_KEYS and self._path is not None and not self._locked:
+            self.on_remove()
+            event.accept()
+        else:
+            super().keyPressEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._judge_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._judge_drag(event)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._set_drag_active(False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._set_drag_active(False)
+        path, problem = single_file_problem(event.mimeData(), self._input_file.file_type)
+        if path is None or self._locked:
+            self._refuse(event, problem)
+            return
+        event.acceptProposedAction()
+        self.set_file(path)
+
+    def _judge_drag(self, event: QDragEnterEvent | QDragMoveEvent) -> None:
+        path, problem = single_file_problem(event.mimeData(), self._input_file.file_type)
+        if path is None or self._locked:
+            self._refuse(event, problem)
+            return
+        if self._refusal:
+            self._refusal = ""
+            self._refresh()
+        self._set_drag_active(True)
+        event.acceptProposedAction()
+
+    def _refuse(self, event: QDragMoveEvent | QDropEvent, problem: str) -> None:
+        event.ignore()
+        self._set_drag_active(False)
+        if self._locked or (problem == ONE_AT_A_TIME and self.forward_multi_file_drops):
+            return
+        # The message stays after the drag ends, so the clerk can still read why.
+        if problem != self._refusal:
+            self._refusal = problem
+            self._refresh()
+
+    async def _run_preflight(self, path: Path, generation: int) -> None:
+        report: PreflightReport | None = None
+        failure = ""
+        try:
+            report = await preflight_file(path, self._input_file)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an unforeseen OS error must not leave "Checking…" forever
+            failure = f"This file could not be checked ({exc}). Choose it again."
+        if generation != self._generation or not shiboken6.isValid(self):
+            return  # a newer file was chosen meanwhile (or the slot is gone)
+        self._report = report
+        self._check_failure = failure
+        self._task = None
+        self._refresh()
+        self.checkingChanged.emit(False)
+        self.fileChanged.emit(self.env_var)
+
+    def _cancel_check(self) -> bool:
+        task, self._task = self._task, None
+        if task is None or task.done():
+            return False
+        # The worker thread finishes on its own; its result is ignored (generation changed).
+        task.cancel()
+        return True
+
+    def _build(self) -> None:
+        slot = self._input_file
+        self._title = QLabel(slot.display_name, self)
+        self._title.setObjectName("SlotTitle")
+        need = "Required" if slot.is_required else "Optional"
+        self._need = QLabel(f"{need} · {type_names(slot.file_type)}", self)
+        self._need.setObjectName("SlotHint")
+        self._practice_button = QToolButton(self)
+        self._practice_button.setText("Use practice file ▾")
+        self._practice_button.setToolTip("Fill this slot with a sample file, to try the app")
+        # Not setMenu(): its own arrow would overlap the text; the ▾ in the text says "menu".
+        self._practice_menu = QMenu(self._practice_button)
+        self._practice_button.clicked.connect(self.on_practice_clicked)
+        self._practice_button.setVisible(False)
+        header = QHBoxLayout()
+        header.addWidget(self._title)
+        header.addWidget(self._need)
+        header.addStretch(1)
+        header.addWidget(self._practice_button)
+
+        self._drop_area = QFrame(self)
+        self._drop_area.setObjectName("SlotDropArea")
+        self._drop_area.setMinimumHeight(64)
+        # Empty: the prompt and Browse side by side in the middle, so they read as one sentence.
+        self._empty_row = QWidget(self._drop_area)
+        self.browse_button = QPushButton("Browse…", self._empty_row)
+        self.browse_button.clicked.connect(self.on_browse)
+        empty = QHBoxLayout(self._empty_row)
+        empty.setContentsMargins(0, 0, 0, 0)
+        empty.addStretch(1)
+        empty.addWidget(QLabel("Drop the file here or", self._empty_row))
+        empty.addWidget(self.browse_button)
+        empty.addStretch(1)
+        # Chosen: what the file is on the left, what can be done with it on the right.
+        self._file_row = QWidget(self._drop_area)
+        self._file_name = ElidedLabel(self._file_row)
+        self._file_name.setObjectName("SlotFileName")
+        self._details = QLabel(self._file_row)
+        self._details.setObjectName("SlotHint")
+        self._details.setWordWrap(True)
+        self.replace_button = QPushButton("Choose another…", self._file_row)
+        self.replace_button.clicked.connect(self.on_browse)
+        self.remove_button = QPushButton("Remove", self._file_row)
+        self.remove_button.clicked.connect(self.on_remove)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self._file_name)
+        text.addWidget(self._details)
+        chosen = QHBoxLayout(self._file_row)
+        chosen.setContentsMargins(0, 0, 0, 0)
+        chosen.addLayout(text, 1)
+        chosen.addWidget(self.replace_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        chosen.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        area = QVBoxLayout(self._drop_area)
+        area.setContentsMargins(12, 8, 12, 8)
+        area.addWidget(self._empty_row)
+        area.addWidget(self._file_row)
+
+        self._preview_note = QLabel(self)
+        self._preview_note.setObjectName("SlotHint")
+        self.preview = FilePreviewTable(self)
+        self._status, self._errors, self._warnings = (QLabel(self) for _ in range(3))
+        for label, name in (
+            (self._status, "SlotOk"),
+            (self._errors, "SlotError"),
+            (self._warnings, "SlotWarning"),
+        ):
+            label.setObjectName(name)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 12)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addWidget(self._drop_area)
+        for widget in (self._status, self._errors, self._warnings, self._preview_note):
+            layout.addWidget(widget)
+        layout.addWidget(self.preview)
+
+    def _set_drag_active(self, active: bool) -> None:
+        if bool(self._drop_area.property("dragActive")) == active:
+            return
+        self._drop_area.setProperty("dragActive", active)
+        restyle(self._drop_area)
+
+    def _refresh(self) -> None:
+        path, report = self._path, self._report
+        checking = self.is_checking()
+        self._empty_row.setVisible(path is None)
+        self._file_row.setVisible(path is not None)
+        self._file_name.set_full_text(path.name if path else "")
+        self._file_name.setToolTip(str(path) if path else "")
+        self._details.setText(details_text(report, checking))
+        for button in (self.browse_button, self.replace_button, self.remove_button):
+            button.setEnabled(not self._locked)
+        self._practice_button.setEnabled(not self._locked)
+
+        errors = list(report.errors) if report else []
+        if self._check_failure:
+            errors.append(self._check_failure)
+        if self._server_error:
+            errors.append(f"Runway said: {self._server_error}")
+        if self._refusal:
+            errors.insert(0, self._refusal)
+        warnings = list(report.warnings) if report else []
+        self._set_messages(self._errors, errors, "✗ ")
+        self._set_messages(self._warnings, warnings, "⚠ ")
+        ready = report is not None and report.ok and not self._server_error
+        self._status.setText(status_text(bool(warnings)) if ready else "")
+        self._status.setVisible(ready)
+
+        has_preview = report is not None and bool(report.header) and not checking
+        if report is not None and has_preview:
+            self.preview.show_rows(report.header, report.preview)
+            self._preview_note.setText(preview_caption(report))
+        self.preview.setVisible(has_preview)
+        self._preview_note.setVisible(has_preview)
+        self._update_accessible_text(errors)
+
+    @staticmethod
+    def _set_messages(label: QLabel, messages: list[str], prefix: str) -> None:
+        label.setText(message_text(messages, prefix))
+        label.setVisible(bool(messages))
+
+    def _update_accessible_text(self, errors: list[str]) -> None:
+        name, description = accessible_texts(self._input_file, self._path, self._details.text())
+        self.setAccessibleName(name)
+        self.setAccessibleDescription(" ".join([description, *errors]))

@@ -1,0 +1,116 @@
+"""A submission's execution trace: every recorded step with its start time and duration, then
+the output sets that appeared for its job, like a CI run's step list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from runway_desktop.base.formatting import duration_text
+from runway_desktop.history.records import SubmissionRecord
+from runway_desktop.submit.events import Step
+from runway_desktop.ui.widgets.restyle import restyle
+
+MARKS = {"done": "✓", "failed": "✗", "cancelled": "–", "skipped": "–", "running": "●"}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    mark: str
+    state: str  # done | failed | cancelled | running | result
+    label: str
+    at: datetime
+    duration: str
+    message: str
+
+
+def step_label(step: str, detail: str, record: SubmissionRecord) -> str:
+    if step == "UPLOAD_FILE":
+        names = {f.env_var: f.upload_name for f in record.files}
+        return f"Uploading {names.get(detail, detail)}"
+    if step == "UPLOAD":
+        return "Uploading (all files)"
+    try:
+        return Step[step].value
+    except KeyError:
+        return step.replace("_", " ").capitalize()
+
+
+def timeline(record: SubmissionRecord) -> list[TimelineEntry]:
+    entries = []
+    for s in record.steps:
+        state = s.status
+        message = s.message or ""
+        if s.finished_at is None:
+            state = "running"
+            message = message or "No end recorded: the app was closed or stopped here."
+        entries.append(
+            TimelineEntry(
+                MARKS.get(state, "?"), state, step_label(s.step, s.detail, record),
+                s.started_at, duration_text(s.duration_seconds), message,
+            )
+        )  # fmt: skip
+    started = record.started_at
+    for seen in record.sets:
+        after = (seen.created_at - started).total_seconds() if started else None
+        where = "sent to the ODS" if seen.sent_to_ods else "not sent to an ODS"
+        entries.append(
+            TimelineEntry(
+                "✓", "result", f"Output set appeared ({where})", seen.created_at,
+                f"after {duration_text(after)}" if after is not None and after >= 0 else "",
+                seen.set_uid,
+            )
+        )  # fmt: skip
+    return entries
+
+
+class StepTimeline(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("StepTimeline")
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(10)
+        self._grid.setVerticalSpacing(2)
+        self._grid.setColumnStretch(1, 1)
+        self.entries: list[TimelineEntry] = []
+
+    def set_record(self, record: SubmissionRecord | None) -> None:
+        while self._grid.count():
+            item = self._grid.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.hide()  # deleted later; hidden now so it never shows under the new rows
+                widget.deleteLater()
+        self.entries = timeline(record) if record is not None else []
+        if not self.entries:
+            empty = QLabel("No steps recorded.", self)
+            empty.setObjectName("PlaceholderText")
+            self._grid.addWidget(empty, 0, 0, 1, 4)
+            return
+        for row, entry in enumerate(self.entries):
+            mark = QLabel(entry.mark, self)
+            mark.setObjectName("TimelineMark")
+            name = QLabel(entry.label, self)
+            name.setObjectName("TimelineStep")
+            for label in (mark, name):
+                label.setProperty("state", entry.state)
+                restyle(label)
+            at = QLabel(entry.at.astimezone().strftime("%H:%M:%S"), self)
+            at.setObjectName("TimelineTime")
+            at.setToolTip(entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"))
+            took = QLabel(entry.duration, self)
+            took.setObjectName("TimelineTime")
+            took.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self._grid.addWidget(mark, row * 2, 0)
+            self._grid.addWidget(name, row * 2, 1)
+            self._grid.addWidget(at, row * 2, 2)
+            self._grid.addWidget(took, row * 2, 3)
+            if entry.message and entry.state != "done":
+                note = QLabel(entry.message, self)
+                note.setObjectName("TimelineNote")
+                note.setWordWrap(True)
+                note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self._grid.addWidget(note, row * 2 + 1, 1, 1, 3)

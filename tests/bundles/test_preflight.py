@@ -1,0 +1,560 @@
+"""Preflight on the real vendor samples and on a corpus of bad files built in tmp_path."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import os
+import random
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from runway_desktop.base.resources import samples_dir
+from runway_desktop.bundles import (
+    MAX_UPLOAD_BYTES,
+    InputFile,
+    PreflightReport,
+    csv_scan,
+    file_changed_since,
+    inspect_file,
+    preflight_file,
+    upload_name,
+)
+from runway_desktop.bundles.csv_scan import CsvScan, WrongEncodingError
+from runway_desktop.bundles.registry import load_snapshot
+
+CSV_SLOT = InputFile("Assessment data", "INPUT_FILE", True, ("csv",))
+CSV_OR_TXT_SLOT = InputFile("Assessment data", "INPUT_FILE", True, ("csv", "txt"))
+HEADER = "StudentID,First Name,Score\r\n"
+
+# samples/README.md: which bundle slot each sample file belongs to.
+SAMPLE_SLOTS = {
+    "sample_anonymized_file_psat_10.csv": ("PSAT_SAT", "INPUT_FILE"),
+    "sample_anonymized_file_sat.csv": ("PSAT_SAT", "INPUT_FILE"),
+    "SR_sample_anonymized_file.csv": ("STAR", "INPUT_FILE"),
+    "SR_Dashboard_Standards_v2_sample_anonymized_file.csv": ("STAR", "INPUT_FILE_DS"),
+    "SR_SkillArea_v1_sample_anonymized_file.csv": ("STAR", "INPUT_FILE_SA"),
+    "sample_anonymized_file.csv": ("MAP_Growth", "INPUT_FILE"),
+    "sample_anonymized_file_fastbridge_cbmreading.csv": ("FastBridge_CBMreading", "INPUT_FILE"),
+    "sample_anonymized_file_fastbridge_comprehension_question.csv": (
+        "FastBridge_CBMreading",
+        "INPUT_FILE_COMP_QUESTION",
+    ),
+    "sample_anonymized_file_fastbridge_comprehension_recall.csv": (
+        "FastBridge_CBMreading",
+        "INPUT_FILE_COMP_RECALL",
+    ),
+    "sample_anonymized_file_cbmm_auto.csv": ("FastBridge_CBMmath", "INPUT_FILE"),
+}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _write(tmp_path: Path, name: str, data: bytes | str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data.encode(encoding) if isinstance(data, str) else data)
+    return path
+
+
+def _one_error(report: PreflightReport) -> str:
+    assert not report.ok
+    assert len(report.errors) == 1, report.errors
+    return report.errors[0]
+
+
+def test_every_sample_is_mapped() -> None:
+    assert sorted(p.name for p in samples_dir().rglob("*.csv")) == sorted(SAMPLE_SLOTS)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_SLOTS))
+def test_every_real_sample_passes(name: str) -> None:
+    (path,) = samples_dir().rglob(name)
+    bundle_name, env_var = SAMPLE_SLOTS[name]
+    bundle = load_snapshot().get(f"assessments/{bundle_name}")
+    assert bundle is not None
+    slot = bundle.file(env_var)
+    assert slot is not None
+    report = inspect_file(path, slot)
+    assert report.errors == ()
+    assert report.ok
+    data = path.read_bytes()
+    assert report.size == len(data)
+    assert report.md5 == hashlib.md5(data).hexdigest()
+    assert report.mtime_ns == path.stat().st_mtime_ns
+    assert report.delimiter == ","
+    expected_encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    assert report.encoding == expected_encoding
+    rows = list(csv.reader(data.decode(expected_encoding).splitlines()))
+    assert report.header == tuple(rows[0])
+    assert not report.header[0].startswith("\ufeff")  # the BOM is not part of the first name
+    assert report.row_count == len([r for r in rows[1:] if any(c.strip() for c in r)])
+    assert report.preview[0] == tuple(c[:500] for c in rows[1])
+    assert len(report.preview) == min(5, report.row_count)
+    assert report.upload_name == name
+    assert not any("student ID" in w for w in report.warnings)
+
+
+def test_bom_samples_are_reported_as_such() -> None:
+    bom = [inspect_file(p, CSV_SLOT) for p in samples_dir().rglob("*comprehension*.csv")]
+    assert [r.encoding_label for r in bom] == ["UTF-8 with BOM", "UTF-8 with BOM"]
+
+
+def test_blank_header_names_are_a_warning_not_an_error() -> None:
+    (path,) = samples_dir().rglob("sample_anonymized_file_cbmm_auto.csv")
+    report = inspect_file(path, CSV_SLOT)
+    assert report.ok
+    assert any("no name (column 16)" in w for w in report.warnings)
+
+
+def test_xlsx_renamed_as_csv_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    with zipfile.ZipFile(path, "w") as workbook:
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+        workbook.writestr("xl/workbook.xml", "<workbook/>")
+    error = _one_error(inspect_file(path, CSV_SLOT))
+    assert "Excel workbook" in error and "File › Save As › CSV" in error
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF document"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "older Excel workbook (.xls)"),
+        (
+            gzip.compress(HEADER.encode(), mtime=0),
+            "compressed (gzip)",
+        ),  # mtime=0: same id on every xdist worker
+        (("\ufeff" + HEADER + "1,Ann,3\r\n").encode("utf-16-le"), "UTF-16"),
+        (b"<!DOCTYPE html><html><table><tr><td>1</td></tr></table>", "web page"),
+        (b"StudentID,Score\n1,\x00\x00\x00\n", "binary data"),
+    ],
+)
+def test_other_non_csv_formats_are_refused(tmp_path: Path, data: bytes, words: str) -> None:
+    error = _one_error(inspect_file(_write(tmp_path, "scores.csv", data), CSV_SLOT))
+    assert words in error
+
+
+def test_zip_archive_gets_unzip_advice(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("scores.csv", HEADER)
+    assert "Unzip it first" in _one_error(inspect_file(path, CSV_SLOT))
+
+
+def test_empty_file_is_refused(tmp_path: Path) -> None:
+    report = inspect_file(_write(tmp_path, "scores.csv", b""), CSV_SLOT)
+    assert "empty (0 bytes)" in _one_error(report)
+    assert report.size == 0
+
+
+def test_header_only_file_has_no_data_rows(tmp_path: Path) -> None:
+    report = inspect_file(_write(tmp_path, "scores.csv", HEADER), CSV_SLOT)
+    assert "has no data rows" in _one_error(report)
+    assert report.header == ("StudentID", "First Name", "Score")
+
+
+def test_only_blank_lines_is_refused(tmp_path: Path) -> None:
+    report = inspect_file(_write(tmp_path, "scores.csv", "\r\n\r\n"), CSV_SLOT)
+    assert "no column names" in _one_error(report)
+
+
+def test_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "scores.csv"
+    folder.mkdir()
+    assert "is a folder" in _one_error(inspect_file(folder, CSV_SLOT))
+
+
+def test_missing_file_and_broken_shortcut(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.csv"
+    assert "no longer exists" in _one_error(inspect_file(missing, CSV_SLOT))
+    link = tmp_path / "link.csv"
+    link.symlink_to(missing)
+    assert "shortcut" in _one_error(inspect_file(link, CSV_SLOT))
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read any file"
+)
+def test_unreadable_file_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "scores.csv", HEADER + "1,Ann,3\r\n")
+    path.chmod(0)
+    try:
+        assert "permission" in _one_error(inspect_file(path, CSV_SLOT))
+    finally:
+        path.chmod(0o600)
+
+
+def test_wrong_extension_names_the_accepted_types(tmp_path: Path) -> None:
+    path = _write(tmp_path, "scores.txt", HEADER + "1,Ann,3\r\n")
+    error = _one_error(inspect_file(path, CSV_SLOT))
+    assert "needs a .csv file" in error and "ends in .txt" in error
+    assert inspect_file(path, CSV_OR_TXT_SLOT).ok
+    no_extension = _write(tmp_path, "scores", HEADER + "1,Ann,3\r\n")
+    assert "has no extension" in _one_error(inspect_file(no_extension, CSV_SLOT))
+    upper = _write(tmp_path, "SCORES.CSV", HEADER + "1,Ann,3\r\n")
+    assert inspect_file(upper, CSV_SLOT).ok
+
+
+def test_windows_1252_is_read_and_flagged(tmp_path: Path) -> None:
+    text = "StudentID;Prénom;Score\r\n1;José;3\r\n2;Zoë;4\r\n"
+    report = inspect_file(_write(tmp_path, "scores.csv", text, encoding="cp1252"), CSV_SLOT)
+    assert report.ok
+    assert report.encoding == "cp1252" and report.encoding_label == "Windows-1252"
+    assert report.delimiter == ";" and report.delimiter_label == "semicolon"
+    assert report.header == ("StudentID", "Prénom", "Score")
+    assert report.preview[0] == ("1", "José", "3")
+    assert any("Windows-1252" in w for w in report.warnings)
+    assert any("semicolons" in w for w in report.warnings)
+
+
+def test_late_non_utf8_byte_restarts_as_windows_1252(tmp_path: Path) -> None:
+    # The é sits far beyond the sniffed start, so only the streaming pass meets it.
+    body = HEADER + "".join(f"{i},Ann,{i}\r\n" for i in range(20_000)) + "99,Ren\xe9e,1\r\n"
+    path = _write(tmp_path, "scores.csv", body, encoding="cp1252")
+    report = inspect_file(path, CSV_SLOT)
+    assert report.ok and report.encoding == "cp1252"
+    assert report.row_count == 20_001
+    assert report.md5 == hashlib.md5(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [("\t", "tab"), ("|", "pipe")])
+def test_other_delimiters_in_txt_files(tmp_path: Path, delimiter: str, name: str) -> None:
+    rows = [["StudentID", "Name", "Score"], ["1", "Ann", "3"], ["2", "Bo", "4"]]
+    text = "".join(delimiter.join(r) + "\n" for r in rows)
+    report = inspect_file(_write(tmp_path, "scores.txt", text), CSV_OR_TXT_SLOT)
+    assert report.ok and report.delimiter_label == name
+    assert report.row_count == 2
+    assert report.warnings == ()  # not a .csv, so another separator is expected
+
+
+def test_quoted_newlines_count_as_one_row(tmp_path: Path) -> None:
+    text = HEADER + '1,"Ann\r\nMarie",3\r\n2,"Bo ""B"" Li",4\r\n3,"Cy\nD",5\r\n'
+    report = inspect_file(_write(tmp_path, "scores.csv", text), CSV_SLOT)
+    assert report.ok and report.warnings == ()
+    assert report.row_count == 3
+    assert report.preview[0] == ("1", "Ann\r\nMarie", "3")
+    assert report.preview[1] == ("2", 'Bo "B" Li', "4")
+
+
+def test_old_mac_line_endings(tmp_path: Path) -> None:
+    text = "StudentID,Score\r1,3\r2,4\r"
+    report = inspect_file(_write(tmp_path, "scores.csv", text), CSV_SLOT)
+    assert report.ok and report.row_count == 2
+
+
+def test_ragged_rows_empty_rows_and_missing_id_are_warnings(tmp_path: Path) -> None:
+    text = "Name,Score,\r\nAnn,3\r\nBo,4,x,y\r\nCy,5,\r\n,,\r\n,,\r\n\r\n"
+    report = inspect_file(_write(tmp_path, "scores.csv", text), CSV_SLOT)
+    assert report.ok and report.row_count == 3
+    warnings = " | ".join(report.warnings)
+    assert "2 rows have a different number of columns" in warnings
+    assert "first at row 2" in warnings
+    assert "2 rows with no values" in warnings
+    assert "1 column in the first row has no name (column 3)" in warnings
+    assert "No column looks like a student ID" in warnings
+
+
+def test_an_unclosed_quote_that_swallows_the_file_is_an_error(tmp_path: Path) -> None:
+    body = HEADER + '1,"Ann,3\r\n' + "".join(f"{i},Bo,{i}\r\n" for i in range(20_000))
+    report = inspect_file(_write(tmp_path, "scores.csv", body), CSV_SLOT)
+    error = _one_error(report)
+    assert "Around row 2" in error and "never closed" in error
+    assert report.md5 == hashlib.md5(body.encode()).hexdigest()  # still hashed to the end
+
+
+def test_file_over_five_gigabytes_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_UPLOAD_BYTES + 1)  # sparse: takes no disk space
+    report = inspect_file(path, CSV_SLOT)
+    assert "at most 5 GB" in _one_error(report)
+    assert report.md5 == ""
+
+
+def test_large_file_is_streamed_not_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    line = "12345," + "x" * 200 + ",3\r\n"
+    with path.open("w", newline="") as handle:
+        handle.write(HEADER)
+        for _ in range(10):
+            handle.write(line * 10_000)
+    size = path.stat().st_size
+    assert size > 20 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        report = inspect_file(path, CSV_SLOT)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.ok and report.row_count == 100_000
+    assert peak < 8 * 1024 * 1024, f"peak {peak} bytes for a {size}-byte file"
+    assert report.md5 == hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def test_changed_file_is_noticed(tmp_path: Path) -> None:
+    path = _write(tmp_path, "scores.csv", HEADER + "1,Ann,3\r\n")
+    report = inspect_file(path, CSV_SLOT)
+    assert not file_changed_since(report)
+    path.write_text(HEADER + "1,Ann,3\r\n2,Bo,4\r\n")
+    assert file_changed_since(report)
+    path.unlink()
+    assert file_changed_since(report)
+
+
+@pytest.mark.anyio
+async def test_async_wrapper_gives_the_same_report(tmp_path: Path) -> None:
+    path = _write(tmp_path, "scores.csv", HEADER + "1,Ann,3\r\n")
+    assert await preflight_file(path, CSV_SLOT) == inspect_file(path, CSV_SLOT)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("scores.csv", "scores.csv"),
+        ("PSAT 10 (fall) - final_v2.csv", "PSAT 10 (fall) - final_v2.csv"),
+        ("scores?.csv", "scores_.csv"),
+        ("a;b\\c.csv", "a_b_c.csv"),
+        ("Résultats été.csv", "Resultats ete.csv"),
+        ("50% done #1.csv", "50_ done _1.csv"),
+        ("???.csv", "file.csv"),
+        ("..csv", "file.csv"),
+        ("README", "README"),
+        ("data.tar.gz", "data.tar.gz"),
+        ("学生.csv", "file.csv"),
+    ],
+)
+def test_upload_name_is_safe_for_runway(name: str, expected: str) -> None:
+    assert upload_name(Path("/tmp") / name) == expected
+
+
+def test_upload_name_limits_length_and_keeps_the_extension() -> None:
+    result = upload_name(Path("x" * 300 + ".csv"))
+    assert len(result) == 200 and result.endswith(".csv")
+    for name in ("a?b;c.csv", "/", "", " . "):
+        cleaned = upload_name(Path(name))
+        assert cleaned and not set(cleaned) & set("?;/\\")
+
+
+# --- the fast scan against the plain csv-module scan -------------------------------------------
+#
+# ``scan_csv`` counts chunks of plain rows with bytes operations and parses every other chunk
+# with the csv module. ``_reference_scan`` is the straightforward scan it replaced (the csv
+# module over a TextIOWrapper, row by row); both must find exactly the same things.
+
+
+def _reference_scan(path: Path, encoding: str, delimiter: str) -> CsvScan:
+    errors = "replace" if encoding == "cp1252" else "strict"
+    scan = CsvScan()
+    data = path.read_bytes()
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors=errors, newline="")
+    reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True)
+    try:
+        for row in reader:
+            scan.records += 1
+            if scan.header is None:
+                if row:
+                    scan.header = tuple(row)
+                continue
+            if not row or not any(cell.strip() for cell in row):
+                if row:
+                    scan.empty_rows += 1
+                continue
+            scan.row_count += 1
+            if len(row) != len(scan.header):
+                scan.mismatched_rows += 1
+                if scan.first_mismatched_row is None:
+                    scan.first_mismatched_row = scan.records
+            if len(scan.preview) < csv_scan.PREVIEW_ROWS:
+                scan.preview.append(tuple(cell[: csv_scan.PREVIEW_CELL_CHARS] for cell in row))
+    except UnicodeDecodeError as exc:
+        raise WrongEncodingError(str(exc)) from exc
+    except csv.Error as exc:
+        scan.parse_error = csv_scan._parse_error_text(exc, scan)
+    scan.md5 = hashlib.md5(data).hexdigest()
+    scan.bytes_read = len(data)
+    return scan
+
+
+def _both_scans(path: Path, encoding: str, delimiter: str) -> tuple[object, object]:
+    results: list[object] = []
+    for scan in (_reference_scan, csv_scan.scan_csv):
+        try:
+            results.append(scan(path, encoding, delimiter))
+        except WrongEncodingError:
+            results.append(WrongEncodingError)
+    return results[0], results[1]
+
+
+@pytest.fixture(params=[7, 64, 333, 4096, 1 << 20], ids=lambda n: f"read{n}")
+def small_reads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Small reads put chunk boundaries everywhere: inside quotes, between \\r and \\n, …"""
+    size: int = request.param
+    monkeypatch.setattr(csv_scan, "READ_SIZE", size)
+    monkeypatch.setattr(csv_scan, "SNIFF_BYTES", min(size, csv_scan.SNIFF_BYTES))
+    return size
+
+
+_ROWS = [f"{600000 + i},Doe{i},Jane{i},2026-03-01,{1100 + i},{500 + i}\n" for i in range(60)]
+_PLAIN = "StudentID,LastName,FirstName,TestDate,Total,Reading\n" + "".join(_ROWS)
+_QUOTED = "".join(
+    ",".join(f'"{cell}"' for cell in line.split(",")) + "\n" for line in _PLAIN.splitlines()
+)
+_EQUIVALENCE_CASES: dict[str, tuple[bytes, str, str]] = {
+    "plain": (_PLAIN.encode(), "utf-8", ","),
+    "crlf": (_PLAIN.replace("\n", "\r\n").encode(), "utf-8", ","),
+    "old mac": (_PLAIN.replace("\n", "\r").encode(), "utf-8", ","),
+    "mixed endings": (_PLAIN.replace("4,", "4\r").replace("7,", "7\r\n").encode(), "utf-8", ","),
+    "bom": (codecs.BOM_UTF8 + _PLAIN.encode(), "utf-8-sig", ","),
+    "no final newline": (_PLAIN.rstrip("\n").encode(), "utf-8", ","),
+    "quoted newlines": (
+        (_PLAIN + '7,"Doe\r\nSmith","a,b",x,"say ""hi""\n\n",9\n' + "".join(_ROWS)).encode(),
+        "utf-8",
+        ",",
+    ),
+    "blank and empty rows": (
+        (
+            _PLAIN + "\n\r\n,,,,,\n , ,\t, , ,\n \u00a0,\u3000,,,,\n" + "".join(_ROWS) + "\n\n"
+        ).encode(),
+        "utf-8",
+        ",",
+    ),
+    "nbsp rows in cp1252": (
+        (_PLAIN + "\xa0,,,,,\n" + "".join(_ROWS)).encode("cp1252"),
+        "cp1252",
+        ",",
+    ),
+    "ragged": (
+        (_PLAIN + "1,2,3\n" + "".join(_ROWS) + "1,2,3,4,5,6,7\n,x,,,,\n").encode(),
+        "utf-8",
+        ",",
+    ),
+    "utf-8 names": (
+        (_PLAIN.replace("Doe", "Doé").replace("Jane", "Zoë 李")).encode(),
+        "utf-8",
+        ",",
+    ),
+    "cp1252 names": (_PLAIN.replace("Doe", "Doé…").encode("cp1252"), "cp1252", ","),
+    "cp1252 undefined byte": (_PLAIN.encode() + b"1,\x81,2,3,4,5\n", "cp1252", ","),
+    "late invalid utf-8": (_PLAIN.encode() + "1,Doé,x,y,z,w\n".encode("cp1252"), "utf-8", ","),
+    "cut multi-byte at the end": (_PLAIN.encode() + "1,é".encode()[:-1], "utf-8", ","),
+    "nul bytes": (_PLAIN.replace("Jane1", "Ja\x00ne").encode(), "utf-8", ","),
+    "tabs": (_PLAIN.replace(",", "\t").encode(), "utf-8", "\t"),
+    "tabs with blank rows": (
+        (_PLAIN.replace(",", "\t") + "\t\t \t\t\t\n" + "".join(_ROWS)).encode(),
+        "utf-8",
+        "\t",
+    ),
+    "semicolons": (_PLAIN.replace(",", ";").encode(), "utf-8", ";"),
+    "all quoted": (_QUOTED.encode(), "utf-8", ","),
+    "all quoted, crlf": (_QUOTED.replace("\n", "\r\n").encode(), "utf-8", ","),
+    "all quoted with odd cells": (
+        (
+            _QUOTED
+            + '"1","Doe, Jane","x","a""b","",""\n"2","","",""," ",""\n'
+            + '"","","",""," ","\t"\n"3",x"y","z"w,"","",""\n"4"," ""","","","",""\n'
+            + '"5","a\nb","","","",""\n1,2,3,4,5\n"6","Zoë\u00a0",,"",,\n'
+            + '"7","Doe, Jane","x","y","",""\n" , ","","","","",""\n"8",",",",",,,\n'
+            + '\u00a0,"\u00a0",,,,\n'
+            + _QUOTED.split("\n", 1)[1]
+        ).encode(),
+        "utf-8",
+        ",",
+    ),
+    "all quoted semicolons": (_QUOTED.replace(",", ";").encode(), "utf-8", ";"),
+    "unclosed quote": ((_PLAIN + '1,"Doe,x,y,z,w\n' + "".join(_ROWS)).encode(), "utf-8", ","),
+    "header only": (_PLAIN.splitlines(keepends=True)[0].encode(), "utf-8", ","),
+    "blank lines only": (b"\n\r\n\n", "utf-8", ","),
+    "one column": (
+        ("ID\n" + "".join(f"{i}\n" for i in range(50)) + "\n , \n").encode(),
+        "utf-8",
+        ",",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EQUIVALENCE_CASES))
+def test_scan_matches_the_csv_module(tmp_path: Path, small_reads: int, name: str) -> None:
+    data, encoding, delimiter = _EQUIVALENCE_CASES[name]
+    path = _write(tmp_path, "case.csv", data)
+    expected, got = _both_scans(path, encoding, delimiter)
+    assert got == expected
+
+
+def test_scan_matches_on_a_field_over_the_csv_limit(
+    tmp_path: Path, small_reads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = csv.field_size_limit(300)
+    try:
+        for cell in ("x" * 299, "x" * 300, "x" * 301, "x" * 700):
+            data = (_PLAIN + f"1,{cell},a,b,c,d\n" + "".join(_ROWS)).encode()
+            path = _write(tmp_path, "long.csv", data)
+            expected, got = _both_scans(path, "utf-8", ",")
+            assert got == expected, len(cell)
+    finally:
+        csv.field_size_limit(limit)
+
+
+_FUZZ_TOKENS = [
+    "a", "Doé", "1", "", " ", "\t", "\u00a0", ",", ",", ",", ";", '"', '""', '"x,y"', '"x"',
+    '"x",', '," ",', '"",', ',"a""b",',
+    '"a\nb"', '"a\r\nb"', "\n", "\n", "\n", "\r\n", "\r\n", "\r", "\x00", "\u3000", "x" * 40,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_scan_matches_on_random_files(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    header = "ID,Name,Score,Date\n"
+    good = [f"{i},N{i},{i % 7},2026-01-0{i % 9 + 1}\n" for i in range(rng.randint(0, 400))]
+    if seed % 2:
+        good = [",".join(f'"{c}"' for c in line[:-1].split(",")) + "\n" for line in good]
+    body = good[:]
+    for _ in range(rng.randint(0, 12)):  # sprinkle odd lines and tokens in
+        junk = "".join(rng.choice(_FUZZ_TOKENS) for _ in range(rng.randint(1, 10)))
+        body.insert(rng.randint(0, len(body)), junk)
+    text = header + "".join(body)
+    encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252"])
+    data = (
+        text.encode(encoding, errors="replace")
+        if encoding != "utf-8-sig"
+        else (codecs.BOM_UTF8 + text.encode())
+    )
+    path = _write(tmp_path, "fuzz.csv", data)
+    for read_size in (5, 97, 1024, 1 << 20):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(csv_scan, "READ_SIZE", read_size)
+            patch.setattr(csv_scan, "SNIFF_BYTES", min(read_size, csv_scan.SNIFF_BYTES))
+            expected, got = _both_scans(path, encoding, ",")
+        assert got == expected, (seed, read_size)
+
+
+def test_plain_chunks_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The equivalence tests would pass if everything went through the csv module too."""
+    monkeypatch.setattr(csv_scan, "READ_SIZE", 256)
+    monkeypatch.setattr(csv_scan, "SNIFF_BYTES", 256)
+    parsed: list[list[str]] = []
+    original = csv_scan._Scanner._consume_row
+
+    def spy(self: csv_scan._Scanner, row: list[str]) -> None:
+        parsed.append(row)
+        original(self, row)
+
+    monkeypatch.setattr(csv_scan._Scanner, "_consume_row", spy)
+    path = _write(tmp_path, "plain.csv", _PLAIN.replace("\n", "\r\n") * 20)
+    scan = csv_scan.scan_csv(path, "utf-8", ",")
+    assert scan == _reference_scan(path, "utf-8", ",")
+    assert scan.row_count > 1000 and len(parsed) < 50
+    parsed.clear()
+    path = _write(tmp_path, "quoted.csv", _QUOTED.replace("\n", "\r\n") * 20)
+    scan = csv_scan.scan_csv(path, "utf-8", ",")
+    assert scan == _reference_scan(path, "utf-8", ",")
+    assert scan.row_count > 1000 and len(parsed) < 50

@@ -1,0 +1,277 @@
+"""The main window around the Submit screen: title, navigation, Settings, practice mode, the
+single-instance guard, and the first run, which asks for the connection and tests it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers_keyring import MemoryKeyring
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QToolButton
+from pytestqt.qtbot import QtBot
+from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
+    SANDBOX_PARTNERS,
+    AppUnderTest,
+    app_fixture,
+    close_services,
+    fill_basics,
+    left_click,
+    open_window,
+    sandbox_connection,
+    slot,
+    type_keys,
+    wait_checked,
+    wait_for_partners,
+)
+
+from runway_desktop.core.practice import practice_files
+from runway_desktop.core.session import AppServices
+from runway_desktop.sandbox.server import Sandbox
+from runway_desktop.settings import NO_KEYRING_MESSAGE, SecretStore
+from runway_desktop.ui.main_window import PAGES, MainWindow
+from runway_desktop.ui.settings.connection_dialog import ConnectionDialog
+from runway_desktop.ui.single_instance import SingleInstance
+from runway_desktop.ui.startup import StartupController
+
+WAIT_MS = 20_000
+
+
+def click_nav(qtbot: QtBot, window: MainWindow, name: str) -> None:
+    item = window.nav.item(PAGES.index(name))
+    viewport = window.nav.viewport()
+    assert viewport is not None
+    pos = window.nav.visualItemRect(item).center()
+    left_click(viewport, pos)
+
+
+def test_title_navigation_and_settings(app: AppUnderTest, qtbot: QtBot) -> None:
+    window = app.window
+    assert window.windowTitle() == "Runway Desktop — Sandbox"
+    assert window.pages.currentWidget() is window.submit_page
+    assert not window.banner.isVisible()
+    assert not window.connection_note.isVisible()
+
+    # Output sets and History have their own tests; here: the navigation reaches them.
+    for name, page in (("Output sets", window.outputs_page), ("History", window.history_page)):
+        click_nav(qtbot, window, name)
+        assert window.nav.currentRow() == PAGES.index(name)
+        assert window.pages.currentWidget() is page
+        assert page.isVisible()
+    click_nav(qtbot, window, "Settings")
+    settings = window.settings_page
+    assert window.pages.currentWidget() is settings
+    assert settings.profile_name.text() == "Sandbox"
+    assert settings.api_url.text() == app.sandbox.profile["api_base_url"]
+    assert settings.client_id.text() == app.sandbox.profile["client_id"]
+    assert settings.partners.text() == ", ".join(SANDBOX_PARTNERS)
+    assert settings.secret_note.text() == NO_KEYRING_MESSAGE
+    assert settings.edit_button.isVisible()
+
+    window.show_page("Submit")
+    assert window.nav.currentRow() == 0
+    assert window.pages.currentWidget() is window.submit_page
+
+
+def test_a_replaced_connection_does_not_fill_in_its_partners_later(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+) -> None:
+    services = AppServices.create()
+    try:
+        window = open_window(qtbot, services)
+        old = sandbox_connection(services, sandbox)
+        window.set_connection(old)
+        window.set_connection(None)  # e.g. the clerk cancelled “Edit connection…” meanwhile
+        # A sign-in just like the abandoned one: once it is done, that one would be too.
+        same_sign_in = qloop.create_task(old.tokens.get_claims())
+        qtbot.waitUntil(same_sign_in.done, timeout=WAIT_MS)
+        assert list(same_sign_in.result().partner_codes) == SANDBOX_PARTNERS
+        qtbot.wait(100)
+
+        assert window.connection is None
+        assert window.partners == []
+        assert window.submit_page.form.partner.count() == 0
+        assert window.settings_page.partners.text() == "—"
+        assert not window.connection_note.isVisible()
+        assert window.submit_page.why_disabled.text() == (
+            "Set up the connection to Runway first (Settings)."
+        )
+    finally:
+        close_services(services, qloop, qtbot)
+
+
+def test_practice_mode_banner_and_practice_files(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+) -> None:
+    services = AppServices.create()
+    try:
+        window = open_window(qtbot, services, practice=True)
+        window.submit_page.form.set_practice_files(practice_files())
+        window.set_connection(sandbox_connection(services, sandbox))
+        wait_for_partners(qtbot, window)
+        assert window.banner.isVisible()
+        assert window.banner.text().startswith("Practice mode: you are connected to a local")
+        assert window.settings_page.secret_note.text() == "Practice server: no secret is stored."
+        assert not window.settings_page.edit_button.isVisibleTo(window.settings_page)
+
+        page = window.submit_page
+        fill_basics(qtbot, page)
+        target = slot(page)
+        button = next(
+            b for b in target.findChildren(QToolButton) if b.text().startswith("Use practice file")
+        )
+        assert button.isVisible()
+        menu = target.practice_menu()
+        assert [a.text() for a in menu.actions()] == [
+            "sample_anonymized_file_sat.csv",
+            "sample_anonymized_file_psat_10.csv",
+        ]
+        left_click(button)
+        qtbot.waitUntil(menu.isVisible, timeout=5000)
+        action = menu.actions()[1]
+        left_click(menu, menu.actionGeometry(action).center())
+        wait_checked(qtbot, page)
+        assert target.path() is not None
+        assert target.path() == practice_files()["assessments/PSAT_SAT"]["INPUT_FILE"][1]
+        assert target.report() is not None and target.report().ok  # type: ignore[union-attr]
+    finally:
+        close_services(services, qloop, qtbot)
+
+
+def test_second_instance_asks_the_first_to_come_forward(qtbot: QtBot) -> None:
+    name = f"runway-desktop-test-{uuid.uuid4().hex[:12]}"
+    first, second = SingleInstance(name), SingleInstance(name)
+    try:
+        assert not first.ask_running_instance_to_raise(), "nobody listens yet"
+        assert first.listen()
+        with qtbot.waitSignal(first.raiseRequested, timeout=5000):
+            assert second.ask_running_instance_to_raise()
+    finally:
+        first.close()
+        second.close()
+
+
+# --- first run ------------------------------------------------------------------------------
+
+
+def all_text_under(home: Path) -> str:
+    return "\n".join(
+        p.read_bytes().decode("utf-8", "replace") for p in home.rglob("*") if p.is_file()
+    )
+
+
+def run_start_answering_dialog(
+    qtbot: QtBot,
+    controller: StartupController,
+    answer: Callable[[ConnectionDialog], None],
+) -> list[ConnectionDialog]:
+    """controller.start() with ``answer`` driving the modal dialog from inside its exec()."""
+    shown: list[ConnectionDialog] = []
+    errors: list[BaseException] = []
+
+    def drive() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ConnectionDialog):
+            errors.append(AssertionError(f"expected the connection dialog, got {dialog!r}"))
+            return
+        shown.append(dialog)
+        try:
+            answer(dialog)
+        except BaseException as exc:  # re-raised below, after exec() returned
+            errors.append(exc)
+        finally:
+            if dialog.isVisible():
+                dialog.reject()  # never leave the test hanging in exec()
+
+    QTimer.singleShot(0, drive)
+    controller.start()  # blocks in the dialog's exec() until drive() closes it
+    if errors:
+        raise errors[0]
+    return shown
+
+
+@pytest.mark.parametrize("keyring_kind", ["none", "memory"])
+def test_first_run_opens_the_dialog_tests_and_saves_then_connects(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    sandbox: Sandbox,
+    isolated_home: Path,
+    keyring_kind: str,
+) -> None:
+    backend = MemoryKeyring() if keyring_kind == "memory" else None
+    services = AppServices.create(secrets=SecretStore(backend=backend))
+    secret = str(sandbox.profile["client_secret"])
+    try:
+        window = open_window(qtbot, services)
+        assert services.profiles.list() == []
+        controller = StartupController(services, window)
+        notes: list[str] = []
+
+        def test_then_save(dialog: ConnectionDialog) -> None:
+            notes.append(dialog.secret_note.text())
+            dialog.api_url_edit.setText(sandbox.profile["api_base_url"])
+            dialog.token_url_edit.setText(sandbox.profile["token_url"])
+            type_keys(dialog.client_id_edit, sandbox.profile["client_id"])
+            type_keys(dialog.secret_edit, secret)
+            with qtbot.waitSignal(dialog.tested, timeout=WAIT_MS) as tested:
+                left_click(dialog.test_button)
+            assert tested.args == [True], dialog.result_text()
+            assert "Connected to Runway." in dialog.result_text()
+            assert "acme" in dialog.result_text()
+            left_click(dialog.save_button)
+
+        shown = run_start_answering_dialog(qtbot, controller, test_then_save)
+        assert len(shown) == 1
+        assert shown[0].saved_profile() is not None
+
+        wait_for_partners(qtbot, window)
+        assert window.connection is not None
+        assert window.windowTitle() == "Runway Desktop — Runway"
+        assert [p.name for p in services.profiles.list()] == ["Runway"]
+        assert window.settings_page.partners.text() == ", ".join(SANDBOX_PARTNERS)
+        # The secret is never written to disk, whichever way it is kept.
+        assert secret not in all_text_under(isolated_home)
+        if backend is None:
+            assert notes == [NO_KEYRING_MESSAGE]
+            assert "kept only until Runway Desktop closes" in notes[0]
+            assert window.settings_page.secret_note.text() == NO_KEYRING_MESSAGE
+            assert services.secrets.get("Runway") == secret  # this session only
+        else:
+            assert "saved in your system keyring" in notes[0]
+            assert "saved in your system keyring" in window.settings_page.secret_note.text()
+            assert backend.store == {(services.secrets.service, "Runway"): secret}
+    finally:
+        close_services(services, qloop, qtbot)
+
+
+def test_next_launch_without_keyring_asks_for_the_secret_again(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+) -> None:
+    from runway_desktop.settings import Profile
+
+    profile, secret = Profile.from_sandbox_json(sandbox.profile, name="District")
+    assert secret is not None
+    services = AppServices.create()  # the null keyring: last session's secret is gone
+    services.profiles.add(profile)
+    try:
+        window = open_window(qtbot, services)
+        controller = StartupController(services, window)
+
+        def retype_secret(dialog: ConnectionDialog) -> None:
+            assert dialog.name_edit.text() == "District"
+            assert dialog.client_id_edit.text() == profile.client_id
+            assert dialog.secret_edit.placeholderText() == (
+                "Not remembered: type the client secret again"
+            )
+            type_keys(dialog.secret_edit, secret)
+            left_click(dialog.save_button)
+
+        shown = run_start_answering_dialog(qtbot, controller, retype_secret)
+        assert len(shown) == 1
+        wait_for_partners(qtbot, window)
+        assert window.windowTitle() == "Runway Desktop — District"
+    finally:
+        close_services(services, qloop, qtbot)

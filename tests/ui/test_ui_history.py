@@ -1,0 +1,135 @@
+"""The History screen against the sandbox: every derived status reached for real, the detail
+with its timeline, filters, notifications, and the empty state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import history_ui_fixtures
+from history_ui_fixtures import HistoryUnderTest
+from ui_app_helpers import click, qt_garbage  # noqa: F401  (pytest fixture)
+
+from runway_desktop.history.records import utc_now
+from runway_desktop.history.status import SubmissionStatus as S
+from runway_desktop.ui.history.model import HistoryFilter
+
+# The fixture, assigned rather than imported (ruff F811 on the parameter of the same name).
+history = history_ui_fixtures.history
+
+
+def test_every_status_is_reached_for_real_and_notified(history: HistoryUnderTest) -> None:
+    h, make = history, history.make
+    loaded = h.run(make.submit(make.psat_request("2026")))
+    processed = h.run(make.submit(make.map_request("2025")))
+    for result in (loaded, processed):
+        assert result.job_uid is not None
+        h.run(make.wait_runs_finished(result.job_uid))
+    make.sandbox.set_executor(outcome="fail")
+    failed = h.run(make.submit(make.map_request("2026")))
+    assert failed.job_uid is not None
+    h.run(make.wait_runs_finished(failed.job_uid))
+    interrupted = h.run(make.cancelled_upload(make.map_request("2026")))
+    not_sent = h.run(make.create_refused(make.psat_request("2025")))
+    assert interrupted.job_uid is not None and not_sent.job_uid is None
+
+    # Before any poll: what was recorded locally.
+    h.page.refresh()
+    assert h.page.model.rowCount() == 5
+    for started in (loaded, processed, failed):
+        assert h.status(started.submission_id) is S.WAITING
+    assert h.status(interrupted.submission_id) is S.UPLOADED_NOT_STARTED
+    assert h.status(not_sent.submission_id) is S.NOT_SENT
+    assert not h.page.poll_timer.active  # no connection: nothing to ask yet
+
+    h.page.set_connection(h.connection)
+    h.wait_status(loaded.submission_id, S.LOADED)
+    h.wait_status(processed.submission_id, S.PROCESSED)
+    assert h.status(failed.submission_id) is S.WAITING
+    assert "1 waiting for Runway (checking every minute)" in h.page.summary.text()
+    titles = [n.title for n in h.notifier.history]
+    assert sorted(titles) == ["Loaded into the ODS", "Processed"]
+    assert "district-b" in h.notifier.history[titles.index("Loaded into the ODS")].text
+
+    # Two hours later (the default), the failed run has still produced nothing.
+    h.page.clock = lambda: utc_now() + timedelta(hours=2, minutes=1)
+    h.wait_status(failed.submission_id, S.NO_RESULT_YET)
+    h.qtbot.waitUntil(lambda: len(h.notifier.history) == 3)
+    note = h.notifier.history[-1]
+    assert note.title == "No result yet" and note.error and failed.job_uid in note.text
+
+    assert h.page.select_submission(failed.submission_id)
+    detail = h.page.detail
+    assert detail.badge.text().endswith("No result yet")
+    assert "web app" in detail.explanation.text() and failed.job_uid in detail.explanation.text()
+    assert detail.job_id.text() == failed.job_uid
+    assert not detail.resume_button.isVisible() and detail.resubmit_button.isVisible()
+
+
+def test_detail_shows_files_and_a_timeline_with_durations(history: HistoryUnderTest) -> None:
+    h = history
+    result = h.run(h.make.submit(h.make.psat_request("2026")))
+    assert result.job_uid is not None
+    h.page.set_connection(h.connection)
+    h.wait_status(result.submission_id, S.LOADED)
+    assert h.page.select_submission(result.submission_id)
+    detail = h.page.detail
+    assert detail.title.text() == "PSAT/SAT · district-b · 2025–26"
+    labels = [e.label for e in detail.timeline.entries]
+    assert labels == [
+        "Checking files", "Signing in", "Creating the job", "Uploading (all files)",
+        "Uploading sample_anonymized_file_sat.csv", "Starting",
+        "Output set appeared (sent to the ODS)",
+    ]  # fmt: skip
+    assert all(e.duration.endswith(("ms", " s")) for e in detail.timeline.entries[:-1])
+    assert detail.timeline.entries[-1].duration.startswith("after ")
+    record = h.services.history.get(result.submission_id)
+    assert record is not None
+    assert detail._fact_labels["Settings"].text() == "TEST_TYPE = SAT"
+    assert detail.output_button.isVisible() and detail.download_button.isVisible()
+    with h.qtbot.waitSignal(h.page.showOutputRequested) as shown:
+        click(h.qtbot, detail.output_button)
+    assert shown.args == [result.job_uid]
+    with h.qtbot.waitSignal(h.page.downloadRequested) as download:
+        click(h.qtbot, detail.download_button)
+    assert download.args == [result.job_uid]
+
+
+def test_filters_and_search_narrow_the_list(history: HistoryUnderTest) -> None:
+    h = history
+    first = h.run(h.make.submit(h.make.psat_request("2026")))
+    second = h.run(h.make.submit(h.make.map_request("2025")))
+    h.page.refresh()
+    filters, proxy = h.page.filters, h.page.proxy
+    filters.search.setText(second.job_uid or "")
+    assert proxy.rowCount() == 1 and h.page.selected_records()[0].id == second.submission_id
+    filters.search.setText("sample_anonymized_file_sat")
+    assert proxy.rowCount() == 1
+    filters.clear()
+    assert proxy.rowCount() == 2 and not filters.clear_button.isEnabled()
+    filters.tenant.setCurrentIndex(filters.tenant.findData("district-b"))
+    assert proxy.rowCount() == 1
+    filters.clear()
+    filters.school_year.setCurrentIndex(filters.school_year.findData("2025"))
+    assert proxy.history_filter.school_year == "2025" and proxy.rowCount() == 1
+    filters.clear()
+    filters.assessment.setCurrentIndex(filters.assessment.findData("assessments/PSAT_SAT"))
+    assert proxy.rowCount() == 1
+    filters.clear()
+    filters.set_status(S.LOADED)
+    assert proxy.rowCount() == 0
+    assert h.page.body.currentWidget() is h.page.body.no_match
+    click(h.qtbot, h.page.body.clear_button)
+    assert proxy.rowCount() == 2 and h.page.body.currentWidget() is h.page.body.splitter
+    filters.period.setCurrentIndex(filters.period.findData("Today"))
+    assert proxy.rowCount() == 2
+    tomorrow = utc_now().astimezone().date() + timedelta(days=1)
+    assert not HistoryFilter(date_from=tomorrow).matches(h.page.model.rows()[0])
+    assert first.submission_id in [r.record.id for r in h.page.model.rows()]
+
+
+def test_empty_state_explains_what_will_appear(history: HistoryUnderTest) -> None:
+    page = history.page
+    assert page.body.currentWidget() is page.body.empty
+    assert "Nothing has been sent from this computer yet" in page.body.empty.text()
+    assert page.filters.isHidden() and page.check_button.isHidden()
+    assert page.export_button.isVisible()

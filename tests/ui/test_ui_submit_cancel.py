@@ -1,0 +1,108 @@
+"""Cancel while a big file is being sent: nothing is started, and the clerk can go on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
+    DONE_MARK,
+    AppUnderTest,
+    app_fixture,
+    choose_item,
+    click,
+    drop_on_slot,
+    fill_basics,
+    param_combo,
+    step_marks,
+    submit,
+    wait_finished,
+    wait_success,
+)
+
+from runway_desktop.api.progress import TransferProgress
+from runway_desktop.submit.events import Step
+from runway_desktop.ui.submit.progress_panel import MARKS
+
+BIG_FILE_BYTES = 100 * 1024 * 1024
+
+
+@pytest.fixture
+def big_csv(tmp_path: Path) -> Iterator[Path]:
+    """A ~100 MB export with a student-ID column, so sending it takes a moment."""
+    path = tmp_path / "psat_whole_district.csv"
+    rows = "".join(
+        f"{100000 + i},Lastname{i % 97},Firstname{i % 89},{400 + i % 1200},SAT\n"
+        for i in range(20_000)
+    ).encode()
+    with path.open("wb") as out:
+        out.write(b"StudentID,LastName,FirstName,Score,TestType\n")
+        written = 0
+        while written < BIG_FILE_BYTES:
+            out.write(rows)
+            written += len(rows)
+    yield path
+    path.unlink()  # 100 MB is too much to leave in pytest's kept temp folders
+
+
+def test_cancel_during_upload_starts_nothing_and_offers_retry(
+    app: AppUnderTest, qtbot: QtBot, big_csv: Path
+) -> None:
+    page, panel = app.page, app.page.panel
+    # The job is started at the end; the sandbox's executor would then parse all 100 MB in a
+    # thread that outlives the test (reset cancels only a run that has not begun).
+    app.sandbox.set_executor(delay_seconds=3600)
+    fill_basics(qtbot, page, tenant="district-b")
+    choose_item(param_combo(page, "TEST_TYPE"), "SAT")
+    drop_on_slot(qtbot, page, big_csv)
+    assert page.submit_button.isEnabled(), page.why_disabled.text()
+
+    seen: list[TransferProgress] = []
+
+    def click_cancel_once_bytes_flow(env_var: str, progress: TransferProgress) -> None:
+        # The clerk clicks Cancel as soon as the first file's bar moves.
+        if env_var == "INPUT_FILE" and progress.bytes_done > 0 and not seen:
+            seen.append(progress)
+            click(qtbot, panel.cancel_button)
+
+    page.runner.fileProgress.connect(click_cancel_once_bytes_flow)
+    submit(qtbot, page)
+    outcome = wait_finished(qtbot, page)
+    page.runner.fileProgress.disconnect(click_cancel_once_bytes_flow)
+
+    assert seen and seen[0].bytes_done < big_csv.stat().st_size, "cancelled mid-upload"
+    # The wording depends on where the cancel landed (the transfer or between steps).
+    assert "cancelled" in outcome.lower()
+    assert panel.outcome.property("kind") == "error"
+    assert panel.title.text().startswith("Not sent: ")
+    marks = step_marks(page)
+    assert marks[Step.CREATE.value] == DONE_MARK
+    assert marks[Step.UPLOAD.value] == MARKS["cancelled"]
+    assert marks[Step.START.value] == MARKS["pending"]
+    assert panel.retry_button.isVisible() and panel.back_button.isVisible()
+    assert not panel.cancel_button.isVisible() and not panel.another_button.isVisible()
+
+    # The job exists (it was created before the upload) but was never started.
+    jobs = app.jobs()
+    assert len(jobs) == 1
+    job = jobs[0]
+    assert job.uid == panel.job_id.text()
+    assert job.runs == []
+
+    # Back keeps everything; Retry finishes the same job without creating another.
+    click(qtbot, panel.back_button)
+    assert page.stack.currentIndex() == 0
+    assert page.form.slots.files() == {"INPUT_FILE": big_csv}
+    assert page.form.values().tenant == "district-b"
+    page.stack.setCurrentWidget(panel)  # the panel as it was left
+    click(qtbot, panel.retry_button)
+    outcome = wait_success(qtbot, page)
+    assert "new job" not in outcome
+    assert panel.job_id.text() == job.uid
+    jobs = app.jobs()
+    assert len(jobs) == 1 and len(jobs[0].runs) == 1
+    key = jobs[0].files[0].key
+    info = app.sandbox.call(lambda: app.sandbox.server.store.stat(key))
+    assert info is not None and info.size == big_csv.stat().st_size
