@@ -1,41 +1,44 @@
-"""Numbers as people read them: sizes, speeds, remaining time."""
+"""Numbers, times and school years as people read them: one wording for the GUI and the CLI.
+
+Decided once, used everywhere:
+- sizes are decimal (1 KB = 1,000 bytes, as Windows' and macOS' transfer dialogs and the vendors'
+  own download pages show them), so a file reads the same size on every screen and in the CLI;
+- school years are named by the year they end in ("2026" = "2025–26", with an en dash), the way
+  Runway names them, with one exception: folder names use a hyphen (``school_year_folder``),
+  because an en dash in a path trips up older tools and scripts;
+- a count and its noun agree ("1 file", "3 files").
+"""
 
 from __future__ import annotations
 
-from runway_desktop.api.progress import TransferProgress
+from datetime import date
+
+# A new school year starts being "current" on July 1st.
+CUTOVER_MONTH = 7
+
+_SIZE_UNITS = ("bytes", "KB", "MB", "GB", "TB")
 
 
 def human_size(count: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if count < 1000 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+    """1234567 → "1.2 MB"; below 1,000 bytes the exact count ("512 bytes", "1 byte")."""
+    if count < 1000:
+        whole = round(count)
+        return "1 byte" if whole == 1 else f"{whole} bytes"
+    for unit in _SIZE_UNITS[1:]:
         count /= 1000
-    return f"{count:.1f} TB"  # pragma: no cover - loop always returns
+        if count < 1000 or unit == _SIZE_UNITS[-1]:
+            return f"{count:.1f} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def human_duration(seconds: float) -> str:
+    """A rough span for "… left": "5 s", "3 min", "1.5 h"."""
     if seconds < 60:
         return f"{max(1, round(seconds))} s"
     minutes = seconds / 60
     if minutes < 60:
         return f"{round(minutes)} min"
     return f"{minutes / 60:.1f} h"
-
-
-def describe_progress(progress: TransferProgress) -> str:
-    parts = []
-    fraction = progress.fraction
-    if fraction is not None:
-        parts.append(f"{fraction * 100:.0f} %")
-    else:
-        parts.append(human_size(progress.bytes_done))
-    if progress.bytes_per_second:
-        parts.append(f"{human_size(progress.bytes_per_second)}/s")
-    if progress.eta_seconds is not None and fraction is not None and fraction < 1:
-        parts.append(f"{human_duration(progress.eta_seconds)} left")
-    if progress.attempt > 1:
-        parts.append(f"try {progress.attempt}")
-    return " · ".join(parts)
 
 
 def duration_text(seconds: float | None) -> str:
@@ -51,3 +54,38 @@ def duration_text(seconds: float | None) -> str:
         return f"{minutes} min {rest} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min"
+
+
+def count_text(count: int, singular: str, plural: str | None = None) -> str:
+    """1 → "1 file", 3 → "3 files", 12000 → "12,000 files"."""
+    noun = singular if count == 1 else (plural or singular + "s")
+    return f"{count:,} {noun}"
+
+
+def current_school_year(today: date | None = None) -> int:
+    """End year of the school year in progress: Nov 2025 → 2026, Jul 2026 → 2027."""
+    today = today or date.today()
+    return today.year + 1 if today.month >= CUTOVER_MONTH else today.year
+
+
+def _end_year(end_year: int | str) -> int | None:
+    text = str(end_year).strip()
+    return int(text) if len(text) == 4 and text.isdigit() else None
+
+
+def school_year_label(end_year: int | str) -> str:
+    """2026 → "2025–26" (en dash), the way people write it; anything else is shown as given."""
+    end = _end_year(end_year)
+    return str(end_year) if end is None else f"{end - 1}–{end % 100:02d}"
+
+
+def school_year_folder(end_year: int | str) -> str:
+    """2026 → "2025-26" for a folder name (hyphen, see the module docstring)."""
+    end = _end_year(end_year)
+    return str(end_year) if end is None else f"{end - 1}-{end % 100:02d}"
+
+
+def school_year_choices(today: date | None = None, *, back: int = 4, ahead: int = 1) -> list[int]:
+    """End years to offer, newest first, around the current one."""
+    current = current_school_year(today)
+    return list(range(current + ahead, current - back - 1, -1))

@@ -15,6 +15,7 @@ from typing import Any
 
 from runway_desktop.api.error_types import NotFound
 from runway_desktop.api.models import OutputSet, OutputSetFilter
+from runway_desktop.base.formatting import school_year_label
 from runway_desktop.cli.connection import Connection, assessment_name, choose_profile
 from runway_desktop.cli.output import (
     EXIT_OK,
@@ -28,7 +29,6 @@ from runway_desktop.cli.output import (
     yes_no,
 )
 from runway_desktop.outputs.downloader import SetDownload, SetDownloader
-from runway_desktop.outputs.folders import school_year_label
 from runway_desktop.outputs.watcher import NewSetWatcher, seen_record
 
 _END_YEAR = re.compile(r"[0-9]{4}")
@@ -101,10 +101,6 @@ def _folder(text: str) -> Path:
     return Path(text).expanduser()
 
 
-def year_label(end_year: str) -> str:
-    return school_year_label(end_year).replace("-", "–")
-
-
 def set_json(output_set: OutputSet) -> dict[str, Any]:
     """The API's field names, plus the assessment name a person would recognise."""
     return {
@@ -147,7 +143,7 @@ async def outputs_list(args: argparse.Namespace, console: Console) -> int:
         [
             s.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
             s.tenant,
-            year_label(s.school_year),
+            school_year_label(s.school_year),
             assessment_name(s.bundle),
             str(len(s.files)),
             yes_no(s.sent_to_ods),

@@ -7,7 +7,8 @@ only when stderr is a terminal; otherwise each step prints one line when it ends
 from __future__ import annotations
 
 from runway_desktop.api.progress import TransferProgress
-from runway_desktop.cli.output import Console, human_bytes, human_seconds
+from runway_desktop.base.formatting import human_duration, human_size
+from runway_desktop.cli.output import Console
 from runway_desktop.submit.events import (
     Notice,
     PipelineEvent,
@@ -23,17 +24,17 @@ def progress_line(progress: TransferProgress) -> str:
     """``[#######-----]  45%  1.2 MB of 2.6 MB  3.4 MB/s  about 5 s left``."""
     fraction = progress.fraction
     if fraction is None:
-        return f"{human_bytes(progress.bytes_done)} sent"
+        return f"{human_size(progress.bytes_done)} sent"
     filled = round(fraction * BAR_WIDTH)
     parts = [
         f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}]",
         f"{fraction * 100:3.0f}%",
-        f"{human_bytes(progress.bytes_done)} of {human_bytes(progress.bytes_total or 0)}",
+        f"{human_size(progress.bytes_done)} of {human_size(progress.bytes_total or 0)}",
     ]
     if progress.bytes_per_second:
-        parts.append(f"{human_bytes(progress.bytes_per_second)}/s")
+        parts.append(f"{human_size(progress.bytes_per_second)}/s")
     if progress.eta_seconds is not None:  # withheld by the meter until the rate is stable
-        parts.append(f"about {human_seconds(progress.eta_seconds)} left")
+        parts.append(f"about {human_duration(progress.eta_seconds)} left")
     if progress.attempt > 1:
         parts.append(f"(attempt {progress.attempt})")
     return "  ".join(parts)

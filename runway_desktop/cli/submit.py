@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from runway_desktop.api.models import OutputSet, OutputSetFilter
+from runway_desktop.base.formatting import duration_text
 from runway_desktop.bundles.model import Bundle
 from runway_desktop.cli.connection import Connection, choose_profile, registry
 from runway_desktop.cli.output import (
@@ -27,7 +28,6 @@ from runway_desktop.cli.output import (
     Console,
     SubCommands,
     failure_from_error,
-    human_seconds,
     usage_error,
     yes_no,
 )
@@ -163,7 +163,7 @@ async def run_submit(args: argparse.Namespace, console: Console) -> int:
     if not sets:
         raise CommandFailure(
             f"No output has appeared for job {result.job_uid} after "
-            f"{human_seconds(timeout)}. Runway reports failed runs only in its web app.",
+            f"{duration_text(timeout)}. Runway reports failed runs only in its web app.",
             f"Look for job {result.job_uid} in the Runway web app (or give that id to Runway "
             "support); if it is still running, check later with `outputs list`.",
             EXIT_TRANSIENT,
@@ -197,7 +197,7 @@ async def wait_for_output(
     console: Console,
 ) -> list[OutputSet]:
     """Poll until sets with ``job_uid`` are listed (all of a run's sets appear together, §5.5)."""
-    console.note(f"Waiting up to {human_seconds(wait_seconds)} for Runway's output…")
+    console.note(f"Waiting up to {duration_text(wait_seconds)} for Runway's output…")
     deadline = time.monotonic() + wait_seconds
     polls = 0
     while True:

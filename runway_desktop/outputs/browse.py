@@ -17,7 +17,7 @@ from pathlib import Path
 
 from runway_desktop.api.error_types import FolderNotWritable
 from runway_desktop.api.models import OutputSet, OutputSetFilter
-from runway_desktop.base.schoolyear import school_year_label
+from runway_desktop.base.formatting import school_year_label
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.outputs.downloader import STATE_COMPLETE, STATE_DOWNLOADING, STATE_FAILED
 

@@ -10,14 +10,7 @@ from pathlib import Path
 
 from runway_desktop.api.filenames import safe_filename
 from runway_desktop.api.models import OutputSet
-
-
-def school_year_label(end_year: str) -> str:
-    """End year "2026" -> "2025-26" (Runway's years are named by the year they end in)."""
-    if len(end_year) == 4 and end_year.isdigit():
-        end = int(end_year)
-        return f"{end - 1}-{end % 100:02d}"
-    return end_year
+from runway_desktop.base.formatting import school_year_folder
 
 
 def set_folder(root: Path, output_set: OutputSet, assessment_name: str) -> Path:
@@ -25,7 +18,7 @@ def set_folder(root: Path, output_set: OutputSet, assessment_name: str) -> Path:
     parts = (
         output_set.partner,
         output_set.tenant,
-        school_year_label(output_set.school_year),
+        school_year_folder(output_set.school_year),
         assessment_name,
         f"{created}_{output_set.uid[:8]}",
     )

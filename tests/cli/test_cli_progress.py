@@ -28,8 +28,8 @@ def test_progress_line_shows_speed_and_eta_only_once_known() -> None:
                              eta_seconds=None)  # fmt: skip
     assert progress_line(early).startswith("[######------------------]   25%")
     assert "/s" not in progress_line(early) and "left" not in progress_line(early)
-    steady = TransferProgress(bytes_done=3 * 1024**2, bytes_total=6 * 1024**2,
-                              bytes_per_second=1024**2, eta_seconds=3.0)  # fmt: skip
+    steady = TransferProgress(bytes_done=3 * 10**6, bytes_total=6 * 10**6,
+                              bytes_per_second=10**6, eta_seconds=3.0)  # fmt: skip
     assert "3.0 MB of 6.0 MB" in progress_line(steady)
     assert "1.0 MB/s" in progress_line(steady) and "about 3 s left" in progress_line(steady)
 

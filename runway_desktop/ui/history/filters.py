@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.base.schoolyear import school_year_label
+from runway_desktop.base.formatting import school_year_label
 from runway_desktop.history.status import SubmissionStatus
 from runway_desktop.ui.history.model import HistoryFilter, HistoryRow
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from runway_desktop.base.schoolyear import school_year_label
+from runway_desktop.base.formatting import school_year_label
 from runway_desktop.history.records import SubmissionRecord
 from runway_desktop.history.status import DerivedStatus, SubmissionStatus
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from runway_desktop.api.progress import TransferProgress
-from runway_desktop.base.formatting import describe_progress
+from runway_desktop.core.progress_text import describe_progress
 from runway_desktop.core.session import AppServices, Connection
 from runway_desktop.submit.events import Step, StepFinished, SubmissionRequest, SubmissionResult
 from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, pipeline_factory

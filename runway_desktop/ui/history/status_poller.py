@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from runway_desktop.base.schoolyear import school_year_label
+from runway_desktop.base.formatting import school_year_label
 from runway_desktop.history.poller import PollReport, StatusChange, StatusPoller
 from runway_desktop.history.status import SubmissionStatus
 from runway_desktop.ui.notifier import Notifier

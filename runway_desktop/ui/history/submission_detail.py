@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.base.formatting import human_size
-from runway_desktop.base.schoolyear import school_year_label
+from runway_desktop.base.formatting import human_size, school_year_label
 from runway_desktop.history.records import SubmissionRecord
 from runway_desktop.history.status import DerivedStatus, SubmissionStatus
 from runway_desktop.ui.history.model import STATUS_LOOK, when_text

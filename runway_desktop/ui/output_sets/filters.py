@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.base.schoolyear import school_year_choices, school_year_label
+from runway_desktop.base.formatting import school_year_choices, school_year_label
 from runway_desktop.bundles.model import Registry
 from runway_desktop.outputs.browse import BrowseFilter
 

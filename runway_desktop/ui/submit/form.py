@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.base.schoolyear import (
+from runway_desktop.base.formatting import (
     current_school_year,
     school_year_choices,
     school_year_label,
