@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from runway_desktop.core.session import AppServices, connect
+    from runway_desktop.core.session import Session, connect
     from runway_desktop.settings import Profile
     from runway_desktop.ui.gc_on_main_thread import MainThreadGarbageCollector
     from runway_desktop.ui.main_window import MainWindow
@@ -86,7 +86,7 @@ def main(argv: list[str]) -> int:
     collector = MainThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    services = AppServices.create()
+    services = Session.create()
     sandbox = None
     practice_connection = None
     if args.sandbox:

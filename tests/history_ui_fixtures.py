@@ -15,7 +15,7 @@ from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 from ui_app_helpers import close_services, sandbox_connection
 
-from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.core.session import Session, Connection
 from runway_desktop.history.status import SubmissionStatus
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.ui.history.page import HistoryPage
@@ -28,7 +28,7 @@ WAIT_MS = 20_000
 @dataclass
 class HistoryUnderTest:
     page: HistoryPage
-    services: AppServices
+    services: Session
     connection: Connection
     notifier: Notifier
     make: Maker
@@ -65,7 +65,7 @@ def history(
     sandbox: Sandbox,
     samples_dir: Path,
 ) -> Iterator[HistoryUnderTest]:
-    services = AppServices.create()
+    services = Session.create()
     try:
         connection = sandbox_connection(services, sandbox)
         notifier = Notifier(QIcon())

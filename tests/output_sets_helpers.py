@@ -20,7 +20,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 
-from runway_desktop.core.session import AppServices, Connection, connect
+from runway_desktop.core.session import Session, Connection, connect
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import Profile
 from runway_desktop.ui.notifier import Notifier
@@ -36,7 +36,7 @@ FILES = {"assessments.jsonl": b'{"a":1}\n', "studentAssessments.jsonl": b'{"s":1
 @dataclass
 class Screen:
     page: OutputSetsPage
-    services: AppServices
+    services: Session
     notifier: Notifier
     connection: Connection
     sandbox: Sandbox
@@ -108,7 +108,7 @@ def qt_garbage() -> Iterator[None]:
 
 
 def open_screen(
-    qtbot: QtBot, sandbox: Sandbox, services: AppServices, root: Path, opened: list[Path]
+    qtbot: QtBot, sandbox: Sandbox, services: Session, root: Path, opened: list[Path]
 ) -> Screen:
     profile, secret = Profile.from_sandbox_json(sandbox.profile, name="Sandbox")
     assert secret is not None
@@ -133,8 +133,8 @@ def close_screen(screen: Screen, qloop: asyncio.AbstractEventLoop) -> None:
     task.result()
 
 
-def make_services(root: Path) -> AppServices:
-    services = AppServices.create()
+def make_services(root: Path) -> Session:
+    services = Session.create()
     prefs = services.preferences
     prefs.save(prefs.load().with_changes(download_root=str(root)))
     return services

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from ui_dnd import drop_files
 
-from runway_desktop.core.session import AppServices, Connection, connect
+from runway_desktop.core.session import Session, Connection, connect
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import Profile
 from runway_desktop.ui.main_window import MainWindow
@@ -39,7 +39,7 @@ DONE_MARK = "✓"
 @dataclass
 class AppUnderTest:
     window: MainWindow
-    services: AppServices
+    services: Session
     connection: Connection
     sandbox: Sandbox
     qtbot: QtBot
@@ -69,7 +69,7 @@ def qt_garbage() -> Iterator[None]:
     gc.collect()
 
 
-def close_services(services: AppServices, qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
+def close_services(services: Session, qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
     # Windows still open must stop polling first: nothing may touch the closed history store.
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, MainWindow):
@@ -80,13 +80,13 @@ def close_services(services: AppServices, qloop: asyncio.AbstractEventLoop, qtbo
     task.result()
 
 
-def sandbox_connection(services: AppServices, sandbox: Sandbox) -> Connection:
+def sandbox_connection(services: Session, sandbox: Sandbox) -> Connection:
     profile, secret = Profile.from_sandbox_json(sandbox.profile, name="Sandbox")
     assert secret is not None
     return connect(services.http, profile, secret)
 
 
-def open_window(qtbot: QtBot, services: AppServices, *, practice: bool = False) -> MainWindow:
+def open_window(qtbot: QtBot, services: Session, *, practice: bool = False) -> MainWindow:
     window = MainWindow(services, practice=practice)
     qtbot.addWidget(window)
     window.show()
@@ -106,7 +106,7 @@ def app_fixture(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
 ) -> Iterator[AppUnderTest]:
     """A shown MainWindow connected to the sandbox, its partners loaded from the token."""
-    services = AppServices.create()
+    services = Session.create()
     try:
         window = open_window(qtbot, services)
         connection = sandbox_connection(services, sandbox)

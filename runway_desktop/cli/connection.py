@@ -8,7 +8,6 @@ secret, so CI jobs can inject it without a keyring.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from dataclasses import dataclass, field
@@ -20,19 +19,14 @@ import httpx
 
 from runway_desktop.api.auth import TokenProvider
 from runway_desktop.api.client import RunwayClient
-from runway_desktop.api.error_types import PermissionDenied
-from runway_desktop.api.http import make_http_client
 from runway_desktop.bundles.model import Registry
-from runway_desktop.bundles.registry import load_snapshot
 from runway_desktop.cli.output import CommandFailure, usage_error
-from runway_desktop.core.session import token_settings
+from runway_desktop.core.session import PartnerChoiceNeeded, Session
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.settings import ProfileError, SecretStore, default_profile_store
-from runway_desktop.settings.paths import data_dir
 from runway_desktop.settings.profiles import Profile
 
 SECRET_ENV_VAR = "RUNWAY_CLIENT_SECRET"
-HISTORY_FILE_NAME = "history.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -119,38 +113,36 @@ def _profile_from_file(path: Path) -> ChosenProfile:
     return ChosenProfile(profile, secret)
 
 
-@functools.cache
-def registry() -> Registry:
-    return load_snapshot()
-
-
-def assessment_name(bundle_path: str | None) -> str:
-    """Display name of a bundle for tables and folder names; unknown bundles keep their path."""
-    if bundle_path is None:
-        return "Unknown assessment"
-    bundle = registry().get(bundle_path)
-    return bundle.display_name if bundle is not None else bundle_path.rsplit("/", 1)[-1]
-
-
-class Connection:
-    """The shared HTTP client, token provider, API client and history store of one command."""
+class CommandSession:
+    """What one CLI command runs with: the core's one ``Session`` and the chosen profile's
+    ``Connection``. A thin adapter: the rules live in the core; this only turns the core's
+    "choose a partner" into the CLI's usage error."""
 
     def __init__(self, chosen: ChosenProfile) -> None:
+        self.session = Session.create()
         self.profile = chosen.profile
-        self._secret = chosen.secret
-        self._history: HistoryStore | None = None
-        self.http = make_http_client()
-        self.tokens = TokenProvider(self.http, token_settings(self.profile, self._secret))
-        self.client = RunwayClient(self.http, self.profile.api_base_url, self.tokens)
+        self.connection = self.session.connect(chosen.profile, chosen.secret)
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self.session.http
 
     @property
     def history(self) -> HistoryStore:
-        # Opened on first use: `profile test` never needs the database.
-        if self._history is None:
-            self._history = HistoryStore(data_dir() / HISTORY_FILE_NAME)
-        return self._history
+        return self.session.history
 
-    async def __aenter__(self) -> Connection:
+    @property
+    def tokens(self) -> TokenProvider:
+        return self.connection.tokens
+
+    @property
+    def client(self) -> RunwayClient:
+        return self.connection.client
+
+    def assessment_name(self, bundle_path: str | None) -> str:
+        return self.session.assessment_name(bundle_path)
+
+    async def __aenter__(self) -> CommandSession:
         return self
 
     async def __aexit__(
@@ -159,34 +151,23 @@ class Connection:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.http.aclose()
-        if self._history is not None:
-            self._history.close()
+        await self.session.aclose()
 
     async def sign_in(self) -> None:
-        """Get a token before the first API call: a sign-in failure is then reported after the
-        token's own few retries, instead of once more for each retry of the API call."""
-        await self.tokens.get_token()
+        await self.connection.sign_in()
 
     async def partner(self, explicit: str | None) -> str:
         """``--partner``, else the profile's default, else the token's only partner."""
-        if explicit:
-            return explicit
-        if self.profile.default_partner:
-            return self.profile.default_partner
-        claims = await self.tokens.get_claims()
-        codes = claims.partner_codes
-        if len(codes) == 1:
-            return codes[0]
-        if not codes:
-            raise PermissionDenied(
-                "This client may not use any partner: its token has no partner:… scope.",
-                next_step=(
-                    f"Ask your Runway admin to add a partner:<code> scope to client "
-                    f"{self.profile.client_id}."
-                ),
-            )
-        raise CommandFailure(
-            f"This client may use several partners: {', '.join(codes)}.",
-            "Choose one with --partner CODE.",
-        )
+        try:
+            return await self.connection.partner(explicit)
+        except PartnerChoiceNeeded as choice:
+            raise CommandFailure(
+                f"This client may use several partners: {', '.join(choice.codes)}.",
+                "Choose one with --partner CODE.",
+            ) from None
+
+
+def registry() -> Registry:
+    """The assessment list a command works with: the same one the desktop app uses (the
+    refreshed copy when one was downloaded, else the shipped snapshot)."""
+    return Session.create().registry

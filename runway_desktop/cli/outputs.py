@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from runway_desktop.api.error_types import NotFound
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.base.formatting import school_year_label
-from runway_desktop.cli.connection import Connection, assessment_name, choose_profile
+from runway_desktop.cli.connection import CommandSession, choose_profile
 from runway_desktop.cli.output import (
     EXIT_OK,
     CliParser,
@@ -101,7 +102,7 @@ def _folder(text: str) -> Path:
     return Path(text).expanduser()
 
 
-def set_json(output_set: OutputSet) -> dict[str, Any]:
+def set_json(output_set: OutputSet, assessment_name: Callable[[str | None], str]) -> dict[str, Any]:
     """The API's field names, plus the assessment name a person would recognise."""
     return {
         "uid": output_set.uid,
@@ -121,7 +122,7 @@ async def outputs_list(args: argparse.Namespace, console: Console) -> int:
     created_after = _created_after(args.created_after)
     school_year = _end_year(args.year)
     chosen = choose_profile(args.profile, args.profile_file)
-    async with Connection(chosen) as connection:
+    async with CommandSession(chosen) as connection:
         await connection.sign_in()
         query = OutputSetFilter(
             partner=await connection.partner(args.partner),
@@ -134,7 +135,7 @@ async def outputs_list(args: argparse.Namespace, console: Console) -> int:
         sets = await connection.client.list_output_sets(query)
         connection.history.record_output_sets([seen_record(s) for s in sets])
     if console.json_mode:
-        console.json([set_json(s) for s in sets])
+        console.json([set_json(s, connection.assessment_name) for s in sets])
         return EXIT_OK
     if not sets:
         console.note(f"No output sets match for partner {query.partner}.")
@@ -144,7 +145,7 @@ async def outputs_list(args: argparse.Namespace, console: Console) -> int:
             s.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
             s.tenant,
             school_year_label(s.school_year),
-            assessment_name(s.bundle),
+            connection.assessment_name(s.bundle),
             str(len(s.files)),
             yes_no(s.sent_to_ods),
             s.uid,
@@ -164,7 +165,7 @@ async def outputs_download(args: argparse.Namespace, console: Console) -> int:
         )
     root = _folder(args.to)
     chosen = choose_profile(args.profile, args.profile_file)
-    async with Connection(chosen) as connection:
+    async with CommandSession(chosen) as connection:
         await connection.sign_in()
         partner = await connection.partner(args.partner)
         downloader = SetDownloader(
@@ -172,7 +173,7 @@ async def outputs_download(args: argparse.Namespace, console: Console) -> int:
             connection.http,
             connection.history,
             profile_name=chosen.profile.name,
-            assessment_name=assessment_name,
+            assessment_name=connection.assessment_name,
         )
         if args.new:
             watcher = NewSetWatcher(

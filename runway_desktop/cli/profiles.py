@@ -14,7 +14,7 @@ import sys
 from runway_desktop.api.error_types import PermissionDenied
 from runway_desktop.cli.connection import (
     SECRET_ENV_VAR,
-    Connection,
+    CommandSession,
     choose_profile,
     env_secret,
 )
@@ -165,7 +165,7 @@ def profile_remove(name: str, console: Console) -> int:
 async def profile_test(args: argparse.Namespace, console: Console) -> int:
     # `profile test NAME` reads like `--profile NAME`; either (or --profile-file) works.
     chosen = choose_profile(args.name or args.profile, args.profile_file)
-    async with Connection(chosen) as connection:
+    async with CommandSession(chosen) as connection:
         claims = await connection.tokens.get_claims()
         verified: list[str] | None
         try:

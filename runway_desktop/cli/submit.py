@@ -17,7 +17,7 @@ from typing import Any
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.base.formatting import duration_text
 from runway_desktop.bundles.model import Bundle
-from runway_desktop.cli.connection import Connection, choose_profile, registry
+from runway_desktop.cli.connection import CommandSession, choose_profile, registry
 from runway_desktop.cli.output import (
     EXIT_LOCAL_FILE,
     EXIT_OK,
@@ -114,7 +114,7 @@ async def run_submit(args: argparse.Namespace, console: Console) -> int:
     files = file_paths(parse_pairs(args.file, "--file"))
     params = parse_pairs(args.param, "--param")
     chosen = choose_profile(args.profile, args.profile_file)
-    async with Connection(chosen) as connection:
+    async with CommandSession(chosen) as connection:
         partner = await connection.partner(args.partner)
         progress = SubmitProgress(console)
         pipeline = SubmissionPipeline(
@@ -190,7 +190,7 @@ def _invalid_exit_code(error: SubmissionInvalid, files: dict[str, Path], bundle:
 
 
 async def wait_for_output(
-    connection: Connection,
+    connection: CommandSession,
     query: OutputSetFilter,
     job_uid: str,
     wait_seconds: float,

@@ -1,8 +1,8 @@
-"""The core objects one running app (GUI or CLI) shares, wired together once.
+"""The session: the ONE composition root of a running app, GUI or CLI, wired together once.
 
-One ``httpx.AsyncClient`` for everything (creating one costs 50–90 ms, STACK-NOTES §2), the
-history store, the bundle registry, saved profiles and secrets, and a ``Connection`` per
-profile in use. Qt-free, so the GUI, the CLI and the tests build the same thing.
+One ``httpx.AsyncClient`` for everything (creating one costs 50–90 ms), the history store, the
+bundle registry, saved profiles and secrets, and a ``Connection`` per profile in use. Qt-free,
+so the GUI, the CLI and the tests build the same thing; neither front end builds its own.
 
 Start-up cost matters here (the desktop app imports this before its window shows): httpx and
 the API layer are imported, and the costly services made, only when first used.
@@ -46,11 +46,50 @@ class MissingSecret(LookupError):
     """No client secret is known for the profile (not saved, or no keyring this session)."""
 
 
+class PartnerChoiceNeeded(LookupError):
+    """The client may use several partners and none was chosen: the front end asks which."""
+
+    def __init__(self, codes: tuple[str, ...]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
+
+
 @dataclass
 class Connection:
+    """One profile's live sign-in and API client (the HTTP client is the session's)."""
+
     profile: Profile
     tokens: TokenProvider
     client: RunwayClient
+
+    async def sign_in(self) -> None:
+        """Get a token before the first API call: a sign-in failure is then reported after the
+        token's own few retries, instead of once more for each retry of the API call."""
+        await self.tokens.get_token()
+
+    async def partner(self, explicit: str | None = None) -> str:
+        """The partner to act for: the one asked for, else the profile's default, else the
+        token's only partner. No partner scope at all is a ``PermissionDenied``; several
+        without a choice is ``PartnerChoiceNeeded``."""
+        if explicit:
+            return explicit
+        if self.profile.default_partner:
+            return self.profile.default_partner
+        claims = await self.tokens.get_claims()
+        codes = tuple(claims.partner_codes)
+        if len(codes) == 1:
+            return codes[0]
+        if not codes:
+            from runway_desktop.api.error_types import PermissionDenied
+
+            raise PermissionDenied(
+                "This client may not use any partner: its token has no partner:… scope.",
+                next_step=(
+                    f"Ask your Runway admin to add a partner:<code> scope to client "
+                    f"{self.profile.client_id}."
+                ),
+            )
+        raise PartnerChoiceNeeded(codes)
 
 
 def token_settings(profile: Profile, secret: str) -> TokenSettings:
@@ -81,10 +120,10 @@ def connect(http: httpx.AsyncClient, profile: Profile, secret: str) -> Connectio
 
 
 class MadeOnFirstUse(Generic[T]):
-    """A field of ``AppServices`` that is made the first time it is read, unless one was
-    given (``AppServices(history=store)``, ``dataclasses.replace(services, history=...)``)."""
+    """A field of ``Session`` that is made the first time it is read, unless one was
+    given (``Session(history=store)``, ``dataclasses.replace(services, history=...)``)."""
 
-    def __init__(self, make: Callable[[AppServices], T]) -> None:
+    def __init__(self, make: Callable[[Session], T]) -> None:
         self._make = make
         self._slot = ""
 
@@ -95,9 +134,9 @@ class MadeOnFirstUse(Generic[T]):
     def __get__(self, obj: None, owner: type | None = None) -> None: ...
 
     @overload
-    def __get__(self, obj: AppServices, owner: type | None = None) -> T: ...
+    def __get__(self, obj: Session, owner: type | None = None) -> T: ...
 
-    def __get__(self, obj: AppServices | None, owner: type | None = None) -> T | None:
+    def __get__(self, obj: Session | None, owner: type | None = None) -> T | None:
         if obj is None:
             return None  # the dataclass default: "make it on first use"
         # Worker threads (the pipeline's, the downloads') may be the first to read it.
@@ -108,28 +147,28 @@ class MadeOnFirstUse(Generic[T]):
                 obj.__dict__[self._slot] = value
             return value
 
-    def __set__(self, obj: AppServices, value: T | None) -> None:
+    def __set__(self, obj: Session, value: T | None) -> None:
         obj.__dict__[self._slot] = value
 
-    def made(self, obj: AppServices) -> T | None:
+    def made(self, obj: Session) -> T | None:
         """The value if it was made or given already; never makes it."""
         value: T | None = obj.__dict__.get(self._slot)
         return value
 
 
-def _make_http(services: AppServices) -> httpx.AsyncClient:
+def _make_http(services: Session) -> httpx.AsyncClient:
     from runway_desktop.api.http import make_http_client
 
     return make_http_client()
 
 
-def _open_history(services: AppServices) -> HistoryStore:
+def _open_history(services: Session) -> HistoryStore:
     from runway_desktop.history.store import HistoryStore
 
     return HistoryStore(services.history_path)
 
 
-def _make_registry_provider(services: AppServices) -> RegistryProvider:
+def _make_registry_provider(services: Session) -> RegistryProvider:
     from runway_desktop.bundles.registry import RegistryProvider
 
     return RegistryProvider(services.registry_cache_dir)
@@ -141,7 +180,7 @@ _REGISTRY_PROVIDER = MadeOnFirstUse(_make_registry_provider)
 
 
 @dataclass(eq=False)  # eq would compare (and so make) every lazily made service
-class AppServices:
+class Session:
     """The shared services. The costly ones (the HTTP client: 50–90 ms for httpx and the TLS
     context; the history database; the bundle registry) are made on first use, not in
     ``create()``: the main window paints first and needs none of them until it connects."""
@@ -161,7 +200,7 @@ class AppServices:
     )
 
     @classmethod
-    def create(cls, *, secrets: SecretStore | None = None) -> AppServices:
+    def create(cls, *, secrets: SecretStore | None = None) -> Session:
         return cls(
             profiles=default_profile_store(),
             secrets=secrets or SecretStore(),
@@ -174,8 +213,9 @@ class AppServices:
     def registry(self) -> Registry:
         return self.registry_provider.current()
 
-    def connect(self, profile: Profile) -> Connection:
-        secret = self.secrets.get(profile.name)
+    def connect(self, profile: Profile, secret: str | None = None) -> Connection:
+        """A connection for the profile, with the given secret or else the stored one."""
+        secret = secret or self.secrets.get(profile.name)
         if not secret:
             raise MissingSecret(profile.name)
         return connect(self.http, profile, secret)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from runway_desktop import APP_NAME
 from runway_desktop.api.error_types import RunwayError
-from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.core.session import Session, Connection
 from runway_desktop.settings import Profile
 from runway_desktop.ui.submit.form import FormValues
 from runway_desktop.ui.submit.page import SubmitPage
@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
     deferredPagesBuilt = Signal()  # Output sets, History and Settings all exist now
     editConnectionRequested = Signal()  # from the Settings screen
 
-    def __init__(self, services: AppServices, *, practice: bool = False) -> None:
+    def __init__(self, services: Session, *, practice: bool = False) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.services = services

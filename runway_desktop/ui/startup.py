@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog
 
-from runway_desktop.core.session import AppServices, Connection, MissingSecret, connect
+from runway_desktop.core.session import Session, Connection, MissingSecret, connect
 from runway_desktop.settings import Profile, ProfilesFileError
 from runway_desktop.ui.main_window import MainWindow
 
@@ -37,7 +37,7 @@ def _is_local(url: str) -> bool:
 class StartupController(QObject):
     def __init__(
         self,
-        services: AppServices,
+        services: Session,
         window: MainWindow,
         *,
         profile_name: str | None = None,

@@ -36,12 +36,17 @@ def test_sizes_are_decimal_and_exact_below_a_kilobyte() -> None:
 
 
 def test_gui_and_cli_show_one_size_for_one_file() -> None:
-    # The CLI's progress line and the GUI's slot details use the same formatter.
-    from runway_desktop.cli import progress as cli_progress
-    from runway_desktop.core import slot_wording
+    # The CLI's progress bar and the GUI's progress panel word the same speed the same way.
+    from runway_desktop.api.progress import TransferProgress
+    from runway_desktop.cli.progress import progress_line
+    from runway_desktop.core.progress_text import describe_progress
 
-    assert cli_progress.human_size is human_size
-    assert slot_wording.human_size is human_size
+    progress = TransferProgress(
+        bytes_done=1_500_000, bytes_total=3_000_000, bytes_per_second=1_234_567, eta_seconds=2.0
+    )
+    assert "1.2 MB/s" in progress_line(progress)
+    assert "1.2 MB/s" in describe_progress(progress)
+    assert "1.5 MB of 3.0 MB" in progress_line(progress)
 
 
 def test_school_year_forms() -> None:

@@ -114,8 +114,8 @@ runpy.run_module("runway_desktop", run_name="__main__", alter_sys=True)
 # (else the app would open the connection dialog, which is not a usable main window).
 _VERIFY_SCRIPT = """\
 import sys
-from runway_desktop.core.session import AppServices
-services = AppServices.create()
+from runway_desktop.core.session import Session
+services = Session.create()
 profile = services.profiles.get(sys.argv[1])
 assert profile is not None, "profile not found"
 assert services.secrets.persistent, services.secrets.status_message

@@ -1,7 +1,7 @@
 """Event-loop lateness of the real Submit screen during a large upload, in a fresh process.
 
 Run by ``test_gui_benchmark.py`` once per measurement (offscreen Qt). It builds the main
-window the way ``runway_desktop.app`` does (``AppServices.create()``, ``MainWindow``,
+window the way ``runway_desktop.app`` does (``Session.create()``, ``MainWindow``,
 ``connect(...)``, ``window.set_connection``) against a sandbox, fills the form (partner,
 tenant, school year, MAP_Growth), puts a large CSV in the ``INPUT_FILE`` slot, waits until the
 slot's preflight (CSV scan + MD5) has finished and Submit is enabled, then clicks Submit.
@@ -378,7 +378,7 @@ async def measure(
 ) -> dict[str, Any]:
     from PySide6.QtCore import QTimer
 
-    from runway_desktop.core.session import AppServices, connect
+    from runway_desktop.core.session import Session, connect
     from runway_desktop.settings import Profile
     from runway_desktop.submit.events import Step, StepFinished, SubmissionResult
     from runway_desktop.ui.main_window import MainWindow
@@ -386,7 +386,7 @@ async def measure(
 
     csv_path = Path(args.csv)
     size: int = args.size
-    services = AppServices.create()
+    services = Session.create()
     recorder = LatenessRecorder()
     out: dict[str, Any] = {"bytes": size}
     try:

@@ -40,7 +40,7 @@ from pytestqt.qtbot import QtBot
 
 from runway_desktop.api.client import RunwayClient, api_root
 from runway_desktop.api.models import OutputSetFilter
-from runway_desktop.core.session import AppServices, connect
+from runway_desktop.core.session import Session, connect
 from runway_desktop.settings import Profile
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.output_sets.page import OutputSetsPage
@@ -117,7 +117,7 @@ def page(
     sandbox_process: dict[str, object],
     tmp_path: Path,
 ) -> Iterator[OutputSetsPage]:
-    services = AppServices.create()
+    services = Session.create()
     profile, secret = Profile.from_sandbox_json(sandbox_process, name="Sandbox")
     assert secret is not None
     connection = connect(services.http, profile, secret)

@@ -26,7 +26,7 @@ async def shoot(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from runway_desktop.base.resources import samples_dir
-    from runway_desktop.core.session import AppServices, connect
+    from runway_desktop.core.session import Session, connect
     from runway_desktop.history.records import utc_now
     from runway_desktop.history.status import SubmissionStatus
     from runway_desktop.history.store import HistoryStore
@@ -47,7 +47,7 @@ async def shoot(out: Path) -> list[Path]:
 
     sandbox = Sandbox(default_config(executor_delay_seconds=0.3))
     printed = sandbox.start()
-    services = AppServices.create()
+    services = Session.create()
     try:
         profile, secret = Profile.from_sandbox_json(printed, name="Sandbox")
         connection = connect(services.http, profile, secret or "")

@@ -34,7 +34,7 @@ async def shoot(out: Path) -> list[Path]:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from runway_desktop.core.session import AppServices, connect
+    from runway_desktop.core.session import Session, connect
     from runway_desktop.outputs.browse import LocalState
     from runway_desktop.sandbox.config import default_config
     from runway_desktop.sandbox.server import Sandbox
@@ -55,7 +55,7 @@ async def shoot(out: Path) -> list[Path]:
         saved.append(path)
 
     with Sandbox(default_config(executor_delay_seconds=0.2)) as sandbox:
-        services = AppServices.create()
+        services = Session.create()
         prefs = services.preferences
         root = Path(tempfile.mkdtemp(prefix="runway-dl-")) / "Runway"
         prefs.save(prefs.load().with_changes(download_root=str(root)))

@@ -47,7 +47,7 @@ async def shoot(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from runway_desktop.core.practice import practice_files
-    from runway_desktop.core.session import AppServices, connect
+    from runway_desktop.core.session import Session, connect
     from runway_desktop.sandbox.config import default_config
     from runway_desktop.sandbox.server import Sandbox
     from runway_desktop.settings import Profile
@@ -64,7 +64,7 @@ async def shoot(out: Path) -> list[Path]:
 
     sandbox = Sandbox(default_config(executor_delay_seconds=1.0))
     printed = sandbox.start()
-    services = AppServices.create()
+    services = Session.create()
     try:
         profile, secret = Profile.from_sandbox_json(printed, name="Sandbox")
         window = MainWindow(services, practice=True)

@@ -29,7 +29,7 @@ from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
 )
 
 from runway_desktop.core.practice import practice_files
-from runway_desktop.core.session import AppServices
+from runway_desktop.core.session import Session
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import NO_KEYRING_MESSAGE, SecretStore
 from runway_desktop.ui.main_window import PAGES, MainWindow
@@ -79,7 +79,7 @@ def test_title_navigation_and_settings(app: AppUnderTest, qtbot: QtBot) -> None:
 def test_a_replaced_connection_does_not_fill_in_its_partners_later(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
 ) -> None:
-    services = AppServices.create()
+    services = Session.create()
     try:
         window = open_window(qtbot, services)
         old = sandbox_connection(services, sandbox)
@@ -106,7 +106,7 @@ def test_a_replaced_connection_does_not_fill_in_its_partners_later(
 def test_practice_mode_banner_and_practice_files(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
 ) -> None:
-    services = AppServices.create()
+    services = Session.create()
     try:
         window = open_window(qtbot, services, practice=True)
         window.submit_page.form.set_practice_files(practice_files())
@@ -202,7 +202,7 @@ def test_first_run_opens_the_dialog_tests_and_saves_then_connects(
     keyring_kind: str,
 ) -> None:
     backend = MemoryKeyring() if keyring_kind == "memory" else None
-    services = AppServices.create(secrets=SecretStore(backend=backend))
+    services = Session.create(secrets=SecretStore(backend=backend))
     secret = str(sandbox.profile["client_secret"])
     try:
         window = open_window(qtbot, services)
@@ -254,7 +254,7 @@ def test_next_launch_without_keyring_asks_for_the_secret_again(
 
     profile, secret = Profile.from_sandbox_json(sandbox.profile, name="District")
     assert secret is not None
-    services = AppServices.create()  # the null keyring: last session's secret is gone
+    services = Session.create()  # the null keyring: last session's secret is gone
     services.profiles.add(profile)
     try:
         window = open_window(qtbot, services)

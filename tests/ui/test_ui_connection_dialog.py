@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from runway_desktop.core.session import AppServices
+from runway_desktop.core.session import Session
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import NO_KEYRING_MESSAGE, Profile, SecretStore
 from runway_desktop.ui.settings.connection_dialog import (
@@ -27,7 +27,7 @@ from runway_desktop.ui.settings.connection_dialog import (
 TEST_TIMEOUT_MS = 20_000
 
 
-def close_services(services: AppServices, qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
+def close_services(services: Session, qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
     # The qloop is "already running" (qasync): run_until_complete refuses, so wait on a task.
     task = qloop.create_task(services.aclose())
     qtbot.waitUntil(task.done, timeout=5000)
@@ -35,21 +35,21 @@ def close_services(services: AppServices, qloop: asyncio.AbstractEventLoop, qtbo
 
 
 @pytest.fixture
-def services(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[AppServices]:
-    created = AppServices.create()
+def services(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[Session]:
+    created = Session.create()
     yield created
     close_services(created, qloop, qtbot)
 
 
 @pytest.fixture
-def keyring_services(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[AppServices]:
-    created = AppServices.create(secrets=SecretStore(backend=MemoryKeyring()))
+def keyring_services(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[Session]:
+    created = Session.create(secrets=SecretStore(backend=MemoryKeyring()))
     yield created
     close_services(created, qloop, qtbot)
 
 
 def make_dialog(
-    qtbot: QtBot, services: AppServices, profile: Profile | None = None
+    qtbot: QtBot, services: Session, profile: Profile | None = None
 ) -> ConnectionDialog:
     dialog = ConnectionDialog(services, profile)
     qtbot.addWidget(dialog)
@@ -86,7 +86,7 @@ def run_test(qtbot: QtBot, dialog: ConnectionDialog) -> bool:
     return bool(blocker.args[0])
 
 
-def test_empty_dialog_has_defaults_and_hides_advanced(qtbot: QtBot, services: AppServices) -> None:
+def test_empty_dialog_has_defaults_and_hides_advanced(qtbot: QtBot, services: Session) -> None:
     dialog = make_dialog(qtbot, services)
 
     assert dialog.objectName() == "ConnectionDialog"
@@ -104,7 +104,7 @@ def test_empty_dialog_has_defaults_and_hides_advanced(qtbot: QtBot, services: Ap
     assert dialog.audience_edit.placeholderText() == "Default: https://runway.district.org"
 
 
-def test_show_hide_toggle_reveals_the_secret(qtbot: QtBot, services: AppServices) -> None:
+def test_show_hide_toggle_reveals_the_secret(qtbot: QtBot, services: Session) -> None:
     dialog = make_dialog(qtbot, services)
     dialog.show_secret_button.click()
     assert dialog.secret_edit.echoMode() == QLineEdit.EchoMode.Normal
@@ -114,7 +114,7 @@ def test_show_hide_toggle_reveals_the_secret(qtbot: QtBot, services: AppServices
 
 
 def test_successful_test_lists_partners(
-    qtbot: QtBot, services: AppServices, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox: Sandbox
 ) -> None:
     dialog = make_dialog(qtbot, services)
     fill(dialog, sandbox)
@@ -129,7 +129,7 @@ def test_successful_test_lists_partners(
 
 
 def test_wrong_secret_is_a_plain_error(
-    qtbot: QtBot, services: AppServices, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox: Sandbox
 ) -> None:
     dialog = make_dialog(qtbot, services)
     fill(dialog, sandbox, secret="not-the-secret")
@@ -145,7 +145,7 @@ def test_wrong_secret_is_a_plain_error(
 
 
 def test_token_service_down_is_a_plain_error(
-    qtbot: QtBot, services: AppServices, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox: Sandbox
 ) -> None:
     sandbox.faults.set("token_down", {"status": 503})
     dialog = make_dialog(qtbot, services)
@@ -159,7 +159,7 @@ def test_token_service_down_is_a_plain_error(
 
 
 def test_unreachable_api_host_says_which_step_failed(
-    qtbot: QtBot, services: AppServices, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox: Sandbox
 ) -> None:
     dialog = make_dialog(qtbot, services)
     fill(dialog, sandbox, api_url="http://127.0.0.1:9/api/v1")
@@ -170,7 +170,7 @@ def test_unreachable_api_host_says_which_step_failed(
 
 
 def test_client_without_create_scope_cannot_send_files(
-    qtbot: QtBot, services: AppServices, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox: Sandbox
 ) -> None:
     dialog = make_dialog(qtbot, services)
     fill(dialog, sandbox, client_id="read-only", secret="read-only-secret")
@@ -186,7 +186,7 @@ def test_client_without_create_scope_cannot_send_files(
 
 
 def test_field_validation_shows_messages_next_to_fields(
-    qtbot: QtBot, services: AppServices
+    qtbot: QtBot, services: Session
 ) -> None:
     dialog = make_dialog(qtbot, services)
     dialog.name_edit.clear()
@@ -219,7 +219,7 @@ def all_text_under(home: Path) -> str:
 
 
 def test_save_writes_the_profile_but_never_the_secret(
-    qtbot: QtBot, services: AppServices, sandbox: Sandbox, isolated_home: Path
+    qtbot: QtBot, services: Session, sandbox: Sandbox, isolated_home: Path
 ) -> None:
     dialog = make_dialog(qtbot, services)
     assert dialog.secret_note.text() == NO_KEYRING_MESSAGE
@@ -241,7 +241,7 @@ def test_save_writes_the_profile_but_never_the_secret(
     assert SecretStore().get("Runway") is None
 
 
-def test_save_with_advanced_settings(qtbot: QtBot, services: AppServices, sandbox: Sandbox) -> None:
+def test_save_with_advanced_settings(qtbot: QtBot, services: Session, sandbox: Sandbox) -> None:
     dialog = make_dialog(qtbot, services)
     fill(dialog, sandbox)
     dialog.advanced_button.click()
@@ -261,7 +261,7 @@ def test_save_with_advanced_settings(qtbot: QtBot, services: AppServices, sandbo
 
 
 def test_cancel_saves_nothing(
-    qtbot: QtBot, services: AppServices, sandbox: Sandbox, isolated_home: Path
+    qtbot: QtBot, services: Session, sandbox: Sandbox, isolated_home: Path
 ) -> None:
     dialog = make_dialog(qtbot, services)
     fill(dialog, sandbox)
@@ -273,7 +273,7 @@ def test_cancel_saves_nothing(
 
 
 def test_secret_round_trips_through_a_keyring(
-    qtbot: QtBot, keyring_services: AppServices, sandbox: Sandbox, isolated_home: Path
+    qtbot: QtBot, keyring_services: Session, sandbox: Sandbox, isolated_home: Path
 ) -> None:
     dialog = make_dialog(qtbot, keyring_services)
     assert "saved in your system keyring" in dialog.secret_note.text()
@@ -287,7 +287,7 @@ def test_secret_round_trips_through_a_keyring(
 
 
 def test_editing_prefills_and_keeps_the_stored_secret(
-    qtbot: QtBot, keyring_services: AppServices, sandbox: Sandbox
+    qtbot: QtBot, keyring_services: Session, sandbox: Sandbox
 ) -> None:
     profile, secret = Profile.from_sandbox_json(sandbox.profile, name="District")
     assert secret is not None
@@ -316,7 +316,7 @@ def test_editing_prefills_and_keeps_the_stored_secret(
 
 
 def test_new_profile_with_a_taken_name_is_refused_next_to_the_name(
-    qtbot: QtBot, services: AppServices, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox: Sandbox
 ) -> None:
     existing, _ = Profile.from_sandbox_json(sandbox.profile, name="Runway")
     services.profiles.add(existing)
@@ -332,7 +332,7 @@ def test_new_profile_with_a_taken_name_is_refused_next_to_the_name(
 
 
 def test_cancel_while_testing_stops_the_test(
-    qtbot: QtBot, services: AppServices, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox: Sandbox
 ) -> None:
     sandbox.faults.set("api_delay", {"seconds": 5})
     dialog = make_dialog(qtbot, services)

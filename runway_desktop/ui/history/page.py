@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.core import history_actions as actions
-from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.core.session import Session, Connection
 from runway_desktop.history.diagnostics import DiagnosticsExport
 from runway_desktop.history.poller import StatusPoller
 from runway_desktop.history.records import SubmissionRecord, utc_now
@@ -55,7 +55,7 @@ class HistoryPage(QWidget):
     diagnosticsExported = Signal(object)  # DiagnosticsExport
 
     def __init__(
-        self, services: AppServices, notifier: Notifier, parent: QWidget | None = None
+        self, services: Session, notifier: Notifier, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("HistoryPage")

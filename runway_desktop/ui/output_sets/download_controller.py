@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.api.models import OutputSet
-from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.core.session import Session, Connection
 from runway_desktop.outputs.browse import STATE_QUEUED, LocalState, root_problem
 from runway_desktop.outputs.downloader import (
     STATE_COMPLETE,
@@ -93,7 +93,7 @@ class DownloadController(QObject):
     watchProblem = Signal(str)  # a poll failed (plain words); empty text: polls work again
 
     def __init__(
-        self, services: AppServices, notifier: Notifier, parent: QObject | None = None
+        self, services: Session, notifier: Notifier, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.services = services

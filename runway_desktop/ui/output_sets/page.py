@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.api.models import OutputSet
-from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.core.session import Session, Connection
 from runway_desktop.outputs.browse import (
     BrowseFilter,
     LocalState,
@@ -57,7 +57,7 @@ class OutputSetsPage(QWidget):
     loaded = Signal()  # a listing arrived (or failed): tests and the benchmark wait on it
 
     def __init__(
-        self, services: AppServices, notifier: Notifier, parent: QWidget | None = None
+        self, services: Session, notifier: Notifier, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("OutputSetsPage")

@@ -33,7 +33,7 @@ from runway_desktop.core.connection_test import (
     check_html,
     field_problems,
 )
-from runway_desktop.core.session import AppServices
+from runway_desktop.core.session import Session
 from runway_desktop.settings.profiles import (
     Profile,
     ProfileError,
@@ -69,7 +69,7 @@ class ConnectionDialog(QDialog):
 
     def __init__(
         self,
-        services: AppServices,
+        services: Session,
         profile: Profile | None = None,
         parent: QWidget | None = None,
     ) -> None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.bundles.validation import validate_submission
-from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.core.session import Session, Connection
 from runway_desktop.submit.events import (
     SubmissionInvalid,
     SubmissionRequest,
@@ -42,7 +42,7 @@ class SubmitPage(QWidget):
 
     def __init__(
         self,
-        services: AppServices,
+        services: Session,
         connection: Callable[[], Connection | None],
         parent: QWidget | None = None,
     ) -> None:

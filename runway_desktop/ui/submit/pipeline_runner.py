@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from runway_desktop.api.error_types import RunwayError
-from runway_desktop.core.session import AppServices, Connection
+from runway_desktop.core.session import Session, Connection
 from runway_desktop.submit.events import (
     FileProgress,
     FilesChecked,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 PipelineFactory = Callable[["Listener"], "SubmissionPipeline"]
 
 
-def pipeline_factory(services: AppServices, connection: Connection) -> PipelineFactory:
+def pipeline_factory(services: Session, connection: Connection) -> PipelineFactory:
     """Pipelines on the app's shared HTTP client, history and in-memory upload links."""
 
     # Imported here: the pipeline pulls in httpcore and h11 (55–110 ms), which the window does
