@@ -15,7 +15,7 @@ from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 from ui_app_helpers import close_services, sandbox_connection
 
-from runway_desktop.core.session import Session, Connection
+from runway_desktop.core.session import Connection, Session
 from runway_desktop.history.status import SubmissionStatus
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.ui.history.page import HistoryPage

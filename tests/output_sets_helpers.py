@@ -20,7 +20,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 
-from runway_desktop.core.session import Session, Connection, connect
+from runway_desktop.core.session import Connection, Session, connect
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import Profile
 from runway_desktop.ui.notifier import Notifier

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from ui_dnd import drop_files
 
-from runway_desktop.core.session import Session, Connection, connect
+from runway_desktop.core.session import Connection, Session, connect
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import Profile
 from runway_desktop.ui.main_window import MainWindow

@@ -11,7 +11,6 @@ import argparse
 import getpass
 import sys
 
-from runway_desktop.api.error_types import PermissionDenied
 from runway_desktop.cli.connection import (
     SECRET_ENV_VAR,
     CommandSession,
@@ -20,22 +19,18 @@ from runway_desktop.cli.connection import (
 )
 from runway_desktop.cli.output import (
     EXIT_OK,
+    EXIT_REJECTED,
     CliParser,
     Console,
     SubCommands,
+    failure_from_error,
     render_table,
     usage_error,
     yes_no,
 )
+from runway_desktop.core.connection_test import check_connection
 from runway_desktop.settings import ProfileError, SecretStore, default_profile_store
 from runway_desktop.settings.profiles import Profile
-
-# The three resource scopes the app needs, with what each one allows in plain words.
-NEEDED_SCOPES = {
-    "create:jobs": "send files to Runway",
-    "read:jobs": "list output sets",
-    "read:jobs:output-files": "download output files",
-}
 
 
 def add_profile_parser(commands: SubCommands, common: CliParser) -> None:
@@ -163,40 +158,35 @@ def profile_remove(name: str, console: Console) -> int:
 
 
 async def profile_test(args: argparse.Namespace, console: Console) -> int:
+    """The desktop app's "Test connection", printed: same rules, same words."""
     # `profile test NAME` reads like `--profile NAME`; either (or --profile-file) works.
     chosen = choose_profile(args.name or args.profile, args.profile_file)
     async with CommandSession(chosen) as connection:
-        claims = await connection.tokens.get_claims()
-        verified: list[str] | None
-        try:
-            verified = await connection.client.verify_token()
-        except PermissionDenied:
-            verified = None  # a read-only client may not call verify (CONTRACT §4.1)
-    partners = list(verified) if verified is not None else list(claims.partner_codes)
-    missing = [scope for scope in NEEDED_SCOPES if scope not in claims.scopes]
-    name = chosen.profile.name
-    console.result(f"Signed in to {connection.client.host} as client {chosen.profile.client_id}.")
-    if partners:
-        console.result(f"This client may use partner(s): {', '.join(partners)}.")
-    else:
-        console.result("This client may not use any partner: ask your Runway admin to add one.")
-    if verified is None:
-        console.result("Runway's token check needs create:jobs, so partners come from the token.")
-    if missing:
-        for scope in missing:
-            console.result(f"It lacks {scope}, so it cannot {NEEDED_SCOPES[scope]}.")
-        console.result("Ask your Runway admin to add the missing scope(s) to this client.")
-    else:
-        console.result("It has every permission Runway Desktop needs.")
+        check = await check_connection(connection.http, chosen.profile, chosen.secret)
+    if check.error is not None:
+        raise failure_from_error(check.error)
+    summary = check.summary
+    console.result(
+        f"{check.headline} Client {chosen.profile.client_id} at {connection.client.host}."
+    )
+    for line in summary.lines if summary is not None else ():
+        console.result(f"{'✓' if line.kind == 'ok' else '⚠'} {line.text}")
+    partners = list(summary.partners) if summary is not None else []
     if console.json_mode:
         console.json(
             {
-                "ok": True,
-                "profile": name,
+                "ok": check.usable,
+                "state": check.state,
+                "profile": chosen.profile.name,
                 "partners": partners,
-                "verified_by_runway": verified is not None,
-                "scopes": list(claims.scopes),
-                "missing_scopes": missing,
+                "verified_by_runway": check.verified_by_runway,
+                "scopes": list(check.scopes),
+                "missing_scopes": list(summary.missing_scopes) if summary is not None else [],
             }
         )
+    if not check.usable:
+        # Signed in, but with no partner the client can do nothing: that is not a pass.
+        console.note("Error: this client may not act for any partner, so it can do nothing.")
+        console.note("What to do: ask your Runway admin to add a partner:<code> scope to it.")
+        return EXIT_REJECTED
     return EXIT_OK

@@ -1,7 +1,8 @@
-"""The connection dialog's logic without Qt: field checks and the "Test connection" run.
+"""The connection test, one rule set for the connection dialog and ``profile test``.
 
-Kept apart from the widget so it reads (and is tested) as plain Python; it only calls the core
-(``session.connect``, ``TokenProvider.get_claims``, ``RunwayClient.verify_token``).
+Field checks and the "Test connection" run: sign in, ask Runway to verify the token, and say
+what the client may do (the scope table lives in ``settings.permissions``). Both front ends
+show the same ``ConnectionCheck``; only their way of printing it differs.
 """
 
 from __future__ import annotations
@@ -76,10 +77,19 @@ class ConnectionCheck:
     headline: str
     summary: PermissionSummary | None = None
     error: RunwayError | None = None
+    scopes: tuple[str, ...] = ()
+    # Runway itself listed the partners (POST /token/verify); else they come from the token.
+    verified_by_runway: bool = False
 
     @property
     def ok(self) -> bool:
         return self.state != "error"
+
+    @property
+    def usable(self) -> bool:
+        """Signed in AND able to act for at least one partner: a client with no partner scope
+        can do nothing at all, so a test of it has not passed."""
+        return self.ok and self.summary is not None and bool(self.summary.partners)
 
 
 async def check_connection(
@@ -103,14 +113,26 @@ async def check_connection(
         # only /token/verify's create:jobs is missing. The token's partner scopes stand in.
         summary = summarize_permissions(claims.scopes, claims.partner_codes)
         return ConnectionCheck(
-            "warning", "Connected, but this client cannot send files.", summary=summary
+            "warning",
+            "Connected, but this client cannot send files.",
+            summary=summary,
+            scopes=tuple(claims.scopes),
         )
     except RunwayError as error:
         return ConnectionCheck("error", API_FAILED, error=error)
     summary = summarize_permissions(claims.scopes, partners)
+    scopes = tuple(claims.scopes)
     if summary.complete:
-        return ConnectionCheck("ok", "Connected to Runway.", summary=summary)
-    return ConnectionCheck("warning", "Connected, with some limits.", summary=summary)
+        return ConnectionCheck(
+            "ok", "Connected to Runway.", summary=summary, scopes=scopes, verified_by_runway=True
+        )
+    return ConnectionCheck(
+        "warning",
+        "Connected, with some limits.",
+        summary=summary,
+        scopes=scopes,
+        verified_by_runway=True,
+    )
 
 
 _MARKS = {"ok": "✓", "missing": "⚠"}

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog
 
-from runway_desktop.core.session import Session, Connection, MissingSecret, connect
+from runway_desktop.core.session import Connection, MissingSecret, Session, connect
 from runway_desktop.settings import Profile, ProfilesFileError
 from runway_desktop.ui.main_window import MainWindow
 

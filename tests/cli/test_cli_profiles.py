@@ -90,7 +90,7 @@ def test_secret_round_trips_through_the_keyring(
     listed = cli("--profile", "district", "outputs", "list", "--json", use_profile_file=False)
     assert listed.code == 0, listed.err  # secret from the keyring, partner from the profile
     tested = cli("profile", "test", "district", use_profile_file=False)
-    assert tested.code == 0 and "acme, ea" in tested.out
+    assert tested.code == 0 and "Can send files for: acme, ea" in tested.out
 
     cli("profile", "remove", "district", use_profile_file=False)
     assert memory_keyring.store == {}
@@ -138,7 +138,7 @@ def test_profile_test_lists_partners_and_missing_scopes(
 ) -> None:
     full = cli("profile", "test")
     assert full.code == 0
-    assert "partner(s): acme, ea" in full.out and "every permission" in full.out
+    assert "Connected to Runway." in full.out and "Can send files for: acme, ea" in full.out
 
     cli.profile_file = write_profile(
         sandbox, tmp_path / "read-only.json", client_id="read-only",
@@ -150,6 +150,21 @@ def test_profile_test_lists_partners_and_missing_scopes(
     report = limited.json()
     assert report["partners"] == ["acme"] and report["verified_by_runway"] is False
     assert report["missing_scopes"] == ["create:jobs"]
+
+
+def test_profile_test_fails_for_a_client_with_no_partner(
+    cli: CliRunner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # Signing in works, but a client with no partner scope can do nothing: not a pass.
+    cli.profile_file = write_profile(
+        sandbox, tmp_path / "no-partner.json", client_id="no-partner",
+        client_secret="no-partner-secret", scopes="",
+    )  # fmt: skip
+    cli.secret = "no-partner-secret"
+    result = cli("--json", "profile", "test")
+    assert result.code == 3, result.err
+    assert result.json()["ok"] is False and result.json()["partners"] == []
+    assert "partner:<code>" in result.err
 
 
 def test_wrong_secret_from_the_environment_exits_3(

@@ -113,9 +113,7 @@ def test_show_hide_toggle_reveals_the_secret(qtbot: QtBot, services: Session) ->
     assert dialog.secret_edit.echoMode() == QLineEdit.EchoMode.Password
 
 
-def test_successful_test_lists_partners(
-    qtbot: QtBot, services: Session, sandbox: Sandbox
-) -> None:
+def test_successful_test_lists_partners(qtbot: QtBot, services: Session, sandbox: Sandbox) -> None:
     dialog = make_dialog(qtbot, services)
     fill(dialog, sandbox)
 
@@ -128,9 +126,7 @@ def test_successful_test_lists_partners(
     assert dialog.test_result.objectName() == "TestResult"
 
 
-def test_wrong_secret_is_a_plain_error(
-    qtbot: QtBot, services: Session, sandbox: Sandbox
-) -> None:
+def test_wrong_secret_is_a_plain_error(qtbot: QtBot, services: Session, sandbox: Sandbox) -> None:
     dialog = make_dialog(qtbot, services)
     fill(dialog, sandbox, secret="not-the-secret")
 
@@ -185,9 +181,7 @@ def test_client_without_create_scope_cannot_send_files(
     assert dialog.test_result.property("state") == "warning"
 
 
-def test_field_validation_shows_messages_next_to_fields(
-    qtbot: QtBot, services: Session
-) -> None:
+def test_field_validation_shows_messages_next_to_fields(qtbot: QtBot, services: Session) -> None:
     dialog = make_dialog(qtbot, services)
     dialog.name_edit.clear()
     dialog.api_url_edit.setText("runway.district.org")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.core import history_actions as actions
-from runway_desktop.core.session import Session, Connection
+from runway_desktop.core.session import Connection, Session
 from runway_desktop.history.diagnostics import DiagnosticsExport
 from runway_desktop.history.poller import StatusPoller
 from runway_desktop.history.records import SubmissionRecord, utc_now

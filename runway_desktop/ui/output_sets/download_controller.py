@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.api.models import OutputSet
-from runway_desktop.core.session import Session, Connection
+from runway_desktop.core.session import Connection, Session
 from runway_desktop.outputs.browse import STATE_QUEUED, LocalState, root_problem
 from runway_desktop.outputs.downloader import (
     STATE_COMPLETE,

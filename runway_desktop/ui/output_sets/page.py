@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.api.models import OutputSet
-from runway_desktop.core.session import Session, Connection
+from runway_desktop.core.session import Connection, Session
 from runway_desktop.outputs.browse import (
     BrowseFilter,
     LocalState,

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.bundles.validation import validate_submission
-from runway_desktop.core.session import Session, Connection
+from runway_desktop.core.session import Connection, Session
 from runway_desktop.submit.events import (
     SubmissionInvalid,
     SubmissionRequest,
