@@ -29,8 +29,9 @@ from runway_desktop.cli.output import (
     usage_error,
     yes_no,
 )
+from runway_desktop.core.output_sets import list_and_record
+from runway_desktop.core.set_watcher import NewSetWatcher
 from runway_desktop.outputs.downloader import SetDownload, SetDownloader
-from runway_desktop.outputs.watcher import NewSetWatcher, seen_record
 
 _END_YEAR = re.compile(r"[0-9]{4}")
 
@@ -132,8 +133,7 @@ async def outputs_list(args: argparse.Namespace, console: Console) -> int:
             sent_to_ods=None if args.sent_to_ods is None else args.sent_to_ods == "true",
             created_after=created_after,
         )
-        sets = await connection.client.list_output_sets(query)
-        connection.history.record_output_sets([seen_record(s) for s in sets])
+        sets = await list_and_record(connection.client, connection.history, query)
     if console.json_mode:
         console.json([set_json(s, connection.assessment_name) for s in sets])
         return EXIT_OK
@@ -189,8 +189,9 @@ async def outputs_download(args: argparse.Namespace, console: Console) -> int:
                 console.note(f"No new output sets for partner {partner}.")
         else:
             wanted = list(dict.fromkeys(args.set_uids))
-            listed = await connection.client.list_output_sets(OutputSetFilter(partner=partner))
-            connection.history.record_output_sets([seen_record(s) for s in listed])
+            listed = await list_and_record(
+                connection.client, connection.history, OutputSetFilter(partner=partner)
+            )
             by_uid = {s.uid: s for s in listed}
             unknown = [uid for uid in wanted if uid not in by_uid]
             if unknown:

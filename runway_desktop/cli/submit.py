@@ -32,8 +32,8 @@ from runway_desktop.cli.output import (
     yes_no,
 )
 from runway_desktop.cli.progress import SubmitProgress
+from runway_desktop.core.output_sets import list_and_record
 from runway_desktop.history.records import utc_now
-from runway_desktop.outputs.watcher import seen_record
 from runway_desktop.submit.events import SubmissionInvalid, SubmissionRequest
 from runway_desktop.submit.pipeline import SubmissionPipeline
 
@@ -201,9 +201,8 @@ async def wait_for_output(
     deadline = time.monotonic() + wait_seconds
     polls = 0
     while True:
-        listed = await connection.client.list_output_sets(query)
-        # Recording them lets the desktop app's History show this job as processed.
-        connection.history.record_output_sets([seen_record(s) for s in listed])
+        # Recorded too, so the desktop app's History shows this job as processed.
+        listed = await list_and_record(connection.client, connection.history, query)
         mine = [s for s in listed if s.job_uid == job_uid]
         if mine:
             return mine

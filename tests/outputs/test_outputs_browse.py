@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from runway_desktop.api.models import OutputSet
+from runway_desktop.core.output_sets import seen_record
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.outputs.browse import (
     BrowseFilter,
@@ -17,7 +18,6 @@ from runway_desktop.outputs.browse import (
     relative_age,
     root_problem,
 )
-from runway_desktop.outputs.watcher import seen_record
 from runway_desktop.ui.output_sets.proxy import matches
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.core import history_actions as actions
 from runway_desktop.core.session import Connection, Session
+from runway_desktop.core.status_poll import StatusPoller
 from runway_desktop.history.diagnostics import DiagnosticsExport
-from runway_desktop.history.poller import StatusPoller
 from runway_desktop.history.records import SubmissionRecord, utc_now
 from runway_desktop.history.status import derive_status
 from runway_desktop.history.store import ACTIVE_STATES

@@ -1,5 +1,5 @@
 """Background status polling for the History screen: a timer around the Qt-free
-``history.poller.StatusPoller``, with a desktop notification when a submission gets its result
+``core.status_poll.StatusPoller``, with a desktop notification when a submission gets its result
 or reaches "No result yet".
 
 Gentle by design: one request per (profile, partner) per round, rounds only while something
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from runway_desktop.base.formatting import school_year_label
-from runway_desktop.history.poller import PollReport, StatusChange, StatusPoller
+from runway_desktop.core.status_poll import PollReport, StatusChange, StatusPoller
 from runway_desktop.history.status import SubmissionStatus
 from runway_desktop.ui.notifier import Notifier
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.api.models import OutputSet
 from runway_desktop.core.session import Connection, Session
+from runway_desktop.core.set_watcher import NewSetWatcher
 from runway_desktop.outputs.browse import STATE_QUEUED, LocalState, root_problem
 from runway_desktop.outputs.downloader import (
     STATE_COMPLETE,
@@ -29,7 +30,6 @@ from runway_desktop.outputs.downloader import (
     SetProgress,
     SetProgressCallback,
 )
-from runway_desktop.outputs.watcher import NewSetWatcher
 from runway_desktop.ui.notifier import Notifier
 
 # New sets appear minutes after a run; a poll a minute is prompt without pestering Runway.

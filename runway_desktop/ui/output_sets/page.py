@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.api.models import OutputSet
+from runway_desktop.core.output_sets import record_sets
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.outputs.browse import (
     BrowseFilter,
@@ -35,7 +36,6 @@ from runway_desktop.outputs.browse import (
     make_rows,
     scope_text,
 )
-from runway_desktop.outputs.watcher import seen_record
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.output_sets.download_controller import DownloadController
 from runway_desktop.ui.output_sets.filters import OutputSetsFilterBar
@@ -235,10 +235,10 @@ class OutputSetsPage(QWidget):
         self._after_load(sets)
         self.search_warm_timer.start(SEARCH_WARM_DELAY_MS)
         self.loaded.emit()
-        new = [seen_record(s) for s in sets if s.uid not in self._recorded]
-        if new:  # History derives "got a result" from these; a thread keeps paint smooth
-            self._recorded.update(str(s["uid"]) for s in new)
-            await asyncio.to_thread(self.services.history.record_output_sets, new)
+        new = [s for s in sets if s.uid not in self._recorded]
+        if new:  # History derives "got a result" from these (written off the Qt thread)
+            self._recorded.update(s.uid for s in new)
+            await record_sets(self.services.history, new)
 
     def _prepare(
         self, sets: list[OutputSet], profile: str

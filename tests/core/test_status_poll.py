@@ -11,7 +11,7 @@ from core_helpers import Core
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.models import OutputSetFilter
-from runway_desktop.history.poller import PollReport, StatusPoller
+from runway_desktop.core.status_poll import PollReport, StatusPoller
 from runway_desktop.history.records import utc_now
 from runway_desktop.history.status import SubmissionStatus as S
 from runway_desktop.history.status import derive_status

@@ -15,23 +15,11 @@ from pathlib import Path
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.models import OutputSet, OutputSetFilter
+from runway_desktop.core.output_sets import list_and_record
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.outputs.downloader import SetDownload, SetDownloader, SetProgressCallback
 
 DEFAULT_LAG = timedelta(minutes=30)
-
-
-def seen_record(output_set: OutputSet) -> dict[str, object]:
-    return {
-        "uid": output_set.uid,
-        "job_uid": output_set.job_uid,
-        "partner": output_set.partner,
-        "tenant": output_set.tenant,
-        "school_year": output_set.school_year,
-        "bundle": output_set.bundle,
-        "sent_to_ods": output_set.sent_to_ods,
-        "created_at": output_set.created_at_text,
-    }
 
 
 @dataclass(frozen=True)
@@ -71,8 +59,7 @@ class NewSetWatcher:
             partner=self.partner,
             created_after=None if cursor is None else cursor - self.lag,
         )
-        listed = await self.client.list_output_sets(query)
-        self.history.record_output_sets([seen_record(s) for s in listed])
+        listed = await list_and_record(self.client, self.history, query)
         done = self.history.downloaded_set_uids(self.profile_name)
         return [s for s in listed if s.uid not in done]
 

@@ -9,8 +9,8 @@ import core_helpers
 import pytest
 from core_helpers import PARTNER, PROFILE, Core
 
+from runway_desktop.core.set_watcher import PollResult
 from runway_desktop.history.store import HistoryStore
-from runway_desktop.outputs.watcher import PollResult
 
 pytestmark = pytest.mark.anyio
 # Fixtures shared with the other core suites (assigned, not imported: ruff F811).

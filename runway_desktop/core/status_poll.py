@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.error_types import RunwayError
 from runway_desktop.api.models import OutputSetFilter
+from runway_desktop.core.output_sets import record_sets
 from runway_desktop.history.records import SubmissionRecord, utc_now
 from runway_desktop.history.status import (
     DEFAULT_NO_RESULT_AFTER,
@@ -25,7 +26,6 @@ from runway_desktop.history.status import (
     derive_status,
 )
 from runway_desktop.history.store import HistoryStore
-from runway_desktop.outputs.watcher import seen_record
 
 # Covers the set's late visibility and a few minutes of clock difference with the server.
 DEFAULT_LAG = timedelta(minutes=15)
@@ -120,7 +120,7 @@ class StatusPoller:
                 errors.append((key[0], key[1], error))
                 continue
             polled.append(key)
-            self.history.record_output_sets([seen_record(s) for s in listed])
+            await record_sets(self.history, listed)
         changes = []
         still = 0
         for group in groups.values():

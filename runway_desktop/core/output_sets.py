@@ -1,0 +1,46 @@
+"""Output sets, listed and recorded: the one way either front end asks Runway for sets.
+
+Every listing is also told to History (idempotent by set uid), because History derives "got a
+result" from the sets seen, whichever screen or command happened to list them. The write goes
+to a worker thread, so a GUI caller's loop never waits on SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from runway_desktop.api.client import RunwayClient
+from runway_desktop.api.models import OutputSet, OutputSetFilter
+from runway_desktop.history.store import HistoryStore
+
+
+def seen_record(output_set: OutputSet) -> dict[str, object]:
+    """The row History keeps of a listed set."""
+    return {
+        "uid": output_set.uid,
+        "job_uid": output_set.job_uid,
+        "partner": output_set.partner,
+        "tenant": output_set.tenant,
+        "school_year": output_set.school_year,
+        "bundle": output_set.bundle,
+        "sent_to_ods": output_set.sent_to_ods,
+        "created_at": output_set.created_at_text,
+    }
+
+
+async def record_sets(history: HistoryStore, sets: Iterable[OutputSet]) -> int:
+    """Tell History about listed sets; returns how many it had not seen."""
+    rows = [seen_record(s) for s in sets]
+    if not rows:
+        return 0
+    return await asyncio.to_thread(history.record_output_sets, rows)
+
+
+async def list_and_record(
+    client: RunwayClient, history: HistoryStore, query: OutputSetFilter
+) -> list[OutputSet]:
+    """``GET /output-sets`` for the query, with every listed set recorded in History."""
+    listed = await client.list_output_sets(query)
+    await record_sets(history, listed)
+    return listed
