@@ -12,42 +12,16 @@ secrets in memory and says so), and so is a build without the practice server.
 from __future__ import annotations
 
 import argparse
-import enum
 import importlib
 import ssl
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from runway_desktop import APP_NAME, __version__
-
-
-class Status(enum.Enum):
-    OK = "ok"
-    WARNING = "warning"
-    FAILURE = "FAILED"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: Status
-    detail: str = ""
-    # Shown instead of the status word ("yes"/"no" for the sandbox line).
-    label: str = ""
-
-    def line(self) -> str:
-        word = self.label or self.status.value
-        if self.status is Status.OK:
-            return f"{self.name}: {word} ({self.detail})" if self.detail else f"{self.name}: {word}"
-        if self.status is Status.WARNING:
-            tail = " — warning, not failure"
-            return f"{self.name}: {self.label + ', ' if self.label else ''}{self.detail}{tail}"
-        return f"{self.name}: FAILED — {self.detail}"
-
+from runway_desktop.base.selftest_report import Check, Status
 
 # Where Linux distributions keep the CA bundle (the same places truststore looks).
 _CA_FILES = (

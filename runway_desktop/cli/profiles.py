@@ -28,7 +28,7 @@ from runway_desktop.cli.output import (
     usage_error,
     yes_no,
 )
-from runway_desktop.core.connection_test import check_connection
+from runway_desktop.core.connection_check import check_connection
 from runway_desktop.settings import ProfileError, SecretStore, default_profile_store
 from runway_desktop.settings.profiles import Profile
 

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from runway_desktop.selftest import Check, Status
+from runway_desktop.base.selftest_report import Check, Status
 
 _DISPLAY_VARIABLES = {"xcb": "DISPLAY", "wayland": "WAYLAND_DISPLAY"}
 

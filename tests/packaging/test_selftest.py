@@ -13,7 +13,7 @@ import pytest
 from helpers_keyring import MemoryKeyring
 
 from runway_desktop import __version__, selftest
-from runway_desktop.selftest import Check, Status
+from runway_desktop.base.selftest_report import Check, Status
 from runway_desktop.ui import selftest_qt
 
 REPO = Path(__file__).resolve().parents[2]

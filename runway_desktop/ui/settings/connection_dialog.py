@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.core.connection_test import (
+from runway_desktop.core.connection_check import (
     FieldName,
     FormValues,
     check_connection,
