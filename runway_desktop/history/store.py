@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from runway_desktop.history.migrations import migrate
 from runway_desktop.history.records import (
     FileRecord,
     SeenOutputSet,
@@ -31,8 +32,9 @@ from runway_desktop.history.records import (
     utc_now,
 )
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
+# The schema as 0.1.0 made it (user_version 1). Later changes are migrations
+# (history/migrations.py), never edits here: a 0.1.0 database must open with all its rows.
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
     created_at TEXT NOT NULL,
@@ -132,9 +134,7 @@ class HistoryStore:
         # in WAL mode NORMAL skips the fsync per commit, so a write costs microseconds; a
         # power cut can lose the last few records, never corrupt the file.
         self._db.execute("PRAGMA synchronous = NORMAL")
-        # executescript commits on its own, so it runs outside _tx.
-        self._db.executescript(_SCHEMA)
-        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        migrate(self._db, _SCHEMA_V1)
 
     def close(self) -> None:
         with self._lock:
