@@ -26,7 +26,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.errors import RunwayError
 from runway_desktop.cli.output import (
     EXIT_INTERRUPTED,
     EXIT_LOCAL_FILE,

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn, TextIO, TypeAlias
 
-from runway_desktop.api.error_types import (
+from runway_desktop.api.errors import (
     AuthError,
     BlockedByProxy,
     LocalFileError,

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.api.error_types import NotFound
+from runway_desktop.api.errors import NotFound
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.cli.connection import CommandSession, choose_profile

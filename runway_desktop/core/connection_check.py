@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from runway_desktop.api.error_types import PermissionDenied, RunwayError
+from runway_desktop.api.errors import PermissionDenied, RunwayError
 from runway_desktop.core.session import connect
 from runway_desktop.settings.permissions import PermissionSummary, summarize_permissions
 from runway_desktop.settings.profiles import Profile

@@ -80,7 +80,7 @@ class Connection:
         if len(codes) == 1:
             return codes[0]
         if not codes:
-            from runway_desktop.api.error_types import PermissionDenied
+            from runway_desktop.api.errors import PermissionDenied
 
             raise PermissionDenied(
                 "This client may not use any partner: its token has no partner:… scope.",

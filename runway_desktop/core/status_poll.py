@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from runway_desktop.api.client import RunwayClient
-from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSetFilter
 from runway_desktop.core.output_sets import record_sets
 from runway_desktop.history.records import SubmissionRecord, utc_now

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from runway_desktop.api.error_types import FolderNotWritable
+from runway_desktop.api.errors import FolderNotWritable
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.history.store import HistoryStore

@@ -16,8 +16,7 @@ import httpx
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.download import download_file
-from runway_desktop.api.error_types import RunwayError
-from runway_desktop.api.errors import error_from_os_error
+from runway_desktop.api.errors import RunwayError, error_from_os_error
 from runway_desktop.api.filenames import safe_filename
 from runway_desktop.api.models import OutputSet
 from runway_desktop.api.progress import TransferProgress

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.bundles.model import Bundle
 from runway_desktop.bundles.preflight import PreflightReport

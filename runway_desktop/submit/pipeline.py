@@ -17,7 +17,7 @@ from typing import TypeVar
 import httpx
 
 from runway_desktop.api.client import RunwayClient
-from runway_desktop.api.error_types import RunwayError, S3Error, TransferCancelled
+from runway_desktop.api.errors import RunwayError, S3Error, TransferCancelled
 from runway_desktop.api.models import CreateJobRequest, OutputSetFilter
 from runway_desktop.bundles.preflight import PreflightReport
 from runway_desktop.bundles.validation import build_params, validate_submission

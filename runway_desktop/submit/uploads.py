@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 import httpx
 
-from runway_desktop.api.error_types import TransferCancelled
+from runway_desktop.api.errors import TransferCancelled
 from runway_desktop.api.retry import RetryNotice
 from runway_desktop.api.transfer import TransferProgress, UploadResult, upload_file
 from runway_desktop.bundles.preflight import PreflightReport

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from runway_desktop import APP_NAME
-from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.errors import RunwayError
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.settings import Profile
 from runway_desktop.ui.submit.form import FormValues

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from runway_desktop.api.error_types import (
+from runway_desktop.api.errors import (
     DiskFull,
     NetworkError,
     NotFound,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from core_helpers import Core, md5_of, write_big_csv
 
-from runway_desktop.api.error_types import ValidationFailed
+from runway_desktop.api.errors import ValidationFailed
 from runway_desktop.history.status import SubmissionStatus, derive_status
 from runway_desktop.submit.events import (
     FileProgress,

@@ -10,7 +10,7 @@ import core_helpers
 import pytest
 from core_helpers import Core, md5_of, write_big_csv
 
-from runway_desktop.api.error_types import S3Error
+from runway_desktop.api.errors import S3Error
 from runway_desktop.history.status import SubmissionStatus, derive_status
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.submit.events import (

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.set_watcher import NewSetWatcher

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
 from runway_desktop.core.output_sets import record_sets
 from runway_desktop.core.session import Connection, Session

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.errors import RunwayError
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.bundles.validation import validate_submission
 from runway_desktop.core.session import Connection, Session

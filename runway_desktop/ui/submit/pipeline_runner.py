@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api.errors import RunwayError
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.submit.events import (
     FileProgress,
