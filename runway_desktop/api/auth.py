@@ -21,20 +21,19 @@ from typing import Any, Literal
 
 import httpx
 
-from runway_desktop.api.error_types import RunwayError, ServerError
-from runway_desktop.api.errors import error_from_exception, error_from_response
-from runway_desktop.api.http import API_TIMEOUT
+from runway_desktop.api import policy
+from runway_desktop.api.bounds import exchange, parse_json
+from runway_desktop.api.errors import (
+    ErrorCode,
+    RunwayError,
+    ServerError,
+    error_from_exception,
+    error_from_response,
+)
+from runway_desktop.api.http import api_log, loggable_url
 from runway_desktop.api.retry import RetryCallback, RetryPolicy, call_with_retries
 
 TokenStyle = Literal["form", "json"]
-
-# Renew this long before expiry (capped at 10 % of the lifetime for short-lived tokens) so a
-# token does not expire between being handed out and reaching Runway.
-EXPIRY_MARGIN_SECONDS = 60.0
-EXPIRY_MARGIN_FRACTION = 0.10
-# When the server sends no expires_in and the token has no exp: re-fetch after this long.
-DEFAULT_LIFETIME_SECONDS = 300.0
-TOKEN_RETRY_POLICY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=5.0)
 
 
 @dataclass(frozen=True)
@@ -125,15 +124,17 @@ class TokenProvider:
         settings: TokenSettings,
         *,
         clock: Callable[[], float] = time.monotonic,
-        retry_policy: RetryPolicy = TOKEN_RETRY_POLICY,
+        retry_policy: RetryPolicy | None = None,
         on_retry: RetryCallback | None = None,
     ) -> None:
         self._http = http
         self._settings = settings
         self._clock = clock
-        self._retry_policy = retry_policy
+        self._retry_policy = retry_policy or policy.TOKEN_RETRY
         self._on_retry = on_retry
         self._cached: _CachedToken | None = None
+        # Why the next fetch happens, for its log line (see _fetch).
+        self._fetch_reason = "first sign-in"
         self._lock = asyncio.Lock()
         # Bumped after every fetch; lets a waiter see that a fetch it waited for just failed.
         self._fetch_generation = 0
@@ -198,16 +199,23 @@ class TokenProvider:
             return
         if token is None or token == self._cached.value:
             self._cached = None
+            self._fetch_reason = "Runway refused the previous token"
 
     def _usable(self) -> str | None:
         if self._cached is not None and self._clock() < self._cached.renew_at:
             return self._cached.value
+        if self._cached is not None:
+            self._fetch_reason = "the token is about to expire"
         return None
 
     async def _fetch(self) -> _CachedToken:
-        return await call_with_retries(
-            self._fetch_once, self._retry_policy, on_retry=self._on_retry
+        target = f"POST {loggable_url(self._settings.token_url)}"
+        api_log.info("Fetching an access token: %s (%s)", target, self._fetch_reason)
+        token = await call_with_retries(
+            self._fetch_once, self._retry_policy, on_retry=self._on_retry, describe=target
         )
+        self._fetch_reason = "the token is about to expire"
+        return token
 
     async def _fetch_once(self) -> _CachedToken:
         s = self._settings
@@ -222,33 +230,46 @@ class TokenProvider:
         if s.audience:
             body["audience"] = s.audience
         self.fetch_count += 1
+        host = httpx.URL(s.token_url).host or "the sign-in service"
         try:
             if s.style == "json":
-                response = await self._http.post(s.token_url, json=body, timeout=API_TIMEOUT)
+                request = self._http.build_request("POST", s.token_url, json=body)
             else:
-                response = await self._http.post(s.token_url, data=body, timeout=API_TIMEOUT)
+                request = self._http.build_request("POST", s.token_url, data=body)
+            response = await exchange(
+                self._http,
+                request,
+                host=host,
+                deadline_seconds=policy.TOKEN_DEADLINE_SECONDS,
+                success=(200,),
+            )
         except httpx.HTTPError as exc:
-            raise error_from_exception(exc) from None
+            raise error_from_exception(exc, host=host) from None
         if response.status_code != 200:
             raise error_from_response(response, source="token")
         return self._parse(response, started)
 
     def _parse(self, response: httpx.Response, started: float) -> _CachedToken:
         try:
-            data: Any = response.json()
+            data: Any = parse_json(response)
         except ValueError:
             data = None
         token = data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise ServerError(
                 "The sign-in service answered without a token.",
+                code=ErrorCode.ANSWER_UNREADABLE,
                 next_step="Check the token URL in Settings.",
                 status=response.status_code,
-                server_message=response.text[:500] if data is None else None,
+                server_message=response.content[:500].decode("utf-8", "replace")
+                if data is None
+                else None,
             )
         claims = decode_claims(token)
         lifetime = _lifetime(data.get("expires_in"), claims)
-        margin = min(EXPIRY_MARGIN_SECONDS, lifetime * EXPIRY_MARGIN_FRACTION)
+        margin = min(
+            policy.TOKEN_EXPIRY_MARGIN_SECONDS, lifetime * policy.TOKEN_EXPIRY_MARGIN_FRACTION
+        )
         # Count from when the request started: the server's clock started before our answer.
         return _CachedToken(value=token, renew_at=started + lifetime - margin, claims=claims)
 
@@ -260,4 +281,4 @@ def _lifetime(expires_in: Any, claims: TokenClaims) -> float:
         return float(expires_in)
     if claims.expires_at is not None:
         return max(0.0, claims.expires_at - time.time())
-    return DEFAULT_LIFETIME_SECONDS
+    return policy.TOKEN_DEFAULT_LIFETIME_SECONDS

@@ -5,7 +5,9 @@ A 401 from Runway drops the token, fetches a fresh one and tries once more — a
 revoked or its signing key rotated before it expires.
 
 Only the idempotent calls (list output sets, download links) are retried on 5xx and network
-failures; create and start are not (see :mod:`runway_desktop.api.retry`).
+failures; create and start are not (see :mod:`runway_desktop.api.retry`). Every call runs
+under the overall deadline and size cap of :mod:`runway_desktop.api.bounds`; redirects are
+never followed.
 """
 
 from __future__ import annotations
@@ -17,15 +19,18 @@ from urllib.parse import quote
 
 import httpx
 
+from runway_desktop.api import policy
 from runway_desktop.api.auth import TokenProvider
-from runway_desktop.api.error_types import (
-    ApiDisabled,
+from runway_desktop.api.bounds import exchange, parse_json
+from runway_desktop.api.errors import (
+    ErrorCode,
     JobAlreadyStarted,
     RunwayError,
     ServerError,
+    error_from_exception,
+    error_from_response,
 )
-from runway_desktop.api.errors import error_from_exception, error_from_response
-from runway_desktop.api.http import API_TIMEOUT
+from runway_desktop.api.http import api_log, loggable_url
 from runway_desktop.api.models import (
     CreatedJob,
     CreateJobRequest,
@@ -34,6 +39,10 @@ from runway_desktop.api.models import (
     StartResult,
 )
 from runway_desktop.api.retry import RetryCallback, RetryPolicy, call_with_retries
+
+# Overrides policy.api_timeout() when set. Kept for one test that predates the policy module
+# (tests/submit/test_submit_pipeline.py); new code and tests change the policy constants.
+API_TIMEOUT: httpx.Timeout | None = None
 
 # Exceptions raised after the request may have reached the server: for a create or start the
 # server may have acted on it even though we never saw the answer.
@@ -88,7 +97,7 @@ class RunwayClient:
         self._http = http
         self._root = api_root(api_base_url)
         self._tokens = tokens
-        self._retry_policy = retry_policy or RetryPolicy()
+        self._retry_policy = retry_policy or policy.API_RETRY
         self.host = httpx.URL(self._root).host or "Runway"
 
     def __repr__(self) -> str:
@@ -106,6 +115,7 @@ class RunwayClient:
         except ValueError:
             raise ServerError(
                 "Runway's answer to the token check was not understood.",
+                code=ErrorCode.ANSWER_UNREADABLE,
                 next_step="Check the API URL in Settings.",
                 status=response.status_code,
                 server_message=response.text[:500],
@@ -121,11 +131,13 @@ class RunwayClient:
         response = await self._send(
             "POST", "/jobs", json_body=request.to_json(), expected=(201,), creates=True
         )
-        data = _json_object(response)
         try:
-            return CreatedJob.from_json(data)
+            return CreatedJob.from_json(_json_object(response))
         except (KeyError, TypeError, AttributeError):
             raise _malformed(response, possibly_created=True) from None
+        except ServerError as error:
+            error.possibly_created = True  # Runway answered 201: the job exists
+            raise
 
     async def start_job(self, job_uid: str) -> StartResult:
         """``POST /jobs/{uid}/start`` (202). ``Job already in progress`` counts as success.
@@ -144,18 +156,14 @@ class RunwayClient:
         self, query: OutputSetFilter, *, on_retry: RetryCallback | None = None
     ) -> list[OutputSet]:
         """``GET /output-sets`` (200), retried on 5xx and network failures."""
+        path = "/output-sets"
 
         async def attempt() -> list[OutputSet]:
-            response = await self._send("GET", "/output-sets", params=query.to_params())
-            data = _json(response)
-            if not isinstance(data, list):
-                raise _malformed(response)
-            try:
-                return [OutputSet.from_json(item) for item in data]
-            except (KeyError, TypeError, ValueError, AttributeError):
-                raise _malformed(response) from None
+            return _output_sets(await self._send("GET", path, params=query.to_params()))
 
-        return await call_with_retries(attempt, self._retry_policy, on_retry=on_retry)
+        return await call_with_retries(
+            attempt, self._retry_policy, on_retry=on_retry, describe=self._describe("GET", path)
+        )
 
     async def download_links(
         self, set_uid: str, *, on_retry: RetryCallback | None = None
@@ -171,9 +179,14 @@ class RunwayClient:
                 raise _malformed(response)
             return {str(name): str(url) for name, url in links.items()}
 
-        return await call_with_retries(attempt, self._retry_policy, on_retry=on_retry)
+        return await call_with_retries(
+            attempt, self._retry_policy, on_retry=on_retry, describe=self._describe("POST", path)
+        )
 
     # --- plumbing ---------------------------------------------------------------------
+
+    def _describe(self, method: str, path: str) -> str:
+        return f"{method} {loggable_url(self._root + path)}"
 
     async def _send(
         self,
@@ -190,54 +203,70 @@ class RunwayClient:
         url = self._root + path
         for attempt in (1, 2):
             token = await self._tokens.get_token()
+            request = self._http.build_request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=API_TIMEOUT or policy.api_timeout(),
+            )
             try:
-                response = await self._http.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json_body,
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=API_TIMEOUT,
+                response = await exchange(
+                    self._http,
+                    request,
+                    host=self.host,
+                    deadline_seconds=policy.API_DEADLINE_SECONDS,
+                    success=expected,
                 )
             except httpx.HTTPError as exc:
                 raise _network_error(exc, self.host, creates=creates, starts=starts) from None
+            except RunwayError as error:
+                # The deadline passed or the answer was too large: either way the request
+                # went out (connecting is bounded far more tightly than the deadline).
+                raise _lost_answer(error, creates=creates, starts=starts) from None
             if response.status_code in expected:
                 return response
             if response.status_code == 401 and attempt == 1:
                 self._tokens.invalidate(token)
+                api_log.info(
+                    "Retrying %s (attempt 2 of 2) with a new token: Runway answered 401",
+                    self._describe(method, path),
+                )
                 continue
-            error = error_from_response(response, source="api")
+            failure = error_from_response(response, source="api")
             if response.status_code >= 500:
-                _mark_possible_effect(error, creates=creates, starts=starts)
-            raise error
+                _mark_possible_effect(failure, creates=creates, starts=starts)
+            raise failure
         raise AssertionError("unreachable: the loop returns or raises")
+
+
+# The two 5xx answers Runway gives *before* acting on a create or a start.
+_REFUSED_BEFORE_ACTING = {ErrorCode.API_DISABLED, ErrorCode.BUNDLE_NOT_IN_REGISTRY}
+_REFUSED_BEFORE_STARTING = {ErrorCode.API_DISABLED, ErrorCode.JOB_START_FAILED}
 
 
 def _mark_possible_effect(error: RunwayError, *, creates: bool, starts: bool) -> None:
     """A 5xx from a gateway (or Runway failing half-way) after a create or start: the server
-    may have acted. The two 5xx texts Runway sends *before* acting are the exceptions."""
-    if isinstance(error, ApiDisabled):
-        return  # checked by the guard before anything happens
-    text = error.server_message or ""
-    if creates and not text.startswith("Bundle not found:"):
+    may have acted, unless the code says Runway refused before acting."""
+    if creates and error.code not in _REFUSED_BEFORE_ACTING:
         error.possibly_created = True
         error.retryable = False
-    if starts and not text.startswith("Failed to start job"):
+    if starts and error.code not in _REFUSED_BEFORE_STARTING:
         error.possibly_started = True
         error.retryable = False
 
 
-def _network_error(exc: httpx.HTTPError, host: str, *, creates: bool, starts: bool) -> RunwayError:
-    error = error_from_exception(exc, host=host)
-    sent = isinstance(exc, _AFTER_SENDING)
-    if sent and creates:
+def _lost_answer(error: RunwayError, *, creates: bool, starts: bool) -> RunwayError:
+    """The request went out but no answer came back: a create or start may have happened."""
+    if creates:
         error.possibly_created = True
         error.retryable = False
         error.next_step = (
             "Runway may have received the submission. Check the Runway web app before "
             "sending it again."
         )
-    if sent and starts:
+    if starts:
         error.possibly_started = True
         error.retryable = False
         error.next_step = (
@@ -246,9 +275,31 @@ def _network_error(exc: httpx.HTTPError, host: str, *, creates: bool, starts: bo
     return error
 
 
+def _network_error(exc: httpx.HTTPError, host: str, *, creates: bool, starts: bool) -> RunwayError:
+    error = error_from_exception(exc, host=host)
+    if isinstance(exc, _AFTER_SENDING):
+        _lost_answer(error, creates=creates, starts=starts)
+    return error
+
+
+def _output_sets(response: httpx.Response) -> list[OutputSet]:
+    """Models from a listing, holding one form of it at a time: the bytes go once parsed, each
+    dict once its model is made (a year of a big district's sets is tens of megabytes)."""
+    data = _json(response)
+    malformed = _malformed(response)
+    del response
+    if not isinstance(data, list):
+        raise malformed
+    data.reverse()
+    try:
+        return [OutputSet.from_json(data.pop()) for _ in range(len(data))]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise malformed from None
+
+
 def _json(response: httpx.Response) -> Any:
     try:
-        return response.json()
+        return parse_json(response)
     except ValueError:
         raise _malformed(response) from None
 
@@ -263,8 +314,9 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
 def _malformed(response: httpx.Response, *, possibly_created: bool = False) -> ServerError:
     return ServerError(
         "Runway's answer was not in the expected form.",
+        code=ErrorCode.ANSWER_UNREADABLE,
         next_step="Check the API URL in Settings; if it is right, contact support.",
         status=response.status_code,
-        server_message=response.text[:500],
+        server_message=response.content[:500].decode("utf-8", "replace") or None,
         possibly_created=possibly_created,
     )

@@ -1,34 +1,57 @@
-"""Downloads from presigned S3 GET URLs into the user's folder, atomically and resumably.
+"""Downloads from presigned S3 GET URLs into the user's folder: resumable, bounded, verified.
 
-The bytes go to ``.<name>.part`` next to the final file; only a complete, fsync'ed file is
-renamed (``os.replace``) to its real name, so a crash, a kill or a full disk never leaves a
-half file that looks finished. A ``.part`` left by an earlier attempt is resumed with
-``Range: bytes=<n>-`` when the server answers 206, and started over when it answers 200.
+The protocol lives here; the ``.part`` file (writing, hashing, the atomic rename) in
+:mod:`.part_file`, the socket tuning in :mod:`.socket_tuning`.
+
+* A ``.part`` left by an earlier attempt is resumed with ``Range: bytes=<n>-`` and, once the
+  object's ETag is known, ``If-Match`` (a re-run overwrites its outputs, CONTRACT §5.4: a
+  newer object must not be spliced onto an older prefix). A 200 instead of a 206 starts over.
+* A 403 fetches a fresh link (they expire after an hour, or earlier when Runway's credentials
+  rotate); network failures, stalls and 5xx are retried with backoff, resuming.
+* Every file is checked before it gets its name: the byte count against ``Content-Length`` /
+  ``Content-Range`` (a body cut short, chunked or not, is an error), and the MD5 of what was
+  written against the ETag wherever the ETag is a plain MD5. A mismatch discards the file and
+  fetches it once more, then fails with ``INTEGRITY_MISMATCH``.
 
 ``response.aiter_raw()`` is used without ``chunk_size``: re-chunking halves throughput
-(STACK-NOTES §5). Pieces are gathered into ~4 MiB batches that one writer thread per
-download writes while the loop receives the next batch (_write_body, _PartWriter).
+(STACK-NOTES §5). Pieces are gathered into ~4 MiB batches that the part file's own thread
+writes (and hashes) while the loop receives the next batch.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
-import os
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-import httpcore
 import httpx
 
-from runway_desktop.api.error_types import S3Error, TransferCancelled
-from runway_desktop.api.errors import error_from_exception, error_from_os_error, error_from_response
+from runway_desktop.api import policy
+from runway_desktop.api.bounds import read_capped, stall_watch
+from runway_desktop.api.errors import (
+    ErrorCode,
+    IntegrityMismatch,
+    S3Error,
+    TransferCancelled,
+    error_from_exception,
+    error_from_os_error,
+    error_from_response,
+)
 from runway_desktop.api.filenames import partial_name, path_inside, safe_filename
-from runway_desktop.api.http import TRANSFER_TIMEOUT
+from runway_desktop.api.http import api_log, loggable_url
+from runway_desktop.api.part_file import (
+    PartDigest,
+    PartWriter,
+    digest_of_prefix,
+    discard,
+    publish,
+    size_or_zero,
+)
 from runway_desktop.api.progress import ProgressCallback, ProgressMeter
 from runway_desktop.api.retry import (
     RetryCallback,
@@ -37,33 +60,50 @@ from runway_desktop.api.retry import (
     call_with_retries,
     cancellable_sleep,
 )
+from runway_desktop.api.socket_tuning import widen_reads
 
 UrlProvider = Callable[[], Awaitable[str]]
+Verification = Literal["md5", "size"]
 
-DOWNLOAD_RETRY_POLICY = RetryPolicy(max_attempts=5, base_delay=1.0, max_delay=30.0)
-# A link that is refused right after being fetched is not an expiry problem: stop asking.
-MAX_URL_REFRESHES = 3
 # The writer thread gets ~4 MiB at a time (fewer thread hops); with one batch being written
 # and one being gathered, a download holds ~8 MiB.
 WRITE_BATCH_BYTES = 4 << 20
-# httpcore's body read size for downloads (its default is 64 KiB): see _widen_reads.
-READ_BYTES = 1 << 20
-_IOV_MAX = 1024
-# Start writeback of every ~8 MiB written (see _PartWriter._start_writeback); not on Windows.
-WRITEBACK_BYTES = 8 << 20
-_FADVISE: int = getattr(os, "POSIX_FADV_DONTNEED", 0) if hasattr(os, "posix_fadvise") else 0
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+# A quoted 32-hex-digit ETag: the MD5 of a single-part object. "-N" (multipart) never matches.
+_MD5_ETAG = re.compile(r'"([0-9a-fA-F]{32})"')
 
 
 @dataclass(frozen=True)
 class DownloadResult:
+    """A finished, verified download.
+
+    ``verified`` says how: ``"md5"`` — the MD5 of the bytes written equals the object's ETag;
+    ``"size"`` — only the byte count was checked (the ETag is not an MD5: multipart, SSE-KMS,
+    SSE-C, or none was sent).
+    """
+
     path: Path
     size: int
     resumed_from: int  # bytes that were already in the .part file when the call began
     attempts: int
     url_refreshes: int
     seconds: float
+    verified: Verification
+    md5_hex: str  # of the file as saved
+    etag: str | None = None
+
+
+@dataclass
+class _DownloadState:
+    url: str
+    attempts: int = 0
+    url_refreshes: int = 0
+    integrity_refetches: int = 0
+    # The object's ETag from the first answer: later resumes send If-Match with it.
+    etag: str | None = None
+    md5_etag: str | None = None  # the ETag's MD5 (lower case) when it is one
+    digest: PartDigest = field(default_factory=PartDigest)
 
 
 async def download_file(
@@ -75,38 +115,46 @@ async def download_file(
     expected_size: int | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: asyncio.Event | None = None,
-    retry_policy: RetryPolicy = DOWNLOAD_RETRY_POLICY,
+    retry_policy: RetryPolicy | None = None,
     on_retry: RetryCallback | None = None,
     sleep: SleepFunction = asyncio.sleep,
 ) -> DownloadResult:
     """Download to ``dest_dir/safe_filename(name)``, replacing an existing file of that name.
 
     ``url_provider`` returns a presigned GET URL; it is called once at the start and again
-    whenever S3 answers 403 (links expire after an hour, or earlier when Runway's credentials
-    rotate). Network failures and 5xx are retried with backoff, resuming where they stopped.
-    On failure or cancel the ``.part`` file stays, so the next call resumes it.
+    whenever S3 refuses the link. On failure or cancel the ``.part`` file stays (unless its
+    content was found damaged), so the next call resumes it.
     """
     final = path_inside(dest_dir, safe_filename(name))
     part = path_inside(dest_dir, partial_name(final.name))
-    resumed_from = _size_or_zero(part)
+    resumed_from = size_or_zero(part)
     meter = ProgressMeter(expected_size, on_progress, start_at=resumed_from)
     started = time.monotonic()
     state = _DownloadState(url=await url_provider())
+    describe = f"GET {loggable_url(state.url)}"
 
     async def attempt() -> DownloadResult:
         state.attempts += 1
         if state.attempts > 1:
-            meter.restart(start_at=_size_or_zero(part), attempt=state.attempts)
-        while True:
+            meter.restart(start_at=size_or_zero(part), attempt=state.attempts)
+        verified: Verification | None = None
+        while verified is None:
             try:
                 await _fetch_into(http, state, part, expected_size, meter, cancel)
-                break
             except S3Error as error:
-                if not error.needs_new_url or state.url_refreshes >= MAX_URL_REFRESHES:
+                if not error.needs_new_url or state.url_refreshes >= policy.MAX_URL_REFRESHES:
                     raise
                 state.url_refreshes += 1
+                api_log.info(
+                    "Fetching a fresh link and retrying %s (refresh %d of %d): %s",
+                    describe, state.url_refreshes, policy.MAX_URL_REFRESHES, error.code.value,
+                )  # fmt: skip
                 state.url = await url_provider()
-        size = await asyncio.to_thread(_publish, part, final)
+                continue
+            verified = _verify(state, part, final.name, describe)
+            if verified is None:
+                meter.restart(start_at=0, attempt=state.attempts)
+        size = await asyncio.to_thread(publish, part, final)
         meter.finish()
         return DownloadResult(
             path=final,
@@ -115,30 +163,47 @@ async def download_file(
             attempts=state.attempts,
             url_refreshes=state.url_refreshes,
             seconds=time.monotonic() - started,
+            verified=verified,
+            md5_hex=state.digest.hexdigest(),
+            etag=state.etag.strip('"') if state.etag else None,
         )
 
     return await call_with_retries(
-        attempt, retry_policy, on_retry=on_retry, sleep=cancellable_sleep(sleep, cancel)
+        attempt,
+        retry_policy or policy.DOWNLOAD_RETRY,
+        on_retry=on_retry,
+        sleep=cancellable_sleep(sleep, cancel),
+        describe=describe,
     )
 
 
-@dataclass
-class _DownloadState:
-    url: str
-    attempts: int = 0
-    url_refreshes: int = 0
-    # The object's ETag from the first answer: later resumes send If-Match so a file replaced
-    # on the server (a re-run overwrites its outputs, CONTRACT §5.4) is not spliced onto ours.
-    etag: str | None = None
-
-
-def _size_or_zero(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-    except OSError as exc:
-        raise error_from_os_error(exc, path=path, writing=True) from None
+def _verify(state: _DownloadState, part: Path, name: str, describe: str) -> Verification | None:
+    """``"md5"``/``"size"`` for a good file; ``None`` after discarding a damaged one that may
+    be fetched again; :class:`IntegrityMismatch` when it was damaged once too often."""
+    if state.md5_etag is None:
+        return "size"
+    written = state.digest.hexdigest()
+    if written == state.md5_etag:
+        return "md5"
+    detail = f"MD5 {written} of {state.digest.covered} bytes != ETag {state.md5_etag}"
+    discard(part)  # never resumed, never renamed: nothing of it can be trusted
+    state.digest, state.etag, state.md5_etag = PartDigest(), None, None
+    if state.integrity_refetches >= policy.INTEGRITY_REFETCHES:
+        raise IntegrityMismatch(
+            f"The downloaded file {name} was damaged on the way: its checksum does not match "
+            "the one Runway's storage gave for it, so it was not saved.",
+            next_step="Download it again later. If it keeps failing, something on this "
+            "network (a proxy or an antivirus program) may be altering downloads: ask your "
+            "IT team.",
+            server_message=detail,
+        )
+    state.integrity_refetches += 1
+    api_log.info(
+        "Retrying %s from the start (refetch %d of %d): %s",
+        describe, state.integrity_refetches, policy.INTEGRITY_REFETCHES,
+        ErrorCode.INTEGRITY_MISMATCH.value,
+    )  # fmt: skip
+    return None
 
 
 async def _fetch_into(
@@ -151,81 +216,103 @@ async def _fetch_into(
 ) -> None:
     """One GET into ``part``: resumes if it can, leaves ``part`` complete or raises."""
     _raise_if_cancelled(cancel)
-    offset = _size_or_zero(part)
+    offset = size_or_zero(part)
     if expected_size is not None and offset > expected_size:
-        offset = _truncate(part)
+        offset = discard(part)
+    if state.digest.covered != offset:
+        # Bytes this call did not write (an earlier run's .part, a write that failed).
+        state.digest = await asyncio.to_thread(digest_of_prefix, part, offset)
     headers: dict[str, str] = {}
     if offset:
         headers["Range"] = f"bytes={offset}-"
         if state.etag:
-            headers["If-Match"] = f'"{state.etag}"'
+            headers["If-Match"] = state.etag
     host = httpx.URL(state.url).host or "the storage service"
+    total: int | None = None
     try:
-        async with http.stream("GET", state.url, headers=headers, timeout=TRANSFER_TIMEOUT) as r:
+        async with (
+            stall_watch(host) as moved,
+            http.stream("GET", state.url, headers=headers, timeout=policy.transfer_timeout()) as r,
+        ):
             if r.status_code == 416 and offset and offset == _range_total(r):
                 return  # the .part is already the whole object
-            if r.status_code in (412, 416):
-                # The object changed under us, or our .part is longer than it: start over.
-                _truncate(part)
-                state.etag = None
-                raise S3Error(
-                    "The file changed on the server during the download.",
-                    code=str(r.status_code),
-                    next_step="It is downloaded again from the start.",
-                    retryable=True,
-                    status=r.status_code,
-                )
+            total = _check_answer(r, state, part, offset)
+            if r.status_code == 200 and offset:
+                state.digest = PartDigest()  # the server starts over: so do we
+                meter.restart(start_at=0, attempt=meter.attempt)
             if r.status_code not in (200, 206):
-                await r.aread()
-                raise error_from_response(r, source="download")
-            append = r.status_code == 206
-            if append and _range_start(r) != offset:
-                _truncate(part)  # not the piece we asked for: trust nothing, start over
-                raise S3Error(
-                    "The storage service sent an unexpected part of the file.",
-                    code="BadContentRange",
-                    next_step="It is downloaded again from the start.",
-                    retryable=True,
-                    status=206,
+                error_body = await read_capped(
+                    r, host=host, limit=policy.ERROR_BODY_MAX_BYTES, truncate=True
                 )
-            if not append and offset:
-                meter.restart(start_at=0, attempt=meter.attempt)  # 200: the server starts over
-            state.etag = state.etag or _etag(r)
-            total = _object_size(r)
-            await _write_body(r, part, append=append, meter=meter, cancel=cancel)
+                raise error_from_response(r, source="download", body=bytes(error_body))
+            await _write_body(
+                r, part, state.digest, append=r.status_code == 206, meter=meter,
+                moved=moved, cancel=cancel,
+            )  # fmt: skip
     except httpx.HTTPError as exc:
         raise error_from_exception(exc, host=host) from None
-    size = _size_or_zero(part)
+    size = size_or_zero(part)
     expected_size = expected_size if expected_size is not None else total
     if expected_size is not None and size != expected_size:
         raise S3Error(
             f"The download ended with {size} of {expected_size} bytes.",
-            code="IncompleteBody",
+            code=ErrorCode.DOWNLOAD_INCOMPLETE,
             next_step="It is resumed automatically.",
             retryable=True,
         )
 
 
+def _check_answer(r: httpx.Response, state: _DownloadState, part: Path, offset: int) -> int | None:
+    """Refuse an answer that cannot be appended; note the ETag; the object's total size."""
+    if r.status_code in (412, 416):
+        # The object changed under us, or our .part is longer than it: start over.
+        discard(part)
+        state.digest, state.etag, state.md5_etag = PartDigest(), None, None
+        raise S3Error(
+            "The file changed on the server during the download.",
+            code=ErrorCode.REMOTE_FILE_CHANGED,
+            next_step="It is downloaded again from the start.",
+            retryable=True,
+            status=r.status_code,
+        )
+    if r.status_code == 206 and _range_start(r) != offset:
+        discard(part)  # not the piece we asked for: trust nothing, start over
+        state.digest = PartDigest()
+        raise S3Error(
+            "The storage service sent an unexpected part of the file.",
+            code=ErrorCode.ANSWER_UNREADABLE,
+            next_step="It is downloaded again from the start.",
+            retryable=True,
+            status=206,
+        )
+    if r.status_code in (200, 206):
+        state.etag = state.etag or r.headers.get("etag")
+        state.md5_etag = _md5_of_etag(r)
+    return _object_size(r)
+
+
 async def _write_body(
     response: httpx.Response,
     part: Path,
+    digest: PartDigest,
     *,
     append: bool,
     meter: ProgressMeter,
+    moved: Callable[[int], None],
     cancel: asyncio.Event | None,
 ) -> None:
-    """Stream the body into ``part``: the loop reads while a writer thread writes.
+    """Stream the body into ``part``: the loop reads while the writer thread writes.
 
     Pieces are gathered into batches of ~``WRITE_BATCH_BYTES`` and handed to the
-    :class:`_PartWriter`'s thread *without waiting* for the write, so the next batch is
+    :class:`PartWriter`'s thread *without waiting* for the write, so the next batch is
     received while the previous one goes to disk. At most one batch is being written while
     the next is gathered (~2 batches in memory). The last batch is written with an fsync.
     """
     try:
-        writer = await asyncio.to_thread(_PartWriter.open, part, append=append)
+        writer = await asyncio.to_thread(PartWriter.open, part, append=append, digest=digest)
     except OSError as exc:
         raise error_from_os_error(exc, path=part, writing=True) from None
-    widened = _widen_reads(response)
+    widened = widen_reads(response)
     # Pieces are handed over as they are (``os.writev``): joining them into one buffer copied
     # every byte once more and was most of the download's CPU time.
     pieces: list[bytes] = []
@@ -236,6 +323,7 @@ async def _write_body(
             pieces.append(piece)
             pending += len(piece)
             meter.advance(len(piece))
+            moved(len(piece))
             if pending >= WRITE_BATCH_BYTES:
                 await writer.wait()  # back-pressure: one batch in flight at most
                 writer.submit(pieces)
@@ -246,8 +334,8 @@ async def _write_body(
     except OSError as exc:
         raise error_from_os_error(exc, path=part, writing=True) from None
     except BaseException:
-        # A dropped connection or a cancel: keep what arrived, so the next attempt resumes.
-        # (After a failed write nothing more is written: the .part stays a prefix.)
+        # A dropped connection, a stall or a cancel: keep what arrived, so the next attempt
+        # resumes. (After a failed write nothing more is written: the .part stays a prefix.)
         writer.submit(pieces)
         with contextlib.suppress(OSError):
             await writer.wait()
@@ -257,179 +345,16 @@ async def _write_body(
         await writer.close()
 
 
-class _PartWriter:
-    """Owns the ``.part`` file's descriptor; all its I/O runs, in order, on one thread.
-
-    A single-worker executor keeps the writes in order and makes ``close`` run after them,
-    whatever the event loop does (a task cancelled while a write runs cannot close the fd
-    under it). Futures are awaited through ``asyncio.shield``, so cancelling the download
-    never cancels a queued write (that would leave a gap in the file). Once a write fails,
-    later writes are skipped, so the file stays a clean prefix of the object for resuming.
-    """
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="runway-download-writer"
-        )
-        self._last: concurrent.futures.Future[None] | None = None
-        self._failed = False
-        self._kicked = 0  # the file up to here has been handed to writeback
-
-    @classmethod
-    def open(cls, part: Path, *, append: bool) -> _PartWriter:
-        flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-        flags |= os.O_APPEND if append else os.O_TRUNC
-        return cls(os.open(part, flags, 0o666))
-
-    def submit(self, pieces: list[bytes], *, sync: bool = False) -> None:
-        """Queue ``pieces`` (and an fsync) for the writer thread; returns at once."""
-        if pieces or sync:
-            self._last = self._pool.submit(self._write, pieces, sync)
-
-    async def wait(self) -> None:
-        """Until everything submitted is written; raises the write's ``OSError``."""
-        last, self._last = self._last, None
-        if last is not None:
-            await asyncio.shield(asyncio.wrap_future(last))
-
-    async def close(self) -> None:
-        closing = self._pool.submit(os.close, self._fd)  # runs after any queued write
-        self._pool.shutdown(wait=False)
-        with contextlib.suppress(OSError):
-            await asyncio.shield(asyncio.wrap_future(closing))
-
-    def _write(self, pieces: list[bytes], sync: bool) -> None:
-        if self._failed:
-            return
-        try:
-            _write(self._fd, pieces, sync=sync)
-            if not sync:
-                self._start_writeback()
-        except BaseException:
-            self._failed = True
-            raise
-
-    def _start_writeback(self) -> None:
-        """Have the kernel start writing what we wrote, instead of all of it at the fsync.
-
-        Linux otherwise keeps up to ~10% of RAM dirty, so the final fsync wrote the whole
-        file (~0.5 s per GiB here) after the last byte arrived. ``POSIX_FADV_DONTNEED`` starts
-        writeback of the range now, overlapping the download, and lets clean pages of it go
-        (a finished download need not push other files out of the page cache).
-        """
-        if not _FADVISE:
-            return
-        position = os.lseek(self._fd, 0, os.SEEK_CUR)
-        if position - self._kicked >= WRITEBACK_BYTES:
-            os.posix_fadvise(self._fd, self._kicked, position - self._kicked, _FADVISE)
-            self._kicked = position
-
-
-def _write(fd: int, pieces: list[bytes], *, sync: bool = False) -> None:
-    """``os.writev`` the pieces in as few calls as possible (finishing short writes)."""
-    views = [memoryview(piece) for piece in pieces if piece]
-    if not hasattr(os, "writev"):  # Windows
-        for view in views:
-            while view:
-                view = view[os.write(fd, view) :]
-        views = []
-    while views:
-        written = os.writev(fd, views[:_IOV_MAX])
-        while written and views:
-            if written >= len(views[0]):
-                written -= len(views.pop(0))
-            else:
-                views[0] = views[0][written:]
-                written = 0
-    if sync:
-        os.fsync(fd)
-
-
-def _widen_reads(response: httpx.Response) -> Callable[[], None]:
-    """Let the body arrive in ~``READ_BYTES`` pieces instead of 64 KiB; returns an undo.
-
-    Two defaults cost most of a fast download's CPU time (STACK-NOTES §5): httpcore asks for
-    64 KiB per read, and asyncio's socket transport receives at most 256 KiB per ``recv``,
-    which anyio then splits into 64 KiB pieces, copying the remainder every time. Here both are
-    raised on this response's own connection and transport (instance attributes shadowing
-    ``AsyncHTTP11Connection.READ_NUM_BYTES`` and ``_SelectorSocketTransport.max_size``) for the
-    length of the body, which cut the CPU per GiB by about a third on loopback. Both walks go
-    through private attributes, so anything unexpected leaves that default alone.
-    """
-    undo: list[Callable[[], None]] = []
-    connection: object = response.stream
-    for attribute in ("_stream", "_httpcore_stream", "_stream", "_connection"):
-        connection = getattr(connection, attribute, None)
-    if isinstance(connection, httpcore.AsyncHTTP11Connection):
-        undo.append(_shadow(connection, "READ_NUM_BYTES", READ_BYTES))
-        # The socket transport under httpcore's (and, for HTTPS, anyio's TLS) stream.
-        stream: object = getattr(response.extensions.get("network_stream"), "_stream", None)
-        for _ in range(4):  # TLSStream -> ... -> SocketStream
-            stream = getattr(stream, "transport_stream", stream)
-        transport = getattr(stream, "_transport", None)
-        if isinstance(transport, asyncio.Transport):
-            undo.append(_shadow(transport, "max_size", READ_BYTES))
-
-    def undo_all() -> None:
-        for step in undo:
-            step()
-
-    return undo_all
-
-
-def _shadow(owner: object, name: str, value: int) -> Callable[[], None]:
-    """Set ``owner.name = value`` if it is an int now; the undo puts the old value back."""
-    old = getattr(owner, name, None)
-    if not isinstance(old, int):
-        return _nothing
-    had_own = name in getattr(owner, "__dict__", {})
-    try:
-        setattr(owner, name, value)
-    except AttributeError:
-        return _nothing
-
-    def undo() -> None:
-        with contextlib.suppress(AttributeError):
-            if had_own:
-                setattr(owner, name, old)
-            else:
-                delattr(owner, name)
-
-    return undo
-
-
-def _nothing() -> None:
-    pass
-
-
-def _publish(part: Path, final: Path) -> int:
-    """Rename the complete ``.part`` to its final name, durably; returns its size."""
-    try:
-        part.replace(final)  # os.replace: atomic, and overwrites on Windows too
-        size = final.stat().st_size
-    except OSError as exc:
-        raise error_from_os_error(exc, path=final, writing=True) from None
-    if os.name == "posix":
-        # Persist the rename itself; best effort (some file systems refuse directory fsync).
-        with contextlib.suppress(OSError):
-            fd = os.open(final.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    return size
-
-
-def _truncate(part: Path) -> int:
-    with contextlib.suppress(FileNotFoundError):
-        part.unlink()
-    return 0
-
-
-def _etag(response: httpx.Response) -> str | None:
-    raw = response.headers.get("etag")
-    return raw.strip().removeprefix("W/").strip('"') or None if raw else None
+def _md5_of_etag(response: httpx.Response) -> str | None:
+    """The ETag as an MD5, when S3 says it is one: a plain single-part object (no ``-N``),
+    not encrypted with SSE-KMS or SSE-C (those ETags are not an MD5 of the content)."""
+    match = _MD5_ETAG.fullmatch(response.headers.get("etag", "").strip())
+    encryption = response.headers.get("x-amz-server-side-encryption", "").strip().lower()
+    if match is None or encryption.startswith("aws:kms"):
+        return None
+    if response.headers.get("x-amz-server-side-encryption-customer-algorithm"):
+        return None
+    return match.group(1).lower()
 
 
 def _object_size(response: httpx.Response) -> int | None:

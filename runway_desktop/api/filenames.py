@@ -10,7 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from runway_desktop.api.error_types import LocalFileError
+from runway_desktop.api.errors import ErrorCode, LocalFileError
 
 # 255 bytes is the usual file-name limit (ext4, APFS, NTFS counts UTF-16 units); keep room for
 # the ".<name>.part" temp name built from it.
@@ -72,6 +72,7 @@ def path_inside(folder: Path, name: str) -> Path:
     if target.parent != base:
         raise LocalFileError(
             f"The file name {name!r} would be saved outside the download folder.",
+            code=ErrorCode.UNSAFE_FILE_NAME,
             next_step="Report this to support; nothing was saved.",
         )
     return base / name

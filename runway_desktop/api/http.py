@@ -16,15 +16,13 @@ import httpx
 import truststore
 
 from runway_desktop import __version__
+from runway_desktop.api import policy
 
-# Runway's calls answer quickly; a minute covers a slow server without hanging the UI forever.
-API_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=30.0)
-# Transfers: S3 may pause for a while on a large object and a slow uplink may stall writes;
-# a long read/write timeout still ends a truly dead connection. ``pool`` is long because
-# transfers queue behind each other for a connection.
-TRANSFER_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=300.0, pool=600.0)
 # A district runs a handful of parallel transfers at most; keep-alive saves TLS handshakes.
 DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+
+# Retries, token refreshes and bounds are logged here (INFO), always through loggable_url().
+api_log = logging.getLogger("runway_desktop.api")
 
 
 def default_user_agent() -> str:
@@ -49,7 +47,7 @@ def make_tls_context() -> ssl.SSLContext:
 def make_http_client(
     *,
     user_agent: str | None = None,
-    timeout: httpx.Timeout = API_TIMEOUT,
+    timeout: httpx.Timeout | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """The shared client: OS trust store, env/system proxies, a User-Agent on every request.
@@ -61,7 +59,7 @@ def make_http_client(
     return httpx.AsyncClient(
         verify=make_tls_context(),
         trust_env=True,  # HTTPS_PROXY/NO_PROXY and, on Windows/macOS, the system proxy settings
-        timeout=timeout,
+        timeout=timeout or policy.api_timeout(),
         limits=DEFAULT_LIMITS,
         headers={"User-Agent": user_agent or default_user_agent()},
         follow_redirects=False,
@@ -77,6 +75,13 @@ _QUERY = re.compile(r"\?[^\s\"']*")
 def redact_url(url: str | httpx.URL) -> str:
     """The URL without its query string: presigned URLs carry their credentials there."""
     return _QUERY.sub("?…", str(url))
+
+
+def loggable_url(url: str | httpx.URL) -> str:
+    """``host[:port]/path`` of a URL, for log lines: no scheme, user info, query or fragment."""
+    parsed = httpx.URL(url) if isinstance(url, str) else url
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.host}{port}{parsed.path}"
 
 
 class _RedactQueryStrings(logging.Filter):

@@ -64,6 +64,8 @@ class ProgressMeter:
         self._last_report = float("-inf")
         self.done = start_at
         self.attempt = 1
+        # Told every byte count too, unthrottled: the transfer's stall check (bounds.py).
+        self.on_bytes: Callable[[int], None] | None = None
 
     def restart(self, *, start_at: int = 0, attempt: int) -> None:
         """A retry: start counting again (uploads restart at 0, downloads resume)."""
@@ -75,6 +77,8 @@ class ProgressMeter:
 
     def advance(self, byte_count: int) -> None:
         self.done += byte_count
+        if self.on_bytes is not None:
+            self.on_bytes(byte_count)
         now = self._clock()
         elapsed = now - self._window_start
         if elapsed >= RATE_WINDOW_SECONDS:

@@ -1,12 +1,14 @@
-"""Retries with exponential backoff and full jitter, for idempotent calls only.
+"""Retries with exponential backoff and full jitter, for idempotent calls only — each logged.
 
 Used for listing output sets, fetching download links, re-sending the same bytes to an upload
-URL and downloading. Never for creating or starting a job: a repeat there makes a second job or
-re-runs a finished one (CONTRACT §4.2, §4.4).
+URL, downloading and fetching a token. Never for creating or starting a job: a repeat there
+makes a second job or re-runs a finished one (CONTRACT §4.2, §4.4).
 
-Only errors marked ``retryable`` (5xx, 429, timeouts, dropped or refused connections — see
-:mod:`runway_desktop.api.errors`) are retried. Full jitter (AWS Architecture Blog, "Exponential
-Backoff And Jitter") spreads out the many clients of a district that hit the same outage.
+Only errors marked ``retryable`` (5xx, 429, timeouts, stalls, dropped or refused connections —
+see :mod:`runway_desktop.api.errors`) are retried. Every retry is logged at INFO on the
+``runway_desktop.api`` logger with the method, host and path (never a query string, which
+carries a presigned URL's credentials), the attempt, the error's code and the delay. The
+defaults are in :mod:`runway_desktop.api.policy`, including ``RETRY_DELAY_SCALE``.
 """
 
 from __future__ import annotations
@@ -17,43 +19,25 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from runway_desktop.api.error_types import RunwayError
+from runway_desktop.api import policy as defaults
+from runway_desktop.api.errors import RunwayError
+from runway_desktop.api.http import api_log
+from runway_desktop.api.policy import NO_RETRY, RetryPolicy
+
+__all__ = [
+    "NO_RETRY",
+    "RetryCallback",
+    "RetryNotice",
+    "RetryPolicy",
+    "SleepFunction",
+    "call_with_retries",
+    "cancellable_sleep",
+    "retry_reason",
+]
 
 T = TypeVar("T")
 
 SleepFunction = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently to retry.
-
-    ``max_attempts`` counts the first try: 5 means one try and up to four retries. The n-th
-    retry waits a random time in ``[0, min(max_delay, base_delay * 2**(n-1))]``.
-    """
-
-    max_attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 20.0
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if self.base_delay < 0 or self.max_delay < 0:
-            raise ValueError("delays must not be negative")
-
-    def delay_ceiling(self, retry_number: int) -> float:
-        """Upper bound of the wait before retry ``retry_number`` (1 = the first retry)."""
-        # min() before the power would overflow for huge retry numbers; cap the exponent.
-        exponent = min(retry_number - 1, 62)
-        return float(min(self.max_delay, self.base_delay * (2**exponent)))
-
-    def delay(self, retry_number: int, *, rand: Callable[[], float] = random.random) -> float:
-        """Full jitter: uniform between 0 and the ceiling."""
-        return rand() * self.delay_ceiling(retry_number)
-
-
-NO_RETRY = RetryPolicy(max_attempts=1)
 
 
 @dataclass(frozen=True)
@@ -77,6 +61,11 @@ class RetryNotice:
 RetryCallback = Callable[[RetryNotice], None]
 
 
+def retry_reason(error: RunwayError) -> str:
+    """Why a retry happens, for the log: the stable code (and status), never server text."""
+    return f"{error.code.value} (HTTP {error.status})" if error.status else error.code.value
+
+
 async def call_with_retries(
     operation: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
@@ -84,12 +73,14 @@ async def call_with_retries(
     on_retry: RetryCallback | None = None,
     sleep: SleepFunction = asyncio.sleep,
     rand: Callable[[], float] = random.random,
+    describe: str = "a call",
 ) -> T:
     """Run ``operation`` until it succeeds, fails for good, or attempts run out.
 
     ``operation`` must raise :class:`RunwayError` (map exceptions first). A non-retryable
     error, or one that says the request may have taken effect, is raised at once. When the
     server sent ``Retry-After``, that wait is honoured (up to ``max_delay``) instead of jitter.
+    ``describe`` names the call in the log: ``"GET host/path"``, already redacted.
     """
     attempt = 1
     while True:
@@ -102,7 +93,16 @@ async def call_with_retries(
             delay = policy.delay(attempt, rand=rand)
             if error.retry_after is not None:
                 delay = min(policy.max_delay, max(delay, error.retry_after))
+            delay *= defaults.RETRY_DELAY_SCALE
             attempt += 1
+            api_log.info(
+                "Retrying %s (attempt %d of %d) in %.2f s: %s",
+                describe,
+                attempt,
+                policy.max_attempts,
+                delay,
+                retry_reason(error),
+            )
             if on_retry is not None:
                 on_retry(RetryNotice(attempt, policy.max_attempts, delay, error))
             await sleep(delay)

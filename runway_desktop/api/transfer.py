@@ -6,12 +6,18 @@ httpx switches to chunked transfer encoding, which S3 refuses with 501 (STACK-NO
 No ``x-amz-checksum-*`` headers: the URL already carries a checksum parameter, and adding our
 own makes S3 compare two different checksums.
 
+The bytes are hashed (MD5) as they are read to be sent — the next piece is read and hashed in
+a worker thread while the current one goes out — and S3's ETag is compared with that MD5, so
+the check covers exactly the bytes that left this computer. An upload has no overall deadline
+but must keep moving (the stall check of :mod:`runway_desktop.api.bounds`).
+
 Downloads live in :mod:`runway_desktop.api.download`; both are importable from here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
@@ -23,16 +29,19 @@ from typing import BinaryIO
 
 import httpx
 
+from runway_desktop.api import policy
+from runway_desktop.api.bounds import read_capped, stall_watch
 from runway_desktop.api.download import DownloadResult, UrlProvider, download_file
-from runway_desktop.api.error_types import S3Error, TransferCancelled
 from runway_desktop.api.errors import (
+    IntegrityMismatch,
+    TransferCancelled,
     error_from_exception,
     error_from_os_error,
     error_from_response,
     file_changed_error,
 )
 from runway_desktop.api.filenames import path_inside, safe_filename
-from runway_desktop.api.http import TRANSFER_TIMEOUT
+from runway_desktop.api.http import loggable_url
 from runway_desktop.api.progress import ProgressCallback, ProgressMeter, TransferProgress
 from runway_desktop.api.retry import (
     RetryCallback,
@@ -55,17 +64,17 @@ __all__ = [
     "upload_file",
 ]
 
-# 1 MiB: 64 KiB pieces halve throughput and cost ~4x the CPU under qasync (STACK-NOTES §5).
-CHUNK_SIZE = 1 << 20
-TRANSFER_RETRY_POLICY = RetryPolicy(max_attempts=4, base_delay=1.0, max_delay=30.0)
+CHUNK_SIZE = policy.UPLOAD_CHUNK_BYTES
+TRANSFER_RETRY_POLICY = policy.UPLOAD_RETRY
 
 _MD5_ETAG = re.compile(r"[0-9a-fA-F]{32}")
 
 
 @dataclass(frozen=True)
 class UploadResult:
-    """A finished upload. ``etag_checked`` is False when S3's ETag cannot be an MD5 of the
-    bytes (SSE-KMS, SSE-C, multipart-style or missing ETag); ``etag_note`` says why."""
+    """A finished upload. ``md5_hex`` is the MD5 of the bytes sent. ``etag_checked`` is False
+    when S3's ETag cannot be an MD5 of the bytes (SSE-KMS, SSE-C, multipart-style or missing
+    ETag); ``etag_note`` says why."""
 
     path: Path
     bytes_sent: int
@@ -87,17 +96,17 @@ async def upload_file(
     expected_md5: str | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: asyncio.Event | None = None,
-    retry_policy: RetryPolicy = TRANSFER_RETRY_POLICY,
+    retry_policy: RetryPolicy | None = None,
     on_retry: RetryCallback | None = None,
     sleep: SleepFunction = asyncio.sleep,
     chunk_size: int = CHUNK_SIZE,
 ) -> UploadResult:
     """PUT ``path`` to the presigned ``url``; retried from byte 0 on 5xx/dropped connections.
 
-    ``expected_size``/``expected_mtime_ns`` are what the caller checked (and maybe hashed)
-    before: if the file differs before, during or after sending, :class:`FileChanged` is
-    raised. A 403 (expired or altered link) is never retried: the :class:`S3Error` has
-    ``needs_new_url=True`` and the job must be created again to get new URLs.
+    ``expected_size``/``expected_mtime_ns`` (and ``expected_md5``, if the caller hashed it)
+    are what the caller checked before: if the file differs before, during or after sending,
+    :class:`FileChanged` is raised. A 403 (expired or altered link) is never retried: the
+    :class:`S3Error` has ``needs_new_url=True`` and the job must be created again.
     """
     host = httpx.URL(url).host or "the storage service"
     meter = ProgressMeter(expected_size, on_progress)
@@ -111,32 +120,38 @@ async def upload_file(
         if attempts > 1:
             meter.restart(attempt=attempts)
         _check_unchanged(path, expected_size, expected_mtime_ns)
-        # With the checked file's MD5 known, hashing again would halve the upload speed
-        # (MD5 is the costliest part of sending). S3's ETag then proves end to end that it
-        # received exactly the bytes preflight hashed; the size/mtime checks still run.
-        digest = None if expected_md5 else hashlib.md5(usedforsecurity=False)
-        body = _read_file(path, expected_size, expected_mtime_ns, digest, meter, cancel, chunk_size)
+        digest = hashlib.md5(usedforsecurity=False)
         headers = {"Content-Length": str(expected_size), "Content-Type": "application/octet-stream"}
-        try:
-            response = await http.put(url, content=body, headers=headers, timeout=TRANSFER_TIMEOUT)
-        except httpx.HTTPError as exc:
-            raise error_from_exception(exc, host=host) from None
-        finally:
-            await body.aclose()
+        async with stall_watch(host) as moved:
+            meter.on_bytes = moved
+            body = _read_file(
+                path, expected_size, expected_mtime_ns, digest, meter, cancel, chunk_size
+            )
+            request = http.build_request(
+                "PUT", url, content=body, headers=headers, timeout=policy.transfer_timeout()
+            )
+            try:
+                response = await http.send(request, stream=True)
+                try:
+                    # Only an error answer has a body worth reading, and only its start.
+                    answer = await read_capped(
+                        response, host=host, limit=policy.ERROR_BODY_MAX_BYTES, truncate=True
+                    )
+                finally:
+                    await response.aclose()
+            except httpx.HTTPError as exc:
+                raise error_from_exception(exc, host=host) from None
+            finally:
+                meter.on_bytes = None
+                await body.aclose()
         if not response.is_success:
-            raise error_from_response(response, source="upload")
+            raise error_from_response(response, source="upload", body=bytes(answer))
         _check_unchanged(path, expected_size, expected_mtime_ns)
-        md5_hex = digest.hexdigest() if digest is not None else (expected_md5 or "").lower()
-        try:
-            etag, checked, note = _compare_etag(response, md5_hex)
-        except S3Error:
-            # Not hashed while sending: tell "the file was edited in place" (same size and
-            # mtime) apart from "the bytes were altered on the way" by hashing it now.
-            if digest is None and await asyncio.to_thread(_md5_of, path) != md5_hex:
-                raise file_changed_error(
-                    path, detail="content differs from the checked file"
-                ) from None
-            raise
+        md5_hex = digest.hexdigest()
+        if expected_md5 and md5_hex != expected_md5.lower():
+            # Same size and time, other bytes: edited in place since it was checked.
+            raise file_changed_error(path, detail="content differs from the checked file")
+        etag, checked, note = _compare_etag(response, md5_hex)
         meter.finish()
         return UploadResult(
             path=path,
@@ -150,7 +165,11 @@ async def upload_file(
         )
 
     return await call_with_retries(
-        attempt, retry_policy, on_retry=on_retry, sleep=cancellable_sleep(sleep, cancel)
+        attempt,
+        retry_policy or policy.UPLOAD_RETRY,
+        on_retry=on_retry,
+        sleep=cancellable_sleep(sleep, cancel),
+        describe=f"PUT {loggable_url(url)}",
     )
 
 
@@ -174,14 +193,6 @@ def _check_unchanged(
         )
 
 
-def _md5_of(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as handle:
-        while data := handle.read(CHUNK_SIZE):
-            digest.update(data)
-    return digest.hexdigest()
-
-
 def _read_chunk(handle: BinaryIO, digest: hashlib._Hash | None, size: int) -> bytes:
     data = handle.read(size)
     if digest is not None:
@@ -200,30 +211,46 @@ async def _read_file(
 ) -> AsyncGenerator[bytes, None]:
     """The request body: exactly ``size`` bytes, hashed as they go out.
 
-    Reads run in a worker thread so a slow network drive cannot freeze the window. Each piece
-    is checked against the file's size and mtime: an editor still saving the file (or a sync
-    client replacing it) must fail the upload, not send a torn copy.
+    Reads (and the hashing, which releases the GIL) run in a worker thread, one piece ahead:
+    the next piece is read while httpx sends this one, so MD5 overlaps the socket writes and
+    a slow network drive cannot freeze the window. At most two pieces are in memory; one read
+    is in flight at a time, so reads and hash updates stay in order. Each piece is checked
+    against the file's size and mtime: an editor still saving the file (or a sync client
+    replacing it) must fail the upload, not send a torn copy.
     """
     sent = 0
     try:
         handle = await asyncio.to_thread(path.open, "rb")
     except OSError as exc:
         raise error_from_os_error(exc, path=path, writing=False) from None
+    pending: asyncio.Future[bytes] | None = None
+
+    def read_ahead(offset: int) -> asyncio.Future[bytes] | None:
+        if offset >= size:
+            return None
+        want = min(chunk_size, size - offset)
+        return asyncio.ensure_future(asyncio.to_thread(_read_chunk, handle, digest, want))
+
     try:
-        while sent < size:
+        pending = read_ahead(0)
+        while pending is not None:
             _raise_if_cancelled(cancel)
-            want = min(chunk_size, size - sent)
             try:
-                data = await asyncio.to_thread(_read_chunk, handle, digest, want)
+                data = await pending
+                pending = None
                 _check_unchanged(path, size, mtime_ns, os.fstat(handle.fileno()))
             except OSError as exc:
                 raise error_from_os_error(exc, path=path, writing=False) from None
             if not data:  # shorter than it was a moment ago
                 raise file_changed_error(path, detail=f"file ended after {sent} bytes")
             sent += len(data)
+            pending = read_ahead(sent)
             meter.advance(len(data))
             yield data
     finally:
+        if pending is not None:  # a read still running must finish before the close
+            with contextlib.suppress(BaseException):
+                await pending
         await asyncio.to_thread(handle.close)
 
 
@@ -241,11 +268,11 @@ def _compare_etag(response: httpx.Response, md5_hex: str) -> tuple[str | None, b
     if not _MD5_ETAG.fullmatch(etag):
         return etag, False, "the ETag is not a plain MD5 (multipart or another store)"
     if etag.lower() != md5_hex:
-        raise S3Error(
+        raise IntegrityMismatch(
             "The storage service received different bytes than were sent.",
-            code="ETagMismatch",
-            next_step="The upload is retried automatically; if it keeps failing, check the "
-            "network (a proxy may be altering uploads).",
+            next_step="The upload is retried automatically; if it keeps failing, something "
+            "on this network (a proxy or an antivirus program) may be altering uploads: ask "
+            "your IT team.",
             retryable=True,
             server_message=f"ETag {etag} != MD5 {md5_hex}",
         )

@@ -42,7 +42,8 @@ def test_s3_expired_link() -> None:
     error = error_from_s3_response(403, body, host="bucket.s3.amazonaws.com", direction="upload")
     assert isinstance(error, S3Error)
     assert error.needs_new_url and not error.retryable
-    assert error.code == "AccessDenied"
+    assert error.s3_code == "AccessDenied"
+    assert error.code == ErrorCode.UPLOAD_LINK_EXPIRED
     assert "expired" in error.message
     assert "new upload links" in error.next_step
 

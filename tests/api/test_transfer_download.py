@@ -14,7 +14,7 @@ import httpx
 import pytest
 from test_transfer_sink import Sink, running_sink
 
-from runway_desktop.api import download as download_module
+from runway_desktop.api import part_file, policy
 from runway_desktop.api.errors import DiskFull, FolderNotWritable, S3Error, TransferCancelled
 from runway_desktop.api.http import make_http_client
 from runway_desktop.api.progress import TransferProgress
@@ -223,7 +223,7 @@ async def test_a_link_refused_every_time_gives_up(
     with pytest.raises(S3Error) as raised:
         await fetch(http, sink, tmp_path)
     assert raised.value.needs_new_url
-    assert len(sink.seen) == 1 + download_module.MAX_URL_REFRESHES
+    assert len(sink.seen) == 1 + policy.MAX_URL_REFRESHES
 
 
 @pytest.mark.anyio
@@ -274,7 +274,7 @@ async def test_disk_errors_become_plain_errors(
     def fail(*args: object, **kwargs: object) -> None:
         raise failure
 
-    monkeypatch.setattr(download_module, "_write", fail)
+    monkeypatch.setattr(part_file, "_write", fail)
     with pytest.raises(expected) as raised:
         await fetch(http, sink, tmp_path)
     assert isinstance(raised.value, DiskFull | FolderNotWritable)

@@ -23,7 +23,7 @@ from output_sets_helpers import (
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
-from runway_desktop.api import download as download_module
+from runway_desktop.api import part_file as download_module
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.ui.output_sets.model import COL_STATE
 
