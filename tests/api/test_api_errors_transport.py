@@ -14,6 +14,7 @@ from runway_desktop.api.errors import (
     AuthError,
     BlockedByProxy,
     DiskFull,
+    ErrorCode,
     FileChanged,
     FolderNotWritable,
     LocalFileError,

@@ -15,7 +15,13 @@ import pytest
 from test_transfer_sink import Sink, running_sink
 
 from runway_desktop.api import part_file, policy
-from runway_desktop.api.errors import DiskFull, FolderNotWritable, S3Error, TransferCancelled
+from runway_desktop.api.errors import (
+    DiskFull,
+    ErrorCode,
+    FolderNotWritable,
+    S3Error,
+    TransferCancelled,
+)
 from runway_desktop.api.http import make_http_client
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.api.retry import RetryNotice, RetryPolicy
@@ -231,7 +237,8 @@ async def test_missing_object(http: httpx.AsyncClient, sink: Sink, tmp_path: Pat
     links = Links(sink, key="gone.jsonl")
     with pytest.raises(S3Error) as raised:
         await download_file(http, links, tmp_path, "gone.jsonl", retry_policy=FAST_RETRIES)
-    assert raised.value.code == "NoSuchKey"
+    assert raised.value.s3_code == "NoSuchKey"
+    assert raised.value.code is ErrorCode.STORED_FILE_MISSING
     assert names_in(tmp_path) == []
 
 

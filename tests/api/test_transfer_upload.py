@@ -12,7 +12,14 @@ import httpx
 import pytest
 from test_transfer_sink import Sink, running_sink
 
-from runway_desktop.api.errors import FileChanged, NetworkError, S3Error, TransferCancelled
+from runway_desktop.api.errors import (
+    ErrorCode,
+    FileChanged,
+    IntegrityMismatch,
+    NetworkError,
+    S3Error,
+    TransferCancelled,
+)
 from runway_desktop.api.http import make_http_client
 from runway_desktop.api.progress import ProgressMeter, TransferProgress
 from runway_desktop.api.retry import RetryNotice, RetryPolicy
@@ -163,9 +170,9 @@ async def test_wrong_etag_every_time_fails(
 ) -> None:
     path = make_file(tmp_path, 70_000)
     sink.faults = ["wrong-etag"] * 3
-    with pytest.raises(S3Error) as raised:
+    with pytest.raises(IntegrityMismatch) as raised:
         await upload(http, sink, path)
-    assert raised.value.code == "ETagMismatch"
+    assert raised.value.code is ErrorCode.INTEGRITY_MISMATCH
     assert len(sink.seen) == 3
 
 
@@ -201,7 +208,8 @@ async def test_persistent_5xx_gives_up(http: httpx.AsyncClient, sink: Sink, tmp_
     sink.faults = ["500"] * 3
     with pytest.raises(S3Error) as raised:
         await upload(http, sink, path)
-    assert raised.value.retryable and raised.value.code == "InternalError"
+    assert raised.value.retryable and raised.value.s3_code == "InternalError"
+    assert raised.value.code is ErrorCode.STORAGE_UNAVAILABLE
 
 
 @pytest.mark.anyio
