@@ -147,7 +147,7 @@ def check_sandbox() -> Check:
         return Check("sandbox available", Status.WARNING, f"{missing} not in this build", "no")
     try:
         url = Presigner("http://127.0.0.1:9", "self-test", "key", "secret").put_url("probe.csv")
-    except Exception as exc:  # botocore data trimmed too far, say
+    except Exception as exc:  # a module trimmed from the build, say
         return Check("sandbox available", Status.WARNING, f"presigning failed: {exc}", "no")
     if "X-Amz-Signature=" not in url:
         return Check("sandbox available", Status.WARNING, "presigned URL has no signature", "no")

@@ -23,15 +23,14 @@ import struct
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import BinaryIO
 from urllib.parse import unquote_to_bytes
 from xml.sax.saxutils import escape
 
-import boto3
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
-from botocore.config import Config
 
 from runway_desktop.sandbox.faults import FaultSwitches
 from runway_desktop.sandbox.objectstore import MAX_KEY_BYTES, ObjectInfo, ObjectStore
@@ -40,6 +39,7 @@ from runway_desktop.sandbox.sigv4 import (
     expired_error,
     parse_presigned_auth,
     parse_query,
+    presign_url,
     verify_presigned,
 )
 
@@ -64,12 +64,12 @@ _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 class Presigner:
-    """Signs URLs with botocore, shaped like those of Runway's server (AWS SDK for JS v3).
+    """Signs URLs shaped like those of Runway's server (AWS SDK for JS v3), path-style.
 
     Like the JS SDK, only ``host`` is signed and everything else rides in the query:
     ``x-id``, ``X-Amz-Content-Sha256=UNSIGNED-PAYLOAD``, the empty-body CRC32 on uploads
-    (CONTRACT §4.3) and ``x-amz-checksum-mode=ENABLED`` on downloads (§4.6). Plain boto3
-    would sign ``x-amz-checksum-mode`` as a header instead, which a browser-style GET lacks.
+    (CONTRACT §4.3) and ``x-amz-checksum-mode=ENABLED`` on downloads (§4.6). (The Python
+    SDK would sign ``x-amz-checksum-mode`` as a header instead, which a browser-style GET lacks.)
     """
 
     def __init__(
@@ -78,58 +78,57 @@ class Presigner:
         bucket: str,
         access_key: str,
         secret_key: str,
-        region: str = "us-east-1",
+        region: str = S3_REGION,
+        *,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.bucket = bucket
-        self._client = boto3.client(
-            "s3",
-            endpoint_url=endpoint_url,
-            region_name=region,
-            aws_access_key_id=access_key,
-            aws_secret_access_key=secret_key,
-            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-        )
-        self._client.meta.events.register("before-sign.s3", _hoist_into_query)
+        self._endpoint_url = endpoint_url
+        self._access_key = access_key
+        self._secret_key = secret_key
+        self._region = region
+        self._clock = clock
 
     def put_url(self, key: str, expires_in: int = 3600) -> str:
-        url: str = self._client.generate_presigned_url(
-            "put_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
-        )
-        return url
+        return self._sign("PUT", key, [*_operation("PutObject"), *_EMPTY_BODY_CRC32], expires_in)
 
     def head_url(self, key: str, expires_in: int = 3600) -> str:
         """A HEAD URL (the method is signed, so a GET URL cannot be used for HEAD)."""
-        url: str = self._client.generate_presigned_url(
-            "head_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
-        )
-        return url
+        return self._sign("HEAD", key, _operation("HeadObject"), expires_in)
 
     def get_url(self, key: str, filename: str, expires_in: int = 3600) -> str:
-        params = {
-            "Bucket": self.bucket,
-            "Key": key,
-            "ResponseContentDisposition": f'attachment; filename="{filename}"',
-            "ChecksumMode": "ENABLED",
-        }
-        url: str = self._client.generate_presigned_url(
-            "get_object", Params=params, ExpiresIn=expires_in
+        query = [
+            ("response-content-disposition", f'attachment; filename="{filename}"'),
+            *_operation("GetObject"),
+            ("x-amz-checksum-mode", "ENABLED"),
+        ]
+        return self._sign("GET", key, query, expires_in)
+
+    def _sign(self, method: str, key: str, query: list[tuple[str, str]], expires: int) -> str:
+        # Whole seconds: X-Amz-Date has no fraction, and a signature must match it exactly.
+        signed_at = datetime.fromtimestamp(int(self._clock()), UTC)
+        return presign_url(
+            method=method,
+            endpoint_url=self._endpoint_url,
+            decoded_path=f"/{self.bucket}/{key}",
+            query=query,
+            access_key=self._access_key,
+            secret_key=self._secret_key,
+            region=self._region,
+            expires_in=expires,
+            signed_at=signed_at,
         )
-        return url
 
 
-def _hoist_into_query(request: object, operation_name: str, **_: object) -> None:
-    """botocore ``before-sign`` hook: move what the JS SDK puts in the query into the query."""
-    headers = request.headers  # type: ignore[attr-defined]
-    params: dict[str, str] = request.params  # type: ignore[attr-defined]
-    params["x-id"] = operation_name
-    params["X-Amz-Content-Sha256"] = "UNSIGNED-PAYLOAD"
-    checksum_mode = headers.get("x-amz-checksum-mode")
-    if checksum_mode is not None:
-        del headers["x-amz-checksum-mode"]
-        params["x-amz-checksum-mode"] = checksum_mode
-    if operation_name == "PutObject":
-        params["x-amz-checksum-crc32"] = "AAAAAA=="
-        params["x-amz-sdk-checksum-algorithm"] = "CRC32"
+def _operation(name: str) -> list[tuple[str, str]]:
+    return [("x-id", name), ("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")]
+
+
+# The JS SDK's default checksum on uploads: the CRC32 of an empty body (CONTRACT §4.3).
+_EMPTY_BODY_CRC32 = [
+    ("x-amz-checksum-crc32", "AAAAAA=="),
+    ("x-amz-sdk-checksum-algorithm", "CRC32"),
+]
 
 
 class RedactedAccessLogger(AbstractAccessLogger):

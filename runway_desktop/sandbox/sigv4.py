@@ -1,6 +1,8 @@
-"""Verification of S3 SigV4 presigned URLs (query-string authentication), stdlib only.
+"""S3 SigV4 presigned URLs (query-string authentication): signing and verification, stdlib only.
 
-The server recomputes what the signer computed (AWS "Authenticating Requests: Using Query
+The signer (:func:`presign_url`) and the verifier share the canonical request below, so the
+cross-check against the AWS SDK in the tests (a dev-only dependency) covers both. The server
+recomputes what the signer computed (AWS "Authenticating Requests: Using Query
 Parameters"): canonical request → string to sign → HMAC chain from the secret key, and compares
 signatures in constant time. S3-specific rules that differ from other AWS services:
 
@@ -21,7 +23,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import quote, unquote_plus
+from urllib.parse import quote, unquote_plus, urlsplit
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_EXPIRES_SECONDS = 604800  # seven days, S3's ceiling for presigned URLs
@@ -280,6 +282,51 @@ def verify_presigned(
     if now > auth.expires_at:
         raise expired_error(auth, now)
     return auth
+
+
+def presign_url(
+    *,
+    method: str,
+    endpoint_url: str,
+    decoded_path: str,
+    query: QueryPairs,
+    access_key: str,
+    secret_key: str,
+    region: str,
+    expires_in: int,
+    signed_at: datetime,
+    service: str = "s3",
+) -> str:
+    """A presigned URL: ``query`` (the operation's parameters, in the order given) followed by
+    the authentication parameters, with ``host`` the only signed header.
+
+    The order is the one the AWS SDKs (Python, JavaScript v3) use: operation parameters first,
+    then ``X-Amz-Algorithm`` … ``X-Amz-SignedHeaders``, then ``X-Amz-Signature``. Values are
+    encoded as SigV4 encodes them, so the URL's query is its own canonical form.
+    """
+    parts = urlsplit(endpoint_url)
+    amz_date = signed_at.astimezone(UTC).strftime(_AMZ_DATE_FORMAT)
+    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+    pairs = [
+        *query,
+        ("X-Amz-Algorithm", ALGORITHM),
+        ("X-Amz-Credential", f"{access_key}/{scope}"),
+        ("X-Amz-Date", amz_date),
+        ("X-Amz-Expires", str(expires_in)),
+        ("X-Amz-SignedHeaders", "host"),
+    ]
+    canonical = canonical_request(method, decoded_path, pairs, {"host": parts.netloc}, ("host",))
+    assert canonical is not None  # the one signed header is supplied right above
+    key = signing_key(secret_key, amz_date[:8], region, service)
+    signature = hmac.new(
+        key, string_to_sign(amz_date, scope, canonical).encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+    encoded = "&".join(
+        f"{uri_encode(name, keep_slash=False)}={uri_encode(value, keep_slash=False)}"
+        for name, value in [*pairs, ("X-Amz-Signature", signature)]
+    )
+    base = endpoint_url.rstrip("/")
+    return f"{base}{uri_encode(decoded_path, keep_slash=True)}?{encoded}"
 
 
 def expired_error(auth: PresignedAuth | None, now: float) -> S3Error:
