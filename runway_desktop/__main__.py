@@ -6,6 +6,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):
+        # The installed app is its own worker process (base.workers, "spawn"): started with
+        # --multiprocessing-fork, or as multiprocessing's resource tracker, it must do that
+        # job and exit here, before anything reads the arguments. PyInstaller's runtime hook
+        # makes freeze_support() handle both on every platform. Only frozen builds need it,
+        # so a plain install does not pay for importing multiprocessing at start-up.
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["sandbox"]:
         from runway_desktop.sandbox.__main__ import main as sandbox_main

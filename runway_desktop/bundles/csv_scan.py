@@ -1,8 +1,9 @@
 """Streaming CSV inspection for preflight: one pass over the bytes, hashing as it parses.
 
-Run in a thread: everything here reads the disk. Memory stays bounded whatever the file size —
-the bytes go through 1 MiB reads, the csv module parses line by line, and only counters, the
-header and a few preview rows are kept.
+Runs in a worker process (``preflight_file``): everything here reads the disk and most of it is
+CPU work. Memory stays bounded whatever the file size — the bytes go through 256 KiB reads, the
+csv module parses line by line, and only counters, the header and a few preview rows are kept.
+Between reads the scan reports its progress and stops if its caller gave up.
 """
 
 from __future__ import annotations
@@ -11,18 +12,16 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runway_desktop.base.workers import IN_PROCESS, JobControl
+
 READ_SIZE = 256 * 1024
 SNIFF_BYTES = 64 * 1024
-QUOTED_PIECE = 64 * 1024
-# Every few ms of scanning, sleep briefly so that the window thread gets the GIL at once.
-YIELD_AFTER_SECONDS = 0.004
-YIELD_SECONDS = 0.0002
 SNIFF_LINES = 20
 PREVIEW_ROWS = 5
 # Preview cells are for a table in the UI; a 100 KB cell would only get in the way.
@@ -108,11 +107,12 @@ def _header_width(sample: str, delimiter: str) -> int:
     return 0
 
 
-def scan_csv(path: Path, encoding: str, delimiter: str) -> CsvScan:
-    """Parse the whole file once, hashing the bytes; raises WrongEncodingError or OSError."""
+def scan_csv(path: Path, encoding: str, delimiter: str, job: JobControl = IN_PROCESS) -> CsvScan:
+    """Parse the whole file once, hashing the bytes; raises WrongEncodingError or OSError, and
+    JobCancelled when ``job`` is cancelled (checked after every read)."""
     scan = CsvScan()
     with open(path, "rb", buffering=0) as raw:
-        scanner = _Scanner(raw, encoding, delimiter, scan)
+        scanner = _Scanner(raw, encoding, delimiter, scan, job)
         try:
             scanner.run()
         except UnicodeDecodeError as exc:
@@ -167,14 +167,19 @@ class _Scanner:
     Every chunk is hashed and checked for the encoding. A chunk that plainly holds only whole
     data rows of the header's width — no quote character, no lone ``\r``, no line near the csv
     module's field size limit, no blank or all-blank row — is counted with a few C-level bytes
-    operations (``translate``/``count``), which create no Python objects per row and leave the
-    GIL free most of the time. Any other chunk goes through the csv module, row by row, exactly
-    as before; so does the start of the file until the header and preview are known.
+    operations (``translate``/``count``), which create no Python objects per row: a 1 GiB
+    vendor export scans in about a fifth of the csv module's time (measured: 6.5 s against
+    32 s). Any other chunk goes through the csv module, row by row, exactly as before; so does
+    the start of the file until the header and preview are known.
     """
 
-    def __init__(self, raw: io.FileIO, encoding: str, delimiter: str, scan: CsvScan) -> None:
+    def __init__(
+        self, raw: io.FileIO, encoding: str, delimiter: str, scan: CsvScan, job: JobControl
+    ) -> None:
         self._raw = raw
         self._delimiter = delimiter
+        self._job = job
+        self._total = os.fstat(raw.fileno()).st_size
         self.scan = scan
         self.md5 = hashlib.md5(usedforsecurity=False)
         self.bytes_read = 0
@@ -206,10 +211,12 @@ class _Scanner:
     # --- reading -------------------------------------------------------------------------
 
     def _read(self, size: int) -> bytes:
+        self._job.raise_if_cancelled()
         block = self._raw.read(size)
         if block:
-            self.md5.update(block)  # hashlib releases the GIL for blocks this size
+            self.md5.update(block)
             self.bytes_read += len(block)
+            self._job.progress(self.bytes_read, self._total)
         return block or b""
 
     def _next_chunk(self, size: int) -> bytes | None:
@@ -257,16 +264,8 @@ class _Scanner:
         reader = csv.reader(self._lines, delimiter=self._delimiter, quotechar='"', doublequote=True)
         lines = self._lines
         size = SNIFF_BYTES  # a small first chunk: the header and preview need the csv module
-        worked_since = time.perf_counter()
         while True:
             if lines.exhausted:
-                if time.perf_counter() - worked_since >= YIELD_AFTER_SECONDS:
-                    # Leave the GIL to the window for a moment. Releasing it in the reads and
-                    # hashing is not enough: this thread takes it back before a waiting thread
-                    # wakes up, which then waits for the whole switch interval (5 ms) — several
-                    # times per timer tick, as the window thread releases it often.
-                    time.sleep(YIELD_SECONDS)
-                    worked_since = time.perf_counter()
                 chunk = self._next_chunk(size)
                 size = READ_SIZE
                 if chunk is None:
@@ -345,13 +344,8 @@ class _Scanner:
             line = b"(?:" + (cell + delim) * (width - 1) + cell + b"\r?\n)"
             self._quoted_rows = re.compile(line + b"*+")
             self._quoted_width = width
-        # In pieces of whole lines: the regex engine keeps the GIL for the whole of one call.
-        start = 0
-        while start < len(chunk):
-            end = chunk.find(b"\n", start + QUOTED_PIECE) + 1 or len(chunk)
-            if self._quoted_rows.fullmatch(chunk, start, end) is None:
-                return 0
-            start = end
+        if self._quoted_rows.fullmatch(chunk) is None:
+            return 0
         return chunk.count(b"\n")
 
     def _consume_row(self, row: list[str]) -> None:

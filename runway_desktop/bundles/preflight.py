@@ -7,13 +7,13 @@ run, an hour later. Preflight catches those at drop time and says what to do ins
 
 from __future__ import annotations
 
-import asyncio
 import re
 import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from runway_desktop.base.workers import IN_PROCESS, JobControl, ProgressCallback, run_in_worker
 from runway_desktop.bundles.csv_scan import (
     DELIMITER_LABELS,
     ENCODING_LABELS,
@@ -68,13 +68,27 @@ class PreflightReport:
         return DELIMITER_LABELS.get(self.delimiter or "", repr(self.delimiter))
 
 
-async def preflight_file(path: Path, input_file: InputFile) -> PreflightReport:
-    """``inspect_file`` in a worker thread, so the event loop stays responsive."""
-    return await asyncio.to_thread(inspect_file, path, input_file)
+async def preflight_file(
+    path: Path, input_file: InputFile, progress: ProgressCallback | None = None
+) -> PreflightReport:
+    """``inspect_file`` in a worker process, so the window keeps its interpreter to itself.
+
+    ``progress`` gets the fraction of the file's bytes scanned so far, about every 100 ms, on
+    the caller's event loop (it starts again from 0 if the file turns out to be Windows-1252
+    and is read a second time). Cancelling the await stops the scan within one read.
+    """
+    return await run_in_worker(_inspect_in_worker, path, input_file, progress=progress)
 
 
-def inspect_file(path: Path, input_file: InputFile) -> PreflightReport:
-    """Check ``path`` for the slot ``input_file``. Run in a thread: it reads the whole file."""
+def _inspect_in_worker(job: JobControl, path: Path, input_file: InputFile) -> PreflightReport:
+    return inspect_file(path, input_file, job)
+
+
+def inspect_file(
+    path: Path, input_file: InputFile, job: JobControl = IN_PROCESS
+) -> PreflightReport:
+    """Check ``path`` for the slot ``input_file``. Blocks for as long as it takes to read the
+    whole file; ``job`` receives the scan's progress and can cancel it (JobCancelled)."""
     report = _Builder(path)
     try:
         info = path.stat()
@@ -119,12 +133,12 @@ def inspect_file(path: Path, input_file: InputFile) -> PreflightReport:
     delimiter = guess_delimiter(head, encoding)
     try:
         try:
-            scan = scan_csv(path, encoding, delimiter)
+            scan = scan_csv(path, encoding, delimiter, job)
         except WrongEncodingError:
             # Not UTF-8 after all: Excel's plain "CSV" on Windows writes Windows-1252.
             encoding = "cp1252"
             delimiter = guess_delimiter(head, encoding)
-            scan = scan_csv(path, encoding, delimiter)
+            scan = scan_csv(path, encoding, delimiter, job)
     except OSError as exc:
         report.errors.append(f"This file could not be read to the end ({_os_reason(exc)}).")
         return report.build()
