@@ -24,13 +24,13 @@ from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.api.retry import RetryPolicy
 from runway_desktop.bundles.model import Bundle, Registry
 from runway_desktop.bundles.registry import load_snapshot
+from runway_desktop.core.outputs.downloader import SetDownloader
 from runway_desktop.core.set_watcher import NewSetWatcher
+from runway_desktop.core.submit.events import PipelineEvent, SubmissionRequest
+from runway_desktop.core.submit.links import UploadLinkCache
+from runway_desktop.core.submit.pipeline import SubmissionPipeline
 from runway_desktop.history.store import HistoryStore
-from runway_desktop.outputs.downloader import SetDownloader
 from runway_desktop.sandbox.server import Sandbox
-from runway_desktop.submit.events import PipelineEvent, SubmissionRequest
-from runway_desktop.submit.links import UploadLinkCache
-from runway_desktop.submit.pipeline import SubmissionPipeline
 
 PROFILE = "sandbox"
 PARTNER = "acme"

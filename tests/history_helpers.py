@@ -14,12 +14,12 @@ import httpx
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.bundles.model import Registry
+from runway_desktop.core.submit.events import FileProgress, PipelineEvent, SubmissionRequest
+from runway_desktop.core.submit.events import SubmissionResult as Result
+from runway_desktop.core.submit.links import UploadLinkCache
+from runway_desktop.core.submit.pipeline import SubmissionPipeline
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.sandbox.server import Sandbox
-from runway_desktop.submit.events import FileProgress, PipelineEvent, SubmissionRequest
-from runway_desktop.submit.events import SubmissionResult as Result
-from runway_desktop.submit.links import UploadLinkCache
-from runway_desktop.submit.pipeline import SubmissionPipeline
 
 PARTNER = "acme"
 

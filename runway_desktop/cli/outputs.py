@@ -30,8 +30,8 @@ from runway_desktop.cli.output import (
     yes_no,
 )
 from runway_desktop.core.output_sets import list_and_record
+from runway_desktop.core.outputs.downloader import SetDownload, SetDownloader
 from runway_desktop.core.set_watcher import NewSetWatcher
-from runway_desktop.outputs.downloader import SetDownload, SetDownloader
 
 _END_YEAR = re.compile(r"[0-9]{4}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.base.formatting import human_duration, human_size
 from runway_desktop.cli.output import Console
-from runway_desktop.submit.events import (
+from runway_desktop.core.submit.events import (
     Notice,
     PipelineEvent,
     StepFinished,

@@ -33,9 +33,9 @@ from runway_desktop.cli.output import (
 )
 from runway_desktop.cli.progress import SubmitProgress
 from runway_desktop.core.output_sets import list_and_record
+from runway_desktop.core.submit.events import SubmissionInvalid, SubmissionRequest
+from runway_desktop.core.submit.pipeline import SubmissionPipeline
 from runway_desktop.history.records import utc_now
-from runway_desktop.submit.events import SubmissionInvalid, SubmissionRequest
-from runway_desktop.submit.pipeline import SubmissionPipeline
 
 DEFAULT_WAIT_SECONDS = 3600.0  # Runway's executor gives up on a run after an hour (§5.1)
 # Poll soon (small files finish in seconds), then settle at a gentle pace.

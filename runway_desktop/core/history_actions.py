@@ -10,8 +10,8 @@ from pathlib import Path
 from runway_desktop.base.formatting import human_size
 from runway_desktop.bundles.model import Registry
 from runway_desktop.core.session import Connection
+from runway_desktop.core.submit.events import SubmissionRequest
 from runway_desktop.history.records import FileRecord, SubmissionRecord
-from runway_desktop.submit.events import SubmissionRequest
 from runway_desktop.ui.history.submission_detail import Allowed
 from runway_desktop.ui.submit.form import FormValues
 

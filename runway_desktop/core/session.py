@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
+from runway_desktop.core.submit.links import UploadLinkCache
 from runway_desktop.settings import (
     Profile,
     ProfileStore,
@@ -27,7 +28,6 @@ from runway_desktop.settings import (
     default_recent_values,
 )
 from runway_desktop.settings.preferences import PreferencesStore
-from runway_desktop.submit.links import UploadLinkCache
 
 if TYPE_CHECKING:
     import httpx

@@ -16,8 +16,8 @@ from pathlib import Path
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.core.output_sets import list_and_record
+from runway_desktop.core.outputs.downloader import SetDownload, SetDownloader, SetProgressCallback
 from runway_desktop.history.store import HistoryStore
-from runway_desktop.outputs.downloader import SetDownload, SetDownloader, SetProgressCallback
 
 DEFAULT_LAG = timedelta(minutes=30)
 

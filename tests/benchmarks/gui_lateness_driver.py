@@ -379,8 +379,8 @@ async def measure(
     from PySide6.QtCore import QTimer
 
     from runway_desktop.core.session import Session, connect
+    from runway_desktop.core.submit.events import Step, StepFinished, SubmissionResult
     from runway_desktop.settings import Profile
-    from runway_desktop.submit.events import Step, StepFinished, SubmissionResult
     from runway_desktop.ui.main_window import MainWindow
     from runway_desktop.ui.submit.upload_slot import UploadSlot
 

@@ -15,7 +15,7 @@ from runway_desktop.api.errors import (
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.cli.output import Console, exit_code_for, render_table
 from runway_desktop.cli.progress import SubmitProgress, progress_line
-from runway_desktop.submit.events import Notice, Step, StepFinished, StepStarted, TotalProgress
+from runway_desktop.core.submit.events import Notice, Step, StepFinished, StepStarted, TotalProgress
 
 
 class Terminal(io.StringIO):

@@ -34,8 +34,8 @@ async def shoot(out: Path) -> list[Path]:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from runway_desktop.core.outputs.browse import LocalState
     from runway_desktop.core.session import Session, connect
-    from runway_desktop.outputs.browse import LocalState
     from runway_desktop.sandbox.config import default_config
     from runway_desktop.sandbox.server import Sandbox
     from runway_desktop.settings import Profile

@@ -10,7 +10,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox
 
 from runway_desktop.api.models import OutputSetFilter
-from runway_desktop.outputs.browse import local_midnight
+from runway_desktop.core.outputs.browse import job_partner, local_midnight
 from runway_desktop.ui.output_sets.model import (
     COL_ASSESSMENT,
     COL_CREATED,
@@ -235,6 +235,8 @@ def test_show_for_job_lists_the_partner_and_searches_the_job(outsets: Screen) ->
     page.filters.partner.setCurrentText("ea")
     outsets.qtbot.waitUntil(lambda: len(outsets.shown_uids()) == 3, timeout=10_000)
     job = page.model.rows[page.model.row_of(mine) or 0].output_set.job_uid
+    # The listing records what it showed off the Qt thread: the job's partner comes from there.
+    outsets.qtbot.waitUntil(lambda: job_partner(page.services.history, job) == "ea")
     page.filters.partner.setCurrentText("acme")
     choose(page.filters.school_year, "2025")
     outsets.qtbot.waitUntil(lambda: page._loaded_filter == page.filters.values())

@@ -24,6 +24,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
 from runway_desktop.api import part_file as download_module
+from runway_desktop.core.outputs.browse import job_partner
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.ui.output_sets.model import COL_STATE
 
@@ -185,6 +186,8 @@ def test_download_for_job_fetches_that_submission_s_sets(outsets: Screen) -> Non
     page.filters.partner.setCurrentText("ea")
     outsets.qtbot.waitUntil(lambda: len(outsets.shown_uids()) == 2, timeout=WAIT_MS)
     job = page.model.rows[page.model.row_of(mine) or 0].output_set.job_uid
+    # The listing records what it showed off the Qt thread: the job's partner comes from there.
+    outsets.qtbot.waitUntil(lambda: job_partner(page.services.history, job) == "ea")
     page.filters.partner.setCurrentText("acme")
     outsets.qtbot.waitUntil(lambda: not outsets.shown_uids(), timeout=WAIT_MS)
 

@@ -23,7 +23,7 @@ from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
 )
 
 from runway_desktop.api.progress import TransferProgress
-from runway_desktop.submit.events import Step
+from runway_desktop.core.submit.events import Step
 from runway_desktop.ui.submit.progress_panel import MARKS
 
 BIG_FILE_BYTES = 100 * 1024 * 1024

@@ -21,7 +21,7 @@ from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
     wait_success,
 )
 
-from runway_desktop.submit.events import Step
+from runway_desktop.core.submit.events import Step
 from runway_desktop.ui.submit.page import SubmitPage
 from runway_desktop.ui.submit.progress_panel import MARKS
 

@@ -27,11 +27,11 @@ from runway_desktop.api.client import RunwayClient
 from runway_desktop.core import history_actions as actions
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.status_poll import StatusPoller
+from runway_desktop.core.submit.events import SubmissionRequest, SubmissionResult
 from runway_desktop.history.diagnostics import DiagnosticsExport
 from runway_desktop.history.records import SubmissionRecord, utc_now
 from runway_desktop.history.status import derive_status
 from runway_desktop.history.store import ACTIVE_STATES
-from runway_desktop.submit.events import SubmissionRequest, SubmissionResult
 from runway_desktop.ui.history.body import HistoryBody
 from runway_desktop.ui.history.diagnostics_export import DiagnosticsExporter
 from runway_desktop.ui.history.filters import HistoryFilters

@@ -8,7 +8,12 @@ from PySide6.QtCore import QObject, Signal
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.core.progress_text import describe_progress
 from runway_desktop.core.session import Connection, Session
-from runway_desktop.submit.events import Step, StepFinished, SubmissionRequest, SubmissionResult
+from runway_desktop.core.submit.events import (
+    Step,
+    StepFinished,
+    SubmissionRequest,
+    SubmissionResult,
+)
 from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, pipeline_factory
 
 

@@ -18,10 +18,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
-from runway_desktop.core.session import Connection, Session
-from runway_desktop.core.set_watcher import NewSetWatcher
-from runway_desktop.outputs.browse import STATE_QUEUED, LocalState, root_problem
-from runway_desktop.outputs.downloader import (
+from runway_desktop.core.outputs.browse import STATE_QUEUED, LocalState, root_problem
+from runway_desktop.core.outputs.downloader import (
     STATE_COMPLETE,
     STATE_DOWNLOADING,
     STATE_FAILED,
@@ -30,6 +28,8 @@ from runway_desktop.outputs.downloader import (
     SetProgress,
     SetProgressCallback,
 )
+from runway_desktop.core.session import Connection, Session
+from runway_desktop.core.set_watcher import NewSetWatcher
 from runway_desktop.ui.notifier import Notifier
 
 # New sets appear minutes after a run; a poll a minute is prompt without pestering Runway.

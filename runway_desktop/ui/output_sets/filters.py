@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.base.formatting import school_year_choices, school_year_label
 from runway_desktop.bundles.model import Registry
-from runway_desktop.outputs.browse import BrowseFilter
+from runway_desktop.core.outputs.browse import BrowseFilter
 
 ANY_TENANT_HINT = "Any district"
 ODS_CHOICES = (("Any", None), ("Yes", True), ("No", False))

@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.outputs.browse import (
+from runway_desktop.core.outputs.browse import (
     STATE_NONE,
     STATE_QUEUED,
     LocalState,
     SetRow,
     relative_age,
 )
-from runway_desktop.outputs.downloader import STATE_COMPLETE, STATE_DOWNLOADING, STATE_FAILED
+from runway_desktop.core.outputs.downloader import STATE_COMPLETE, STATE_DOWNLOADING, STATE_FAILED
 from runway_desktop.ui.theme import DARK, LIGHT, is_dark
 
 Index = QModelIndex | QPersistentModelIndex

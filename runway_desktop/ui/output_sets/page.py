@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
 from runway_desktop.core.output_sets import record_sets
-from runway_desktop.core.session import Connection, Session
-from runway_desktop.outputs.browse import (
+from runway_desktop.core.outputs.browse import (
     BrowseFilter,
     LocalState,
     SetRow,
@@ -36,6 +35,7 @@ from runway_desktop.outputs.browse import (
     make_rows,
     scope_text,
 )
+from runway_desktop.core.session import Connection, Session
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.output_sets.download_controller import DownloadController
 from runway_desktop.ui.output_sets.filters import OutputSetsFilterBar

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.outputs.browse import (
+from runway_desktop.core.outputs.browse import (
     LocalState,
 )
-from runway_desktop.outputs.downloader import STATE_DOWNLOADING
+from runway_desktop.core.outputs.downloader import STATE_DOWNLOADING
 from runway_desktop.ui.output_sets.model import (
     COL_ASSESSMENT,
     COL_CREATED,

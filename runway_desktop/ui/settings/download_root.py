@@ -14,7 +14,7 @@ from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from runway_desktop.outputs.downloader import SetDownload
+from runway_desktop.core.outputs.downloader import SetDownload
 from runway_desktop.settings.preferences import PreferencesStore
 from runway_desktop.ui.widgets.elided_label import ElidedLabel
 from runway_desktop.ui.widgets.restyle import restyle

@@ -20,7 +20,7 @@ from runway_desktop.api.errors import RunwayError
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.bundles.validation import validate_submission
 from runway_desktop.core.session import Connection, Session
-from runway_desktop.submit.events import (
+from runway_desktop.core.submit.events import (
     SubmissionInvalid,
     SubmissionRequest,
     SubmissionResult,

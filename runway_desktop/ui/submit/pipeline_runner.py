@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.core.session import Connection, Session
-from runway_desktop.submit.events import (
+from runway_desktop.core.submit.events import (
     FileProgress,
     FilesChecked,
     Finished,
@@ -29,7 +29,7 @@ from runway_desktop.submit.events import (
 )
 
 if TYPE_CHECKING:
-    from runway_desktop.submit.pipeline import Listener, SubmissionPipeline
+    from runway_desktop.core.submit.pipeline import Listener, SubmissionPipeline
 
 PipelineFactory = Callable[["Listener"], "SubmissionPipeline"]
 
@@ -39,7 +39,7 @@ def pipeline_factory(services: Session, connection: Connection) -> PipelineFacto
 
     # Imported here: the pipeline pulls in httpcore and h11 (55–110 ms), which the window does
     # not need before its first paint.
-    from runway_desktop.submit.pipeline import SubmissionPipeline
+    from runway_desktop.core.submit.pipeline import SubmissionPipeline
 
     def make(listener: Listener) -> SubmissionPipeline:
         return SubmissionPipeline(

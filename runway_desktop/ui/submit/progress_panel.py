@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.base.formatting import duration_text
 from runway_desktop.core.progress_text import describe_progress
-from runway_desktop.submit.events import Step, StepFinished
+from runway_desktop.core.submit.events import Step, StepFinished
 from runway_desktop.ui.widgets.restyle import restyle
 
 MARKS = {"pending": "○", "running": "●", "done": "✓", "failed": "✗", "cancelled": "–"}

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from runway_desktop.base.formatting import duration_text
+from runway_desktop.core.submit.events import Step
 from runway_desktop.history.records import SubmissionRecord
-from runway_desktop.submit.events import Step
 from runway_desktop.ui.widgets.restyle import restyle
 
 MARKS = {"done": "✓", "failed": "✗", "cancelled": "–", "skipped": "–", "running": "●"}

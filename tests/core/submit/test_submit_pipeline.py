@@ -10,8 +10,7 @@ import pytest
 from core_helpers import Core, md5_of, write_big_csv
 
 from runway_desktop.api.errors import ValidationFailed
-from runway_desktop.history.status import SubmissionStatus, derive_status
-from runway_desktop.submit.events import (
+from runway_desktop.core.submit.events import (
     FileProgress,
     Finished,
     Notice,
@@ -23,6 +22,7 @@ from runway_desktop.submit.events import (
     SubmissionInvalid,
     TotalProgress,
 )
+from runway_desktop.history.status import SubmissionStatus, derive_status
 
 pytestmark = pytest.mark.anyio
 # Fixtures shared with the other core suites (assigned, not imported: ruff F811).

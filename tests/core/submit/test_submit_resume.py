@@ -11,9 +11,7 @@ import pytest
 from core_helpers import Core, md5_of, write_big_csv
 
 from runway_desktop.api.errors import S3Error
-from runway_desktop.history.status import SubmissionStatus, derive_status
-from runway_desktop.history.store import HistoryStore
-from runway_desktop.submit.events import (
+from runway_desktop.core.submit.events import (
     FileProgress,
     Notice,
     Outcome,
@@ -22,7 +20,9 @@ from runway_desktop.submit.events import (
     StepStarted,
     SubmissionResult,
 )
-from runway_desktop.submit.links import UploadLinkCache
+from runway_desktop.core.submit.links import UploadLinkCache
+from runway_desktop.history.status import SubmissionStatus, derive_status
+from runway_desktop.history.store import HistoryStore
 
 pytestmark = pytest.mark.anyio
 # Fixtures shared with the other core suites (assigned, not imported: ruff F811).

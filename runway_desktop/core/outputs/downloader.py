@@ -20,8 +20,8 @@ from runway_desktop.api.errors import RunwayError, error_from_os_error
 from runway_desktop.api.filenames import safe_filename
 from runway_desktop.api.models import OutputSet
 from runway_desktop.api.progress import TransferProgress
+from runway_desktop.core.outputs.folders import set_folder
 from runway_desktop.history.store import HistoryStore
-from runway_desktop.outputs.folders import set_folder
 
 # Output sets hold a handful of small JSONL files: a few in parallel is plenty.
 PARALLEL_FILES = 3

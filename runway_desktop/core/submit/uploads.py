@@ -11,9 +11,9 @@ from runway_desktop.api.errors import TransferCancelled
 from runway_desktop.api.retry import RetryNotice
 from runway_desktop.api.transfer import TransferProgress, UploadResult, upload_file
 from runway_desktop.bundles.preflight import PreflightReport
+from runway_desktop.core.submit.events import FileProgress, Notice, PipelineEvent, TotalProgress
+from runway_desktop.core.submit.progress_total import TotalProgressMeter
 from runway_desktop.history.store import HistoryStore
-from runway_desktop.submit.events import FileProgress, Notice, PipelineEvent, TotalProgress
-from runway_desktop.submit.progress_total import TotalProgressMeter
 
 
 class ParallelUploads:

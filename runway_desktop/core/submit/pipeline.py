@@ -21,16 +21,8 @@ from runway_desktop.api.errors import RunwayError, S3Error, TransferCancelled
 from runway_desktop.api.models import CreateJobRequest, OutputSetFilter
 from runway_desktop.bundles.preflight import PreflightReport
 from runway_desktop.bundles.validation import build_params, validate_submission
-from runway_desktop.history.records import utc_now
-from runway_desktop.history.store import (
-    STATE_CANCELLED,
-    STATE_FAILED,
-    STATE_STARTED,
-    SUPERSEDED,
-    HistoryStore,
-)
-from runway_desktop.submit.checks import checked_report, file_records, report_problems
-from runway_desktop.submit.events import (
+from runway_desktop.core.submit.checks import checked_report, file_records, report_problems
+from runway_desktop.core.submit.events import (
     FilesChecked,
     Finished,
     Notice,
@@ -43,8 +35,16 @@ from runway_desktop.submit.events import (
     SubmissionRequest,
     SubmissionResult,
 )
-from runway_desktop.submit.links import UploadLinkCache
-from runway_desktop.submit.uploads import ParallelUploads
+from runway_desktop.core.submit.links import UploadLinkCache
+from runway_desktop.core.submit.uploads import ParallelUploads
+from runway_desktop.history.records import utc_now
+from runway_desktop.history.store import (
+    STATE_CANCELLED,
+    STATE_FAILED,
+    STATE_STARTED,
+    SUPERSEDED,
+    HistoryStore,
+)
 
 Listener = Callable[[PipelineEvent], None]
 T = TypeVar("T")

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from runway_desktop.api.models import OutputSet
 from runway_desktop.core.output_sets import seen_record
-from runway_desktop.history.store import HistoryStore
-from runway_desktop.outputs.browse import (
+from runway_desktop.core.outputs.browse import (
     BrowseFilter,
     download_states,
     empty_text,
@@ -18,6 +17,7 @@ from runway_desktop.outputs.browse import (
     relative_age,
     root_problem,
 )
+from runway_desktop.history.store import HistoryStore
 from runway_desktop.ui.output_sets.proxy import matches
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)

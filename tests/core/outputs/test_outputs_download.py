@@ -162,7 +162,7 @@ from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.http import make_http_client
 from runway_desktop.api.models import OutputSetFilter
 from runway_desktop.history.store import HistoryStore
-from runway_desktop.outputs.downloader import SetDownloader
+from runway_desktop.core.outputs.downloader import SetDownloader
 
 async def main():
     env = os.environ

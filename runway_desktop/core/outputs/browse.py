@@ -18,8 +18,8 @@ from pathlib import Path
 from runway_desktop.api.errors import FolderNotWritable
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.base.formatting import school_year_label
+from runway_desktop.core.outputs.downloader import STATE_COMPLETE, STATE_DOWNLOADING, STATE_FAILED
 from runway_desktop.history.store import HistoryStore
-from runway_desktop.outputs.downloader import STATE_COMPLETE, STATE_DOWNLOADING, STATE_FAILED
 
 STATE_NONE = "none"
 STATE_QUEUED = "queued"
