@@ -1,7 +1,8 @@
 """Bootstrap of the desktop app: QApplication, the qasync loop, single instance, the window.
 
-``runway-desktop --sandbox`` also starts the local practice server in-process and connects
-to it with a ready "Sandbox" profile.
+``runway-desktop --sandbox`` also starts the local practice server, as a child process
+(``core.practice_server``), and connects to it with a ready "Sandbox" profile once it answers:
+the window shows first and does not wait for it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from runway_desktop import APP_ID, APP_NAME, __version__
 STARTUP_PROBE_ENV = "RUNWAY_DESKTOP_STARTUP_PROBE"
 
 if TYPE_CHECKING:
-    from runway_desktop.sandbox.server import Sandbox
+    from runway_desktop.core.practice_server import PracticeServer
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,20 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def start_practice_server(delay: float) -> tuple[Sandbox, dict[str, object]]:
-    """The sandbox on its own thread; its key and files persist in the user's data dir."""
-    try:
-        from runway_desktop.sandbox.config import default_config
-        from runway_desktop.sandbox.server import Sandbox
-    except ImportError as exc:  # installed without the [sandbox] extra
-        raise SystemExit(
-            f"The practice server needs extra packages ({exc.name} is missing). "
-            "Install them with: pip install 'runway-desktop[sandbox]'"
-        ) from exc
+def practice_server(delay: float) -> PracticeServer:
+    """The practice server child (not started yet); its key and files persist in the user's
+    data dir, as they did when it ran in-process."""
+    from runway_desktop.core.practice_server import PracticeServer
     from runway_desktop.settings import data_dir
 
-    sandbox = Sandbox(default_config(executor_delay_seconds=delay), data_dir=data_dir() / "sandbox")
-    return sandbox, sandbox.start()
+    return PracticeServer(data_dir() / "sandbox", executor_delay=delay)
 
 
 def main(argv: list[str]) -> int:
@@ -61,9 +55,7 @@ def main(argv: list[str]) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from runway_desktop.core.session import Session, connect
-    from runway_desktop.settings import Profile
-    from runway_desktop.ui.gc_on_main_thread import MainThreadGarbageCollector
+    from runway_desktop.core.session import Session
     from runway_desktop.ui.main_window import MainWindow
     from runway_desktop.ui.single_instance import SingleInstance, server_name
     from runway_desktop.ui.startup import StartupController
@@ -83,36 +75,29 @@ def main(argv: list[str]) -> int:
     single.listen()
     apply_theme(app)
 
-    collector = MainThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     services = Session.create()
-    sandbox = None
-    practice_connection = None
-    if args.sandbox:
-        sandbox, printed = start_practice_server(args.practice_delay)
-        profile, secret = Profile.from_sandbox_json(printed, name="Sandbox")
-        practice_connection = connect(services.http, profile, secret or "")
+    practice = practice_server(args.practice_delay) if args.sandbox else None
+    # The child starts on a thread as soon as the loop runs, alongside the first paint; the
+    # controller connects once its handshake arrives (``StartupController``).
+    handshake = asyncio.ensure_future(practice.start_in_thread()) if practice else None
 
-    window = MainWindow(services, practice=sandbox is not None)
+    window = MainWindow(services, practice=practice is not None)
     window.setWindowIcon(app_icon())
     single.raiseRequested.connect(window.bring_to_front)
-    if sandbox is not None:
-        from runway_desktop.core.practice import practice_files, practice_world
+    if practice is not None:
+        from runway_desktop.core.practice import practice_files
 
-        form = window.submit_page.form
-        form.set_practice_files(practice_files())
-        seed = printed.get("seed")
-        tenants, school_year = practice_world(seed if isinstance(seed, dict) else {})
-        form.set_practice_world(tenants, school_year)
+        window.submit_page.form.set_practice_files(practice_files())
+        # At quit, while the loop still runs; the ``finally`` below covers an exception.
+        app.aboutToQuit.connect(practice.stop)
     controller = StartupController(
-        services, window, profile_name=args.profile, practice_connection=practice_connection
+        services, window, profile_name=args.profile, practice_handshake=handshake
     )
     # Connecting (keyring, HTTP client, sign-in) and the other screens wait for the first
-    # paint: the window shows up first, then fills in. The freeze waits for those screens,
-    # so that their objects are frozen too.
+    # paint: the window shows up first, then fills in.
     window.firstPainted.connect(controller.start)
-    window.deferredPagesBuilt.connect(collector.freeze_startup_objects)
     window.show()
     if os.environ.get(STARTUP_PROBE_ENV):
         # For the cold-start benchmark: report once the window has painted for the first time.
@@ -125,8 +110,7 @@ def main(argv: list[str]) -> int:
     finally:
         window.shutdown()
         single.close()
-        if sandbox is not None:
-            sandbox.stop()
+        if practice is not None:
+            practice.stop()  # a no-op if aboutToQuit stopped it already
         services.close_history()
-        collector.stop()
     return 0

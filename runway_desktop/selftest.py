@@ -5,8 +5,11 @@ prints"). The Qt-free checks live here; the Qt part is in ``runway_desktop.ui.se
 runs last, so that if Qt cannot start at all, everything else has already been printed.
 
 Exit 1 only on a real failure: Qt cannot start, the resources or the registry are missing or
-unreadable, or no TLS context can be built. No usable keyring is a warning (the app then keeps
-secrets in memory and says so), and so is a build without the practice server.
+unreadable, no TLS context can be built, or a child process the app relies on does not start
+(a file-check worker; the practice server, in a build that has it). No usable keyring is a
+warning (the app then keeps secrets in memory and says so), and so is a build without the
+practice server. The child processes are started for real, once each, because in a frozen
+build both re-run the app's own executable: only starting them proves that dispatch works.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from typing import TextIO
 
 from runway_desktop import APP_NAME, __version__
 from runway_desktop.base.selftest_report import Check, Status
+
+# A child process that takes longer than this to answer is broken (it takes ~1 s).
+PROCESS_CHECK_SECONDS = 20.0
 
 # Where Linux distributions keep the CA bundle (the same places truststore looks).
 _CA_FILES = (
@@ -154,6 +160,57 @@ def check_sandbox() -> Check:
     return Check("sandbox available", Status.OK, "practice server loads, S3 URL signed", "yes")
 
 
+def check_practice_server_process() -> Check:
+    """``--sandbox`` can start its practice server child, and the child answers over HTTP."""
+    try:
+        importlib.import_module("runway_desktop.sandbox.server")
+    except ImportError:  # said by check_sandbox already, as a warning
+        return Check("practice server process", Status.OK, "skipped: not in this build")
+    from runway_desktop.core.practice_server import PracticeServer, PracticeServerError
+
+    started = time.monotonic()
+    server = PracticeServer()  # its own temporary data folder, removed when it stops
+    try:
+        try:
+            profile = server.start(timeout=PROCESS_CHECK_SECONDS)
+        except PracticeServerError as exc:
+            return Check("practice server process", Status.FAILURE, str(exc))
+        state = _local_get_json(f"{profile['control_url']}/state")
+        if "faults" not in state:
+            return Check("practice server process", Status.FAILURE, "it answered oddly")
+        seconds = time.monotonic() - started
+        return Check(
+            "practice server process",
+            Status.OK,
+            f"pid {server.pid}, listening and answering in {seconds:.2f} s",
+        )
+    finally:
+        server.stop()
+
+
+def check_worker_process() -> Check:
+    """File checks run in worker processes (``base.workers``): one starts and reports back."""
+    from runway_desktop.base import workers
+
+    try:
+        return Check("worker process", Status.OK, workers.self_check(PROCESS_CHECK_SECONDS))
+    except Exception as exc:  # a worker that cannot start fails the same whatever the cause
+        return Check("worker process", Status.FAILURE, f"{type(exc).__name__}: {exc}")
+    finally:
+        workers.shutdown()
+
+
+def _local_get_json(url: str) -> dict[str, object]:
+    """GET a URL on this computer, never through a proxy from the environment."""
+    import json
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=PROCESS_CHECK_SECONDS) as response:
+        answer = json.load(response)
+    return answer if isinstance(answer, dict) else {}
+
+
 QT_FREE_CHECKS: tuple[Callable[[], Check], ...] = (
     check_resources,
     check_registry,
@@ -161,6 +218,8 @@ QT_FREE_CHECKS: tuple[Callable[[], Check], ...] = (
     check_keyring,
     check_tls,
     check_sandbox,
+    check_practice_server_process,
+    check_worker_process,
 )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from runway_desktop.api import policy
 from runway_desktop.sandbox.config import default_config
 from runway_desktop.sandbox.server import Sandbox
 
@@ -23,9 +24,13 @@ TEST_VISIBILITY_LAG = 0.05
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "real_backoff: keep the real waits between retries (tests of the backoff itself)",
+    )
     # The cyclic collector runs only where we call it (the main thread, after each test):
     # started by chance on the sandbox's server thread it can destroy Qt objects there, which
-    # crashes Qt. The app does the same (runway_desktop/ui/gc_on_main_thread.py).
+    # crashes Qt. (The app has no such thread: its practice server is a child process.)
     gc.disable()
 
 
@@ -33,6 +38,15 @@ def pytest_configure(config: pytest.Config) -> None:
 def collect_garbage_on_main_thread() -> Iterator[None]:
     yield
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def zero_retry_delays(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sleeps through real backoff: every wait between retries becomes 0 s, through the
+    policy's one switch, so the retries themselves, their count and their log lines all still
+    happen. A test of the backoff itself opts out with ``@pytest.mark.real_backoff``."""
+    if request.node.get_closest_marker("real_backoff") is None:
+        monkeypatch.setattr(policy, "RETRY_DELAY_SCALE", 0.0)
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ from runway_desktop.bundles.model import Bundle, Registry
 from runway_desktop.bundles.registry import load_snapshot
 from runway_desktop.core.outputs.downloader import SetDownloader
 from runway_desktop.core.set_watcher import NewSetWatcher
-from runway_desktop.core.submit.events import PipelineEvent, SubmissionRequest
+from runway_desktop.core.submit.events import PipelineEvent, Step, StepStarted, SubmissionRequest
 from runway_desktop.core.submit.links import UploadLinkCache
 from runway_desktop.core.submit.pipeline import SubmissionPipeline
 from runway_desktop.history.store import HistoryStore
@@ -179,6 +179,13 @@ class Core:
 
         return self.sandbox.call(read)
 
+    async def wait_for_runs(self, job_uid: str, status: str, within: float = 10.0) -> None:
+        """Until every run of the job has ``status`` (e.g. "error" once a failing run ended)."""
+        deadline = time.monotonic() + within
+        while not (runs := self.runs(job_uid)) or any(r != status for r in runs):
+            assert time.monotonic() < deadline, f"runs of {job_uid}: {runs}"
+            await asyncio.sleep(0.05)
+
     async def wait_for_sets(self, job_uid: str, within: float = 10.0) -> list[OutputSet]:
         deadline = time.monotonic() + within
         while True:
@@ -217,6 +224,16 @@ def make_client(sandbox: Sandbox, http: httpx.AsyncClient) -> RunwayClient:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def fail_next_start(core: Core) -> Callable[[PipelineEvent], None]:
+    """A listener that makes the next start answer 503: Runway's answer to it is lost."""
+
+    def listener(event: PipelineEvent) -> None:
+        if isinstance(event, StepStarted) and event.step is Step.START:
+            core.sandbox.faults.set("api_error", {"status": 503, "count": 1})
+
+    return listener
 
 
 @pytest.fixture

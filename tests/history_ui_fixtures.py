@@ -4,7 +4,7 @@ with the same services (shared history store, HTTP client and upload-link cache)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from ui_app_helpers import close_services, sandbox_connection
 
 from runway_desktop.core.session import Connection, Session
-from runway_desktop.history.status import SubmissionStatus
+from runway_desktop.core.submission_state import SubmissionState
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.ui.history.page import HistoryPage
 from runway_desktop.ui.notifier import Notifier
@@ -41,13 +41,24 @@ class HistoryUnderTest:
         self.qtbot.waitUntil(task.done, timeout=WAIT_MS)
         return task.result()
 
-    def status(self, submission_id: int) -> SubmissionStatus:
-        model = self.page.model
-        row = model.row_at(model.row_of(submission_id))
-        assert row is not None, f"submission #{submission_id} is not listed"
-        return row.derived.status
+    def listed(self, change: Callable[[], object]) -> None:
+        """Do ``change`` and wait until the page shows the rows read after it (the reading,
+        deriving and filtering run in a worker thread)."""
+        with self.qtbot.waitSignal(self.page.listed, timeout=WAIT_MS):
+            change()
 
-    def wait_status(self, submission_id: int, status: SubmissionStatus) -> None:
+    def refresh(self) -> None:
+        self.listed(self.page.refresh)
+
+    def connect(self) -> None:
+        self.listed(lambda: self.page.set_connection(self.connection))
+
+    def status(self, submission_id: int) -> SubmissionState:
+        row = self.page.row(submission_id)
+        assert row is not None, f"submission #{submission_id} is not listed"
+        return row.state
+
+    def wait_status(self, submission_id: int, status: SubmissionState) -> None:
         def reached() -> bool:
             if self.status(submission_id) is not status:
                 self.page.on_check_now()  # what "Check for results now" does
@@ -74,6 +85,7 @@ def history(
         page.resize(830, 720)
         page.show()
         qtbot.waitExposed(page)
+        qtbot.waitUntil(lambda: page._loaded is not None)  # the first reading, off the Qt thread
         make = Maker(
             sandbox, services.http, connection.client, services.history, services.registry,
             samples_dir, connection.profile.name, services.links,

@@ -2,6 +2,10 @@
 
     .venv/bin/python tools/build_signature_index.py [--snapshot DIR] [--out FILE] [--check]
 
+The index is derived from Apache-2.0 work, so it ships with a notice: `signatures.NOTICE`
+beside it (the attribution and the snapshot's LICENSE, verbatim), which the index names under
+`source.notice`. Both files are written, and checked, together.
+
 For every bundle under `assessments/` and every input slot (env var) it records: the columns the
 bundle reads, those it cannot do without, its student-ID candidates, its test-date and
 school-year columns (with the date formats its samples use), and for each sample file the
@@ -57,7 +61,21 @@ from runway_desktop.bundles.signatures import INDEX_FORMAT, column_key, column_s
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SNAPSHOT = REPO_ROOT.parent / "shared" / "bundles" / "earthmover_edfi_bundles"
 DEFAULT_OUT = REPO_ROOT / "resources" / "signatures.json"
-SOURCE = {"repository": "edanalytics/earthmover_edfi_bundles", "commit": "f8967a1f"}
+NOTICE_NAME = "signatures.NOTICE"
+SOURCE = {
+    "repository": "edanalytics/earthmover_edfi_bundles",
+    "commit": "f8967a1f",
+    "license": "Apache-2.0",
+    "notice": NOTICE_NAME,
+}
+NOTICE_HEADER = """\
+resources/signatures.json is derived from edanalytics/earthmover_edfi_bundles
+(https://github.com/edanalytics/earthmover_edfi_bundles, commit {commit}): the column
+names of each bundle's earthmover.yaml and of the sample files its authors ship, reduced by
+tools/build_signature_index.py. That work is licensed under the Apache License, Version 2.0,
+reproduced below; the derived index is distributed under the same licence.
+
+"""
 
 
 class Cond(str):
@@ -520,17 +538,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no bundle snapshot at {args.snapshot}", file=sys.stderr)
         return 2
     text = render(build_index(args.snapshot))
+    notice = render_notice(args.snapshot)
+    wanted = {args.out: text, args.out.with_name(NOTICE_NAME): notice}
     if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        if current != text:
-            print(f"{args.out} is out of date; run tools/build_signature_index.py", file=sys.stderr)
+        stale = [p for p, body in wanted.items() if _read(p) != body]
+        for path in stale:
+            print(f"{path} is out of date; run tools/build_signature_index.py", file=sys.stderr)
+        if stale:
             return 1
-        print(f"{args.out} is up to date")
+        print(f"{args.out} and its notice are up to date")
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    for path, body in wanted.items():
+        path.write_text(body, encoding="utf-8")
     print(f"wrote {args.out} ({len(text.encode()):,} bytes, {len(index_bundles(text))} bundles)")
     return 0
+
+
+def render_notice(snapshot: Path) -> str:
+    licence = (snapshot / "LICENSE").read_text(encoding="utf-8")
+    return NOTICE_HEADER.format(commit=SOURCE["commit"]) + licence
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def index_bundles(text: str) -> list[str]:

@@ -232,10 +232,11 @@ class TokenProvider:
         self.fetch_count += 1
         host = httpx.URL(s.token_url).host or "the sign-in service"
         try:
-            if s.style == "json":
-                request = self._http.build_request("POST", s.token_url, json=body)
-            else:
-                request = self._http.build_request("POST", s.token_url, data=body)
+            # The timeouts are read from the policy now, not from when the client was made.
+            payload: dict[str, Any] = {"json": body} if s.style == "json" else {"data": body}
+            request = self._http.build_request(
+                "POST", s.token_url, timeout=policy.api_timeout(), **payload
+            )
             response = await exchange(
                 self._http,
                 request,

@@ -38,11 +38,7 @@ from runway_desktop.api.models import (
     OutputSetFilter,
     StartResult,
 )
-from runway_desktop.api.retry import RetryCallback, RetryPolicy, call_with_retries
-
-# Overrides policy.api_timeout() when set. Kept for one test that predates the policy module
-# (tests/submit/test_submit_pipeline.py); new code and tests change the policy constants.
-API_TIMEOUT: httpx.Timeout | None = None
+from runway_desktop.api.retry import RetryCallback, RetryPolicy, call_with_retries, retry_reason
 
 # Exceptions raised after the request may have reached the server: for a create or start the
 # server may have acted on it even though we never saw the answer.
@@ -209,7 +205,7 @@ class RunwayClient:
                 params=params,
                 json=json_body,
                 headers={"Authorization": f"Bearer {token}"},
-                timeout=API_TIMEOUT or policy.api_timeout(),
+                timeout=policy.api_timeout(),
             )
             try:
                 response = await exchange(
@@ -227,14 +223,16 @@ class RunwayClient:
                 raise _lost_answer(error, creates=creates, starts=starts) from None
             if response.status_code in expected:
                 return response
+            failure = error_from_response(response, source="api")
             if response.status_code == 401 and attempt == 1:
                 self._tokens.invalidate(token)
+                # No wait: a new token is fetched (and logged) right away.
                 api_log.info(
-                    "Retrying %s (attempt 2 of 2) with a new token: Runway answered 401",
+                    "Retrying %s (attempt 2 of 2) in 0 s, with a new token: %s",
                     self._describe(method, path),
+                    retry_reason(failure),
                 )
                 continue
-            failure = error_from_response(response, source="api")
             if response.status_code >= 500:
                 _mark_possible_effect(failure, creates=creates, starts=starts)
             raise failure

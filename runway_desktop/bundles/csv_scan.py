@@ -68,8 +68,10 @@ class CsvScan:
     row_count: int = 0
     preview: list[tuple[str, ...]] = field(default_factory=list)
     empty_rows: int = 0
-    mismatched_rows: int = 0
-    first_mismatched_row: int | None = None
+    # Rows with more cells than the header has names. (Shorter rows are not counted: exporters
+    # often leave out trailing empty cells, and the bundles' reader fills them in as empty.)
+    overlong_rows: int = 0
+    first_overlong_row: int | None = None
     # "row N: …" when the csv module gave up (e.g. an unclosed quote swallowed the rest).
     parse_error: str | None = None
 
@@ -361,10 +363,10 @@ class _Scanner:
                 scan.empty_rows += 1
             return
         scan.row_count += 1
-        if len(row) != len(scan.header):
-            scan.mismatched_rows += 1
-            if scan.first_mismatched_row is None:
-                scan.first_mismatched_row = scan.records
+        if len(row) > len(scan.header):
+            scan.overlong_rows += 1
+            if scan.first_overlong_row is None:
+                scan.first_overlong_row = scan.records
         if len(scan.preview) < PREVIEW_ROWS:
             scan.preview.append(tuple(cell[:PREVIEW_CELL_CHARS] for cell in row))
 

@@ -32,6 +32,9 @@ class InputFile:
     is_required: bool
     # Extensions without the dot, lower case ("csv", "txt"). Empty means any file is accepted.
     file_type: tuple[str, ...]
+    # The bundle the slot belongs to, so preflight can judge a file's columns for it; "" for a
+    # slot built by hand, whose files are then checked for their form only.
+    bundle_path: str = ""
 
     def accepts_extension(self, suffix: str) -> bool:
         """Whether a file ending in ``suffix`` (".CSV", "csv", "") fits this slot."""
@@ -164,7 +167,7 @@ def _parse_bundle(entry: object, index: int) -> Bundle:
     raw_files = entry.get("input_files")
     if not isinstance(raw_files, list) or not raw_files:
         raise RegistryFormatError(f"In the assessment list, {where} declares no input files.")
-    input_files = tuple(_parse_input_file(item, where) for item in raw_files)
+    input_files = tuple(_parse_input_file(item, where, path) for item in raw_files)
 
     raw_params = entry.get("input_params")
     # Runway treats absent, null and [] alike: no params (BUNDLES.md §2).
@@ -183,7 +186,7 @@ def _parse_bundle(entry: object, index: int) -> Bundle:
     )
 
 
-def _parse_input_file(item: object, where: str) -> InputFile:
+def _parse_input_file(item: object, where: str, bundle_path: str) -> InputFile:
     if not isinstance(item, dict):
         raise RegistryFormatError(f"In the assessment list, {where} has a broken file entry.")
     env_var = _required_text(item, "env_var", f"a file of {where}")
@@ -199,6 +202,7 @@ def _parse_input_file(item: object, where: str) -> InputFile:
         env_var=env_var,
         is_required=_truthy(item.get("is_required")),
         file_type=tuple(t for t in file_type if t),
+        bundle_path=bundle_path,
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runway_desktop.base.workers import IN_PROCESS, JobControl, ProgressCallback, run_in_worker
+from runway_desktop.bundles.content_check import ContentFinding, try_check_content
 from runway_desktop.bundles.csv_scan import (
     DELIMITER_LABELS,
     ENCODING_LABELS,
@@ -54,6 +55,9 @@ class PreflightReport:
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
     upload_name: str
+    # Whether the columns fit the slot's bundle (its message is in errors or warnings too);
+    # None when the content was not judged (the file is unreadable, or the slot not indexed).
+    content: ContentFinding | None = None
 
     @property
     def ok(self) -> bool:
@@ -118,7 +122,7 @@ def inspect_file(
     except OSError as exc:
         return report.fail(f"This file could not be read ({_os_reason(exc)}).")
 
-    format_error = _format_error(head, path.suffix)
+    format_error = format_problem(head, path.suffix)
     if format_error:
         return report.fail(format_error)
     if not input_file.accepts_extension(path.suffix):
@@ -146,8 +150,22 @@ def inspect_file(
     report.encoding, report.delimiter = encoding, delimiter
     report.apply_scan(scan)
     _check_content(report, scan, encoding, delimiter, path)
+    if input_file.bundle_path and scan.header is not None and not report.errors:
+        _check_columns_fit(report, path, input_file)
     _check_unchanged(report, path, scan)
     return report.build()
+
+
+def _check_columns_fit(report: _Builder, path: Path, input_file: InputFile) -> None:
+    """The columns against what the slot's bundle reads (content_check has the rule)."""
+    finding, failure = try_check_content(path, input_file.bundle_path, input_file.env_var)
+    report.content = finding
+    if failure:
+        report.warnings.append(failure)
+    elif finding is not None and finding.blocks:
+        report.errors.append(finding.message)
+    elif finding is not None and finding.message:
+        report.warnings.append(finding.message)
 
 
 def file_changed_since(report: PreflightReport) -> bool:
@@ -195,6 +213,7 @@ class _Builder:
         self.preview: tuple[tuple[str, ...], ...] = ()
         self.errors: list[str] = []
         self.warnings: list[str] = []
+        self.content: ContentFinding | None = None
 
     def fail(self, error: str) -> PreflightReport:
         self.errors.append(error)
@@ -220,10 +239,11 @@ class _Builder:
             errors=tuple(self.errors),
             warnings=tuple(self.warnings),
             upload_name=upload_name(self.path),
+            content=self.content,
         )
 
 
-def _format_error(head: bytes, suffix: str) -> str | None:
+def format_problem(head: bytes, suffix: str) -> str | None:
     """Refuse files that are plainly not CSV text, judged by their first bytes."""
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         if suffix.lower() == ".zip":
@@ -283,10 +303,11 @@ def _check_content(
             "Only one column was found. If the file should have several, it may use a "
             "separator Runway does not expect."
         )
-    if scan.mismatched_rows:
+    if scan.overlong_rows:
         report.warnings.append(
-            f"{_count(scan.mismatched_rows, 'row')} {_has_n(scan.mismatched_rows)} a different "
-            f"number of columns than the first row (first at row {scan.first_mismatched_row})."
+            f"{_count(scan.overlong_rows, 'row')} {_has_n(scan.overlong_rows)} more values than "
+            f"there are column names (first at row {scan.first_overlong_row}); Runway may not "
+            "be able to read the file. Check for a stray separator in that row."
         )
     if scan.empty_rows:
         report.warnings.append(f"{_count(scan.empty_rows, 'row')} with no values will be ignored.")

@@ -27,7 +27,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import runway_desktop
+from runway_desktop.base.resources import resource_path
 
 INDEX_FORMAT = 1
 
@@ -158,8 +158,15 @@ class SignatureIndex:
 
 
 def default_index_path() -> Path:
-    """Where the index ships: `resources/signatures.json` beside the package."""
-    return Path(runway_desktop.__file__).parent.parent / "resources" / "signatures.json"
+    """Where the index ships: `signatures.json` in the app's resources (a checkout, a wheel
+    or a frozen app alike)."""
+    return resource_path("signatures.json")
+
+
+@lru_cache(maxsize=1)
+def shipped_index() -> SignatureIndex:
+    """The index the app ships, loaded once per process (a preflight worker keeps it)."""
+    return load_index(default_index_path())
 
 
 def load_index(path: Path) -> SignatureIndex:

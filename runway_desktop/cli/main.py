@@ -2,7 +2,8 @@
 
     runway-desktop-cli [--profile NAME | --profile-file FILE] [--json] COMMAND …
 
-Commands: ``profile add|list|remove|test``, ``submit``, ``outputs list``, ``outputs download``.
+Commands: ``profile add|list|remove|test``, ``submit``, ``resume``, ``identify``, ``outputs list``,
+``outputs download``.
 Each is thin glue over the core (``submit.pipeline``, ``outputs.downloader``/``watcher``,
 ``settings``); nothing here talks HTTP itself.
 
@@ -10,7 +11,8 @@ Exit codes:
     0  success
     2  usage: a wrong or missing option, an unknown profile, bundle or file slot
     3  Runway refused the request (4xx: validation, permission, not found, sign-in)
-    4  network or temporary trouble (timeout, DNS, refused connection, 5xx, --wait timeout)
+    4  network or temporary trouble (timeout, DNS, refused connection, 5xx, --wait timeout),
+       or it could not tell whether Runway started a job: ``resume`` looks again later
     5  a local file problem (a file fails its checks or is missing, disk full, no permission)
   130  interrupted (Ctrl-C)
 
@@ -27,6 +29,7 @@ import sys
 from collections.abc import Sequence
 
 from runway_desktop.api.errors import RunwayError
+from runway_desktop.cli.identify import add_identify_parser, run_identify
 from runway_desktop.cli.output import (
     EXIT_INTERRUPTED,
     EXIT_LOCAL_FILE,
@@ -38,6 +41,7 @@ from runway_desktop.cli.output import (
 )
 from runway_desktop.cli.outputs import add_outputs_parser, run_outputs_command
 from runway_desktop.cli.profiles import add_profile_parser, run_profile_command
+from runway_desktop.cli.resume import add_resume_parser, run_resume
 from runway_desktop.cli.submit import add_submit_parser, run_submit
 from runway_desktop.settings import ProfileError, ProfilesFileError
 
@@ -46,7 +50,8 @@ exit codes:
   0    success
   2    usage: a wrong or missing option, unknown profile, bundle or file slot
   3    Runway refused the request (validation, permission, not found, sign-in)
-  4    network or temporary trouble (timeout, DNS, refused, 5xx, --wait timeout)
+  4    network or temporary trouble (timeout, DNS, refused, 5xx, --wait timeout), or
+       it could not tell whether Runway started the job (run `resume ID` later)
   5    local file problem (file fails its checks or is missing, disk full, permission)
   130  interrupted
 
@@ -72,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_profile_parser(commands, common)
     add_submit_parser(commands, common)
+    add_resume_parser(commands, common)
+    add_identify_parser(commands, common)
     add_outputs_parser(commands, common)
     return parser
 
@@ -100,6 +107,10 @@ async def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return await run_profile_command(args, console)
     if args.command == "submit":
         return await run_submit(args, console)
+    if args.command == "resume":
+        return await run_resume(args, console)
+    if args.command == "identify":
+        return await run_identify(args, console)
     return await run_outputs_command(args, console)
 
 

@@ -44,10 +44,12 @@ _CATEGORIES = {
 
 
 class CommandFailure(Exception):
-    """A failure the CLI itself detects, already phrased for the user.
+    """A failure, already phrased for the user: one the CLI itself detects, or a core error.
 
-    ``extra`` is added to the ``--json`` error object (e.g. the job uid after a ``--wait``
-    timeout, so a script can look the job up later).
+    ``code`` is the error's stable :class:`ErrorCode` value (``None`` for the CLI's own
+    failures, which ``kind`` names); scripts branch on it, never on ``message``. ``extra`` is
+    added to the ``--json`` document (e.g. the job uid after a ``--wait`` timeout, so a script
+    can look the job up later).
     """
 
     def __init__(
@@ -57,12 +59,14 @@ class CommandFailure(Exception):
         exit_code: int = EXIT_USAGE,
         kind: str = "UsageError",
         extra: Mapping[str, Any] | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.next_step = next_step
         self.exit_code = exit_code
         self.kind = kind
+        self.code = code
         self.extra: dict[str, Any] = dict(extra or {})
 
 
@@ -107,8 +111,10 @@ def failure_from_error(
         error.message,
         error.next_step,
         exit_code_for(error) if exit_code is None else exit_code,
+        # Kept for scripts written against 0.1.0's --json; ``code`` is the stable field.
         type(error).__name__,
         details,
+        code=error.code.value,
     )
 
 
@@ -147,6 +153,7 @@ class Console:
         if self.json_mode:
             error: dict[str, Any] = {
                 "category": _CATEGORIES.get(failure.exit_code, "error"),
+                "code": failure.code,
                 "kind": failure.kind,
                 "message": failure.message,
                 "next_step": failure.next_step,

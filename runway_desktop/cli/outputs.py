@@ -213,6 +213,9 @@ def _report_downloads(downloads: list[SetDownload], console: Console) -> int:
     code = EXIT_OK
     for download in downloads:
         if download.error is None:
+            if download.by_another_process:
+                console.note(f"Output set {download.output_set.uid} was downloaded meanwhile by "
+                             "another run of Runway Desktop.")  # fmt: skip
             console.result(str(download.folder))
             continue
         error = download.error
@@ -231,6 +234,7 @@ def _report_downloads(downloads: list[SetDownload], console: Console) -> int:
                         "ok": d.ok,
                         "folder": str(d.folder),
                         "files": [p.name for p in d.files],
+                        "byAnotherProcess": d.by_another_process,
                         **({"error": d.error.message} if d.error is not None else {}),
                     }
                     for d in downloads

@@ -16,6 +16,7 @@ from typing import Any
 
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.base.formatting import duration_text
+from runway_desktop.bundles.content_check import school_year_note, try_check_content
 from runway_desktop.bundles.model import Bundle
 from runway_desktop.cli.connection import CommandSession, choose_profile, registry
 from runway_desktop.cli.output import (
@@ -32,8 +33,9 @@ from runway_desktop.cli.output import (
     yes_no,
 )
 from runway_desktop.cli.progress import SubmitProgress
+from runway_desktop.cli.resume import undecided_failure
 from runway_desktop.core.output_sets import list_and_record
-from runway_desktop.core.submit.events import SubmissionInvalid, SubmissionRequest
+from runway_desktop.core.submit.events import Outcome, SubmissionInvalid, SubmissionRequest
 from runway_desktop.core.submit.pipeline import SubmissionPipeline
 from runway_desktop.history.records import utc_now
 
@@ -96,6 +98,17 @@ def file_paths(pairs: dict[str, str]) -> dict[str, Path]:
     return {key: Path(value).expanduser() for key, value in pairs.items()}
 
 
+def school_year_notes(bundle: Bundle, files: dict[str, Path], year: str) -> list[str]:
+    """ "SR.csv: This file's school year is 2023–24; you chose 2025–26. …", per file."""
+    notes = []
+    for env_var, path in files.items():
+        finding, _failure = try_check_content(path, bundle.path, env_var)
+        note = school_year_note(finding, year)
+        if note is not None:
+            notes.append(f"{path.name}: {note.message}")
+    return notes
+
+
 def find_bundle(path: str) -> Bundle:
     bundle = registry().get(path)
     if bundle is not None:
@@ -112,6 +125,10 @@ async def run_submit(args: argparse.Namespace, console: Console) -> int:
         raise usage_error("--timeout must be a positive number of seconds.")
     bundle = find_bundle(args.bundle)
     files = file_paths(parse_pairs(args.file, "--file"))
+    # A wrong file is refused by the pipeline's check (preflight, the same rule as the
+    # window's); the school year is only this command's to compare, and only warned about.
+    for note in await asyncio.to_thread(school_year_notes, bundle, files, args.year.strip()):
+        console.note(f"Note: {note}")
     params = parse_pairs(args.param, "--param")
     chosen = choose_profile(args.profile, args.profile_file)
     async with CommandSession(chosen) as connection:
@@ -134,6 +151,9 @@ async def run_submit(args: argparse.Namespace, console: Console) -> int:
         result = await pipeline.submit(request)
         progress.close()
         ids: dict[str, Any] = {"submission_id": result.submission_id, "job_uid": result.job_uid}
+        if result.outcome is Outcome.UNDECIDED:
+            # The start's answer was lost: `resume` settles it and never starts twice.
+            raise undecided_failure(result)
         if result.error is not None:
             code = None
             if isinstance(result.error, SubmissionInvalid):

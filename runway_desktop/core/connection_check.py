@@ -14,16 +14,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from runway_desktop.api.errors import PermissionDenied, RunwayError
+from runway_desktop.api.errors import ErrorCode, PermissionDenied, RunwayError
 from runway_desktop.core.session import connect
 from runway_desktop.settings.permissions import PermissionSummary, summarize_permissions
 from runway_desktop.settings.profiles import Profile
 
 FieldName = Literal["name", "api_url", "token_url", "client_id", "secret"]
 CheckState = Literal["ok", "warning", "error"]
-
-# Runway's answer when the token is valid but lacks the endpoint's scope (CONTRACT §3.2 step 5).
-INSUFFICIENT_SCOPES = "Insufficient scopes"
 
 # Which of the two steps failed tells an IT person where to look (token URL vs. API URL).
 SIGN_IN_FAILED = "Signing in at the token address failed."
@@ -107,9 +104,10 @@ async def check_connection(
     try:
         partners = await connection.client.verify_token()
     except PermissionDenied as error:
-        if error.server_message != INSUFFICIENT_SCOPES:
+        if error.code is not ErrorCode.INSUFFICIENT_SCOPES:
             return ConnectionCheck("error", API_FAILED, error=error)
-        # Runway checked signature and audience before the scopes, so the sign-in itself works;
+        # Runway's answer when the token is valid but lacks the endpoint's scope (CONTRACT §3.2
+        # step 5): it checked signature and audience before the scopes, so the sign-in works;
         # only /token/verify's create:jobs is missing. The token's partner scopes stand in.
         summary = summarize_permissions(claims.scopes, claims.partner_codes)
         return ConnectionCheck(

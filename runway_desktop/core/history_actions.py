@@ -6,14 +6,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runway_desktop.base.formatting import human_size
 from runway_desktop.bundles.model import Registry
 from runway_desktop.core.session import Connection
+from runway_desktop.core.submission_state import DerivedState
 from runway_desktop.core.submit.events import SubmissionRequest
 from runway_desktop.history.records import FileRecord, SubmissionRecord
-from runway_desktop.ui.history.submission_detail import Allowed
-from runway_desktop.ui.submit.form import FormValues
+
+if TYPE_CHECKING:
+    from runway_desktop.ui.submit.form import FormValues
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """Whether an action can be taken now; ``why`` says why not (shown as its tooltip)."""
+
+    ok: bool
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,10 +66,14 @@ def resume_allowed(
     connection: Connection | None,
     registry: Registry,
     *,
+    derived: DerivedState,
     busy: str | None = None,
 ) -> Allowed:
     if busy:
         return Allowed(False, busy)
+    if not derived.offers_resume:
+        # One state model decides: a start that may have happened is never offered again.
+        return Allowed(False, f"{derived.label}: {derived.next_step}")
     if connection is None:
         return Allowed(False, "Set up the connection to Runway first (Settings).")
     if connection.profile.name != record.profile:
@@ -100,6 +115,10 @@ def resume_request(
 def resubmit_values(record: SubmissionRecord, registry: Registry) -> FormValues:
     """The form's values for a review before sending again; files no longer there are left
     out so their slots ask for them."""
+    # The form's type is still Qt-side (ui/submit/form.py): imported here, not at the top,
+    # so the core stays importable without Qt (the CLI).
+    from runway_desktop.ui.submit.form import FormValues
+
     present = {c.record.env_var for c in check_files(record) if not c.missing}
     return FormValues(
         partner=record.partner,

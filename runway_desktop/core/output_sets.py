@@ -8,9 +8,11 @@ to a worker thread, so a GUI caller's loop never waits on SQLite.
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections.abc import Iterable
 
 from runway_desktop.api.client import RunwayClient
+from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.history.store import HistoryStore
 
@@ -44,3 +46,26 @@ async def list_and_record(
     listed = await client.list_output_sets(query)
     await record_sets(history, listed)
     return listed
+
+
+class RunwayLook(enum.Enum):
+    """What a listing of the partner's output sets said about one job."""
+
+    NOT_LOOKED = "not looked"
+    HAS_OUTPUT = "has output"  # a set with the job's uid: a run took and succeeded
+    NO_OUTPUT = "no output"  # listed fine, no set for the job (yet)
+    COULD_NOT_TELL = "could not tell"  # the listing failed: says nothing either way
+
+
+async def look_for_job(
+    client: RunwayClient, history: HistoryStore, partner: str, job_uid: str
+) -> RunwayLook:
+    """Whether Runway lists an output set of this job. A failed listing (5xx, timeout, an
+    unreadable answer) is COULD_NOT_TELL, never "no output"."""
+    try:
+        listed = await list_and_record(client, history, OutputSetFilter(partner=partner))
+    except RunwayError:
+        return RunwayLook.COULD_NOT_TELL
+    if any(s.job_uid == job_uid for s in listed):
+        return RunwayLook.HAS_OUTPUT
+    return RunwayLook.NO_OUTPUT

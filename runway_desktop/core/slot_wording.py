@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from runway_desktop.base.formatting import human_size
+from runway_desktop.bundles.content_check import SchoolYearNote, school_year_note
+from runway_desktop.bundles.identify import Verdict
 from runway_desktop.bundles.matching import type_names
 from runway_desktop.bundles.model import InputFile
 from runway_desktop.bundles.preflight import PreflightReport
-from runway_desktop.ui.submit.file_preview_table import MAX_COLUMNS, MAX_ROWS
+
+# How much of a file the slot's preview shows (the preview table follows these).
+PREVIEW_ROWS = 5
+PREVIEW_COLUMNS = 8
 
 # Applied only while the app's stylesheet has no rules for the slot (resources/style.qss takes
 # over once it does): without a dashed border nobody would guess the box is a drop target.
@@ -63,10 +69,58 @@ def status_text(has_warnings: bool) -> str:
     return "✓ This file looks right and is ready to send."
 
 
+# Shown instead of "✓ can be sent" when the file may be the wrong one: a clerk who sees a tick
+# sends, and a file in the wrong slot must never read as ready.
+CHECK_FILE_STATUS = "⚠ Check this file before sending: it may not be the right one."
+CHECK_YEAR_STATUS = "⚠ Check the school year before sending this file."
+
+
+@dataclass(frozen=True)
+class SlotMessages:
+    """Everything a slot says about its file, decided in one place."""
+
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    status: str = ""
+    # "ok" (green tick), "warning" (amber: look before sending) or "" (no status line).
+    status_kind: str = ""
+    year: SchoolYearNote | None = None
+
+
+def slot_messages(
+    report: PreflightReport | None,
+    *,
+    check_failure: str = "",
+    server_error: str | None = None,
+    refusal: str = "",
+    school_year: str = "",
+) -> SlotMessages:
+    """The errors, notes and status line for a slot, from its check and the chosen year."""
+    errors = list(report.errors) if report else []
+    if check_failure:
+        errors.append(check_failure)
+    if server_error:
+        errors.append(f"Runway said: {server_error}")
+    if refusal:
+        errors.insert(0, refusal)
+    warnings = list(report.warnings) if report else []
+    year = school_year_note(report.content, school_year) if report else None
+    if year is not None:
+        warnings.insert(0, year.message)
+    if report is None or not report.ok or server_error:
+        return SlotMessages(errors, warnings, year=year)
+    unknown = report.content is not None and report.content.verdict is Verdict.UNKNOWN
+    if unknown:
+        return SlotMessages(errors, warnings, CHECK_FILE_STATUS, "warning", year)
+    if year is not None and year.mismatch:
+        return SlotMessages(errors, warnings, CHECK_YEAR_STATUS, "warning", year)
+    return SlotMessages(errors, warnings, status_text(bool(warnings)), "ok", year)
+
+
 def preview_caption(report: PreflightReport) -> str:
-    rows = min(len(report.preview), MAX_ROWS)
+    rows = min(len(report.preview), PREVIEW_ROWS)
     columns = len(report.header)
-    shown = min(columns, MAX_COLUMNS)
+    shown = min(columns, PREVIEW_COLUMNS)
     which = f"all {columns} columns" if shown == columns else f"{shown} of {columns} columns"
     first = "The first row" if rows == 1 else f"The first {rows} rows"
     return f"{first} of the file ({which} shown):"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import platform
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,6 @@ from typing import Any
 from runway_desktop import __version__
 from runway_desktop.base.redaction import redact
 from runway_desktop.history.records import SubmissionRecord, iso, utc_now
-from runway_desktop.history.status import DerivedStatus, derive_status
 
 README = """Runway Desktop diagnostics
 
@@ -41,7 +40,14 @@ class DiagnosticsExport:
     log_files: int
 
 
-def record_to_json(record: SubmissionRecord, status: DerivedStatus | None = None) -> dict[str, Any]:
+# The derived state comes from the core (core.submission_state.state_json), passed in by the
+# caller: the history package does not import the core above it.
+StateOf = Callable[[SubmissionRecord, datetime], Mapping[str, str]]
+
+
+def record_to_json(
+    record: SubmissionRecord, status: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """A record as plain JSON values (dates in ISO 8601 UTC)."""
     out: dict[str, Any] = {
         "id": record.id,
@@ -95,10 +101,7 @@ def record_to_json(record: SubmissionRecord, status: DerivedStatus | None = None
         ],
     }
     if status is not None:
-        out["derived_status"] = {
-            "status": status.status.value,
-            "explanation": status.explanation,
-        }
+        out["derived_state"] = dict(status)
     return out
 
 
@@ -110,6 +113,7 @@ def export_diagnostics(
     secrets: Iterable[str] = (),
     about: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    state_of: StateOf | None = None,
 ) -> DiagnosticsExport:
     """Write the zip to ``target`` (replaced if it exists) and say what went in.
 
@@ -121,7 +125,7 @@ def export_diagnostics(
     def clean(text: str) -> str:
         return redact(text, known)
 
-    entries = [record_to_json(r, derive_status(r, now=made)) for r in records]
+    entries = [record_to_json(r, state_of(r, made) if state_of else None) for r in records]
     info = {
         "app_version": __version__,
         "python": platform.python_version(),

@@ -21,6 +21,30 @@ def parse_dt(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+# 0.1.0 stored ``type(error).__name__`` in error_kind; each class's default code is what it
+# meant. Plain strings: History does not import the API layer, and stored codes never change.
+_LEGACY_CLASS_CODES = {
+    "AuthError": "sign_in_failed", "PermissionDenied": "permission_denied",
+    "NotFound": "not_found", "ValidationFailed": "request_refused",
+    "JobAlreadyStarted": "job_already_in_progress", "ServerError": "server_error",
+    "ApiDisabled": "api_disabled", "BlockedByProxy": "blocked_by_proxy",
+    "NetworkError": "network", "S3Error": "storage_refused",
+    "IntegrityMismatch": "integrity_mismatch", "LocalFileError": "local_file",
+    "FileChanged": "file_changed", "DiskFull": "disk_full",
+    "FolderNotWritable": "folder_not_writable", "TransferCancelled": "cancelled",
+    "Cancelled": "cancelled", "SubmissionInvalid": "invalid_request", "RunwayError": "unknown",
+}  # fmt: skip
+# error_kind values that are not an error's class (the store's SUPERSEDED marker).
+_NOT_AN_ERROR = {"superseded"}
+
+
+def legacy_error_code(error_kind: str | None) -> str | None:
+    """The code a 0.1.0 row's class name stands for (``unknown`` for a name not listed)."""
+    if error_kind is None or error_kind in _NOT_AN_ERROR:
+        return None
+    return _LEGACY_CLASS_CODES.get(error_kind, "unknown")
+
+
 @dataclass(frozen=True)
 class FileRecord:
     env_var: str
@@ -68,6 +92,11 @@ class SubmissionRecord:
     start_requested_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
+    # What failed, as a stable ``ErrorCode`` value (api/errors/codes.py): written since schema
+    # v2, translated from the class name for rows 0.1.0 wrote (see legacy_error_code).
+    error_code: str | None
+    # 0.1.0's class name of the error (old rows only), or the SUPERSEDED marker of the store:
+    # a record's bookkeeping, not an error, so it is not a code.
     error_kind: str | None
     error_message: str | None
     error_next_step: str | None
@@ -115,6 +144,7 @@ def submission_from_row(
         start_requested_at=parse_dt(row["start_requested_at"]),
         started_at=parse_dt(row["started_at"]),
         finished_at=parse_dt(row["finished_at"]),
+        error_code=row["error_code"] or legacy_error_code(row["error_kind"]),
         error_kind=row["error_kind"],
         error_message=row["error_message"],
         error_next_step=row["error_next_step"],

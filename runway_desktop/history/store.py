@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -112,12 +113,36 @@ CREATE TABLE IF NOT EXISTS watch_cursors (
 );
 """
 
-# Submission states written by the pipeline.
-ACTIVE_STATES = ("checking", "signing_in", "creating", "uploading", "starting")
-STATE_STARTED = "started"
-STATE_FAILED = "failed"
-STATE_CANCELLED = "cancelled"
-# error_kind of a submission a resume replaced with a new one (new job).
+
+class RecordedState(StrEnum):
+    """The values of the ``state`` column: what the pipeline was doing when it last wrote.
+
+    The strings are the ones 0.1.0 wrote, so old databases read unchanged: never rename one.
+    What a submission *is* (its :class:`~runway_desktop.core.submission_state.SubmissionState`)
+    is derived from this and more in the core, which re-exports this enum; it lives here
+    because the store writes it and the history package may not import the core.
+    """
+
+    CHECKING = "checking"
+    SIGNING_IN = "signing_in"
+    CREATING = "creating"
+    UPLOADING = "uploading"
+    STARTING = "starting"
+    STARTED = "started"  # Runway accepted the start (202, or "already in progress")
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# Working states: some process was sending the submission when it wrote one of these.
+ACTIVE_STATES = (
+    RecordedState.CHECKING, RecordedState.SIGNING_IN, RecordedState.CREATING,
+    RecordedState.UPLOADING, RecordedState.STARTING,
+)  # fmt: skip
+STATE_STARTED = RecordedState.STARTED
+STATE_FAILED = RecordedState.FAILED
+STATE_CANCELLED = RecordedState.CANCELLED
+# error_kind of a submission a resume replaced with a new one (new job): the record's own
+# bookkeeping, not a failure, so not an error_code (which keeps what failed before).
 SUPERSEDED = "superseded"
 
 
@@ -170,10 +195,11 @@ class HistoryStore:
             cursor = db.execute(
                 "INSERT INTO submissions (created_at, profile, api_base_url, partner, tenant,"
                 " school_year, bundle, bundle_name, params_json, state, resumed_from)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'checking', ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     iso(utc_now()), profile, api_base_url, partner, tenant, school_year,
-                    bundle, bundle_name, json.dumps(dict(params)), resumed_from,
+                    bundle, bundle_name, json.dumps(dict(params)), RecordedState.CHECKING,
+                    resumed_from,
                 ),
             )  # fmt: skip
             submission_id = int(cursor.lastrowid or 0)
@@ -186,20 +212,22 @@ class HistoryStore:
                 )  # fmt: skip
         return submission_id
 
-    def set_state(self, submission_id: int, state: str, **columns: Any) -> None:
+    def set_state(self, submission_id: int, state: RecordedState | str, **columns: Any) -> None:
         allowed = {
             "job_uid", "job_created_at", "start_requested_at", "started_at", "finished_at",
-            "error_kind", "error_message", "error_next_step", "orphan_job_possible",
+            "error_code", "error_kind", "error_message", "error_next_step",
+            "orphan_job_possible",
         }  # fmt: skip
         unknown = set(columns) - allowed
         if unknown:
             raise ValueError(f"not submission columns: {unknown}")
+        recorded = RecordedState(state)  # refuses a value no release can read back
         values = {k: iso(v) if isinstance(v, datetime) else v for k, v in columns.items()}
         assignments = ", ".join(["state = ?", *(f"{k} = ?" for k in values)])
         with self._tx() as db:
             db.execute(
                 f"UPDATE submissions SET {assignments} WHERE id = ?",
-                (state, *values.values(), submission_id),
+                (str(recorded), *values.values(), submission_id),
             )
 
     def mark_uploaded(
@@ -268,12 +296,57 @@ class HistoryStore:
     def submissions(self, *, limit: int = 1000) -> list[SubmissionRecord]:
         return self._load("ORDER BY s.id DESC LIMIT ?", (limit,))
 
+    def all_submissions(self, *, page: int = 2000) -> Iterator[list[SubmissionRecord]]:
+        """Every submission, newest first, in pages of ``page``: four queries a page (rows,
+        files, steps, sets), not three a row, so 10,000 read in a fraction of a second.
+
+        For a worker thread: it reads through a connection of its own (WAL lets it read while
+        the pipeline writes), so it never holds the lock the Qt thread's writes take."""
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        try:
+            last_id: int | None = None
+            while True:
+                where, args = ("WHERE id < ?", (last_id,)) if last_id is not None else ("", ())
+                rows = db.execute(
+                    f"SELECT * FROM submissions {where} ORDER BY id DESC LIMIT ?", (*args, page)
+                ).fetchall()
+                if not rows:
+                    return
+                low, high = rows[-1]["id"], rows[0]["id"]
+                between = " WHERE submission_id BETWEEN ? AND ? ORDER BY "
+                files = _grouped(db, f"SELECT * FROM submission_files{between}rowid", (low, high))
+                steps = _grouped(db, f"SELECT * FROM submission_steps{between}id", (low, high))
+                jobs = [r["job_uid"] for r in rows if r["job_uid"]]
+                sets: dict[Any, list[sqlite3.Row]] = {}
+                for start in range(0, len(jobs), 500):  # SQLite's bound-parameter limit
+                    chunk = tuple(jobs[start : start + 500])
+                    sql = (f"SELECT * FROM output_sets_seen WHERE job_uid IN"
+                           f" ({','.join('?' * len(chunk))}) ORDER BY created_at")  # fmt: skip
+                    for key, found in _grouped(db, sql, chunk, "job_uid").items():
+                        sets.setdefault(key, []).extend(found)
+                yield [
+                    submission_from_row(
+                        row,
+                        files.get(row["id"], []),
+                        steps.get(row["id"], []),
+                        sets.get(row["job_uid"], []) if row["job_uid"] else [],
+                    )
+                    for row in rows
+                ]
+                last_id = int(low)
+        finally:
+            db.close()
+
     def waiting_job_uids(self) -> list[tuple[str, str, str]]:
-        """(profile, partner, job uid) of started submissions with no output set seen yet."""
+        """(profile, partner, job uid) of submissions whose start was asked (accepted, or its
+        answer lost) with no output set seen yet: only Runway's sets can tell what became of
+        them."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT s.profile, s.partner, s.job_uid FROM submissions s"
-                " WHERE s.started_at IS NOT NULL AND s.job_uid IS NOT NULL AND NOT EXISTS"
+                " WHERE (s.started_at IS NOT NULL OR s.start_requested_at IS NOT NULL)"
+                " AND s.job_uid IS NOT NULL AND NOT EXISTS"
                 " (SELECT 1 FROM output_sets_seen o WHERE o.job_uid = s.job_uid)"
             ).fetchall()
         return [(r["profile"], r["partner"], r["job_uid"]) for r in rows]
@@ -349,3 +422,12 @@ class HistoryStore:
                 " ON CONFLICT(profile, partner) DO UPDATE SET cursor = excluded.cursor",
                 (profile, partner, iso(cursor)),
             )
+
+
+def _grouped(
+    db: sqlite3.Connection, sql: str, args: tuple[Any, ...], key: str = "submission_id"
+) -> dict[Any, list[sqlite3.Row]]:
+    grouped: dict[Any, list[sqlite3.Row]] = {}
+    for row in db.execute(sql, args):
+        grouped.setdefault(row[key], []).append(row)
+    return grouped

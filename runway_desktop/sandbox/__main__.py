@@ -2,6 +2,12 @@
 
 Prints one JSON line on stdout, the connection profile plus the seed, then serves on
 127.0.0.1 until SIGINT or SIGTERM, and shuts down cleanly.
+
+With ``--stop-on-stdin-close`` it also stops when its stdin reaches end-of-file. That is how
+``runway-desktop --sandbox`` (``runway_desktop.core.practice_server``) ties the server's life to
+its own: the app holds the pipe's other end and never writes to it, and when the app ends in
+any way (a crash or SIGKILL included) the operating system closes that end. This works the same
+on Windows, macOS and Linux, where signals or "parent died" hooks do not.
 """
 
 from __future__ import annotations
@@ -11,14 +17,21 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from runway_desktop.sandbox.config import ConfigError, default_config, load_config
 from runway_desktop.sandbox.server import SandboxServer
 from runway_desktop.sandbox.tokens import DiscoveryError
+
+# After stdin closed: how long a clean shutdown may take before the process just ends (a
+# shutdown that hangs must not leave a server behind the app that owned it).
+ORPHAN_EXIT_SECONDS = 10.0
 
 
 def build_parser(prog: str = "runway-desktop sandbox") -> argparse.ArgumentParser:
@@ -32,7 +45,34 @@ def build_parser(prog: str = "runway-desktop sandbox") -> argparse.ArgumentParse
     parser.add_argument(
         "--executor-delay", type=float, help="seconds a started job takes to process"
     )
+    parser.add_argument(
+        "--stop-on-stdin-close",
+        action="store_true",
+        help="also stop when stdin is closed (for a parent process that owns this server)",
+    )
     return parser
+
+
+def watch_stdin(stop: Callable[[], None]) -> None:
+    """Call ``stop`` once stdin reaches end-of-file; end the process if stopping hangs.
+
+    A thread with blocking reads: asyncio cannot watch a pipe on stdin on every platform
+    (Windows' proactor loop has no reader for it)."""
+
+    def wait_for_eof() -> None:
+        try:
+            # A windowed (frozen) build may have no sys.stdin object over a good fd 0.
+            fd = sys.stdin.fileno() if sys.stdin is not None else 0
+            while os.read(fd, 4096):
+                pass  # the owner never writes; anything it does is ignored
+        except (OSError, ValueError):
+            pass  # no usable stdin at all: the owner is gone too
+        with contextlib.suppress(RuntimeError):  # the loop is closed: we are ending anyway
+            stop()
+        threading.Event().wait(ORPHAN_EXIT_SECONDS)
+        os._exit(0)  # still alive: the clean shutdown hangs; daemon threads die with us
+
+    threading.Thread(target=wait_for_eof, name="stdin-watch", daemon=True).start()
 
 
 async def serve(args: argparse.Namespace) -> int:
@@ -51,18 +91,29 @@ async def serve(args: argparse.Namespace) -> int:
         # Windows has no loop signal handlers; Ctrl+C still raises KeyboardInterrupt there.
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
+    if args.stop_on_stdin_close:
+
+        def stop_from_watch() -> None:
+            loop.call_soon_threadsafe(stop.set)
+
+        watch_stdin(stop_from_watch)
     try:
         profile = await server.start()
     except (OSError, DiscoveryError) as exc:
         print(f"The sandbox could not start: {exc}", file=sys.stderr)
         await server.stop()
         return 1
-    print(json.dumps(profile), flush=True)
+    try:
+        print(json.dumps(profile), flush=True)
+    except OSError:  # the owner went away before it read the line: nobody to serve
+        stop.set()
     try:
         await stop.wait()
     finally:
         await server.stop()
-        print("Sandbox stopped.", file=sys.stderr)
+        # The owner may be gone, and the pipe with it.
+        with contextlib.suppress(OSError):
+            print("Sandbox stopped.", file=sys.stderr)
     return 0
 
 

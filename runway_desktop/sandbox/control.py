@@ -9,15 +9,13 @@ import ipaddress
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from runway_desktop.sandbox.executor import OUTCOMES
 from runway_desktop.sandbox.timestamps import parse_created_after
-
-if TYPE_CHECKING:
-    from runway_desktop.sandbox.server import SandboxServer
+from runway_desktop.sandbox.world import SandboxWorld
 
 CONTROL_PREFIX = "/_sandbox"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -31,8 +29,8 @@ def _is_loopback(remote: str | None) -> bool:
 
 
 class ControlEndpoint:
-    def __init__(self, server: SandboxServer) -> None:
-        self.server = server
+    def __init__(self, world: SandboxWorld) -> None:
+        self.world = world
 
     def routes(self) -> list[web.RouteDef]:
         p = CONTROL_PREFIX
@@ -64,29 +62,29 @@ class ControlEndpoint:
     async def handle_state(self, request: web.Request) -> web.Response:
         return web.json_response(
             {
-                "faults": self.server.faults.snapshot(),
-                "executor": vars(self.server.executor.settings),
-                **self.server.state.summary(),
+                "faults": self.world.faults.snapshot(),
+                "executor": vars(self.world.executor.settings),
+                **self.world.state.summary(),
             }
         )
 
     async def handle_get_faults(self, request: web.Request) -> web.Response:
-        return web.json_response(self.server.faults.snapshot())
+        return web.json_response(self.world.faults.snapshot())
 
     async def handle_put_faults(self, request: web.Request) -> web.Response:
         try:
-            self.server.faults.update(await self._body(request))
+            self.world.faults.update(await self._body(request))
         except ValueError as exc:
             return web.json_response({"error": str(exc)}, status=400)
-        return web.json_response(self.server.faults.snapshot())
+        return web.json_response(self.world.faults.snapshot())
 
     async def handle_clear_faults(self, request: web.Request) -> web.Response:
-        self.server.faults.clear()
+        self.world.faults.clear()
         return web.json_response({})
 
     async def handle_executor(self, request: web.Request) -> web.Response:
         body = await self._body(request)
-        settings = self.server.executor.settings
+        settings = self.world.executor.settings
         if "outcome" in body:
             if body["outcome"] not in OUTCOMES:
                 return web.json_response({"error": f"outcome is one of {OUTCOMES}"}, status=400)
@@ -104,7 +102,7 @@ class ControlEndpoint:
         if isinstance(created, str) and created_on is None:
             return web.json_response({"error": "createdAt is not an ISO timestamp"}, status=400)
         files = body.get("files") or {"studentAssessments.jsonl": '{"sandbox": true}\n'}
-        uids = self.server.inject_output_sets_now(
+        uids = self.world.inject_output_sets(
             partner=str(body.get("partner", "acme")),
             tenant=str(body.get("tenant", "district-a")),
             school_year=str(body.get("schoolYear", "2026")),
@@ -117,5 +115,5 @@ class ControlEndpoint:
         return web.json_response({"uids": uids}, status=201)
 
     async def handle_reset(self, request: web.Request) -> web.Response:
-        await self.server.reset_now()
+        await self.world.reset()
         return web.json_response({})

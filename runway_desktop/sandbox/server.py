@@ -1,8 +1,8 @@
 """Assembles the sandbox: identity provider + External API + control on one port, S3 on another.
 
-``SandboxServer`` lives on an asyncio loop (the CLI's own, or a background thread's);
-``Sandbox`` hosts one in a daemon thread for tests and for ``runway-desktop --sandbox``.
-Both bind 127.0.0.1 only.
+``SandboxServer`` lives on an asyncio loop: the one of ``python -m runway_desktop.sandbox``
+(which is also how ``runway-desktop --sandbox`` runs it, as a child process), or a background
+thread's: ``Sandbox`` hosts one in a daemon thread for tests. Both bind 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,22 +21,21 @@ from aiohttp import web
 from runway_desktop.sandbox.api import ApiContext, ExternalApi
 from runway_desktop.sandbox.config import SandboxConfig, default_config
 from runway_desktop.sandbox.control import ControlEndpoint
-from runway_desktop.sandbox.create_job import roster_key
 from runway_desktop.sandbox.executor import Executor, ExecutorSettings
 from runway_desktop.sandbox.faults import FaultSwitches
 from runway_desktop.sandbox.idp import IDP_PREFIX, IdentityProvider, SigningKey
 from runway_desktop.sandbox.objectstore import ObjectStore
 from runway_desktop.sandbox.registry import load_registry
 from runway_desktop.sandbox.s3 import Presigner, create_s3_app
-from runway_desktop.sandbox.state import Job, OutputSetRecord, SandboxState, new_uid
+from runway_desktop.sandbox.state import SandboxState
 from runway_desktop.sandbox.tokens import RemoteKeySet
+from runway_desktop.sandbox.world import SandboxWorld
 
 T = TypeVar("T")
 HOST = "127.0.0.1"
 # Fixed sandbox S3 credentials: they sign presigned URLs on this machine only.
 S3_ACCESS_KEY = "SANDBOXACCESSKEY0001"
 S3_SECRET_KEY = "sandbox-s3-secret-key-not-for-production"
-ROSTER_LINE = b'{"studentReference": {"studentUniqueId": "605000"}}\n'
 
 
 class SandboxServer:
@@ -66,6 +64,7 @@ class SandboxServer:
                 visibility_lag_seconds=self.config.executor_visibility_lag_seconds,
             ),
         )
+        self.world = SandboxWorld(self.config, self.faults, self.state, self.store, self.executor)
         self.idp = IdentityProvider(self.config, self.key, self.faults)
         self._runners: list[web.AppRunner] = []
         self.profile: dict[str, Any] = {}
@@ -96,7 +95,7 @@ class SandboxServer:
 
         # Bind the API port first: the issuer, audience and JWKS URL need the real port.
         api_runner = web.AppRunner(api_app, access_log=None)
-        control = ControlEndpoint(self)
+        control = ControlEndpoint(self.world)
         ctx = ApiContext(
             config=self.config,
             state=self.state,
@@ -122,7 +121,7 @@ class SandboxServer:
         ctx.audience = audience
         ctx.keys = self.keys = RemoteKeySet(issuer)
         await ctx.keys.discover()
-        self._write_rosters()
+        self.world.write_rosters()
 
         client = self.config.clients[0]
         self.profile = {
@@ -139,13 +138,6 @@ class SandboxServer:
         }
         return self.profile
 
-    def _write_rosters(self) -> None:
-        for partner in self.config.partners.values():
-            for year, kind in partner.school_years.items():
-                if kind == "no-ods-roster":
-                    for tenant in partner.tenants:
-                        self.store.put_bytes(roster_key(partner.code, tenant, year), ROSTER_LINE)
-
     async def stop(self) -> None:
         await self.executor.cancel_all()
         if self.keys is not None:
@@ -155,68 +147,6 @@ class SandboxServer:
         self._runners.clear()
         if self._owns_data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
-
-    async def reset_now(self) -> None:
-        await self.executor.cancel_all()
-        self.faults.clear()
-        self.state.reset()
-        self.store.reset()
-        self._write_rosters()
-        settings = self.executor.settings
-        settings.delay_seconds = self.config.executor_delay_seconds
-        settings.visibility_lag_seconds = self.config.executor_visibility_lag_seconds
-        settings.outcome = "auto"
-
-    def inject_output_sets_now(
-        self,
-        *,
-        partner: str,
-        tenant: str,
-        school_year: str,
-        bundle: str,
-        count: int,
-        sent_to_ods: bool,
-        files: dict[str, bytes],
-        created_on: datetime | None = None,
-    ) -> list[str]:
-        """Listed sets from finished runs without running anything (bulk or odd-case tests)."""
-        uids = []
-        stamp = created_on or datetime.now(UTC)
-        for _ in range(count):
-            job = Job(
-                id=self.state.next_job_id(),
-                uid=new_uid(),
-                partner=partner,
-                tenant=tenant,
-                bundle=bundle,
-                bundle_name=bundle.rsplit("/", 1)[-1],
-                school_year=school_year,
-                send_to_ods=sent_to_ods,
-                year_kind="ods" if sent_to_ods else "no-ods-roster",
-                files=[],
-                params={},
-                api_client_id="sandbox-control",
-                api_client_name=None,
-                api_issuer=None,
-                created_on=stamp,
-            )
-            run = self.state.new_run(job)
-            folder = job.output_folder(sent_to_ods)
-            for name, content in files.items():
-                self.store.put_bytes(f"{folder}/{name}", content)
-            output_set = OutputSetRecord(
-                uid=new_uid(),
-                run_id=run.id,
-                folder=folder,
-                files=sorted(files),
-                sent_to_ods=sent_to_ods,
-                created_on=stamp,
-            )
-            run.output_sets.append(output_set)
-            run.status = "success"
-            self.state.add_job(job)
-            uids.append(output_set.uid)
-        return uids
 
 
 def _bound_port(site: web.TCPSite) -> int:
@@ -267,7 +197,7 @@ class Sandbox:
         return result
 
     def reset(self) -> None:
-        self._submit(self.server.reset_now()).result(timeout=30)
+        self._submit(self.server.world.reset()).result(timeout=30)
 
     def set_executor(
         self,
@@ -288,7 +218,7 @@ class Sandbox:
         self.call(apply)
 
     def inject_output_sets(self, **kwargs: Any) -> list[str]:
-        return self.call(lambda: self.server.inject_output_sets_now(**kwargs))
+        return self.call(lambda: self.server.world.inject_output_sets(**kwargs))
 
     def mint_token(
         self, client_id: str | None = None, scopes: str | None = None, **claims: Any

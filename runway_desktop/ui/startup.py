@@ -5,21 +5,31 @@ Runs from a Qt timer callback once the qasync loop is running, never inside an a
 a modal dialog's nested event loop must be free to run the dialog's own tasks. The app starts
 it once the main window has painted (``MainWindow.firstPainted``): looking up the secret in the
 keyring and creating the HTTP client take 100–250 ms that the first paint need not wait for.
+
+In practice mode (``--sandbox``) the connection comes from the practice server's handshake,
+which arrives a second or two after the window shows (``core.practice_server``, a child
+process): until then the window says the server is starting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import ipaddress
 import logging
+from collections.abc import Awaitable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog
 
-from runway_desktop.core.session import Connection, MissingSecret, Session, connect
+from runway_desktop.core.practice import practice_world
+from runway_desktop.core.practice_server import PracticeServerError
+from runway_desktop.core.session import MissingSecret, Session, connect
 from runway_desktop.settings import Profile, ProfilesFileError
 from runway_desktop.ui.main_window import MainWindow
+from runway_desktop.ui.widgets.restyle import restyle
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +51,24 @@ class StartupController(QObject):
         window: MainWindow,
         *,
         profile_name: str | None = None,
-        practice_connection: Connection | None = None,
+        practice_handshake: Awaitable[Mapping[str, Any]] | None = None,
     ) -> None:
+        """``practice_handshake``: what the practice server prints once it listens (practice
+        mode); awaited after the first paint, so the window never waits for the server."""
         super().__init__(window)
         self.services = services
         self.window = window
         self.profile_name = profile_name
-        self.practice_connection = practice_connection
+        self.practice_handshake = practice_handshake
         self._refresh_task: asyncio.Future[None] | None = None
+        self._practice_task: asyncio.Future[None] | None = None
         window.editConnectionRequested.connect(self.on_edit_connection)
 
     def start(self) -> None:
-        if self.practice_connection is not None:
-            self.window.set_connection(self.practice_connection)
+        if self.practice_handshake is not None:
+            self._practice_task = asyncio.ensure_future(
+                self._connect_practice(self.practice_handshake)
+            )
             return
         profile = self._chosen_profile()
         if profile is None:
@@ -62,6 +77,30 @@ class StartupController(QObject):
             self._connect(profile)
         else:
             self.window.set_connection(None)
+
+    async def _connect_practice(self, handshake: Awaitable[Mapping[str, Any]]) -> None:
+        note = self.window.connection_note
+        note.setText("Starting the practice server…")
+        note.setProperty("kind", "info")
+        restyle(note)
+        note.show()
+        try:
+            printed = await handshake
+        except PracticeServerError as error:
+            log.warning("practice server: %s", error)
+            self.window.set_connection(None)
+            # Rich text elsewhere in this label; the server's own words must stay plain.
+            text = html.escape(f"Practice mode is not available. {error}").replace("\n", "<br>")
+            note.setText(text)
+            note.setProperty("kind", "error")
+            restyle(note)
+            note.show()
+            return
+        profile, secret = Profile.from_sandbox_json(printed, name="Sandbox")
+        seed = printed.get("seed")
+        tenants, school_year = practice_world(seed if isinstance(seed, Mapping) else {})
+        self.window.submit_page.form.set_practice_world(tenants, school_year)
+        self.window.set_connection(connect(self.services.http, profile, secret or ""))
 
     def _chosen_profile(self) -> Profile | None:
         try:

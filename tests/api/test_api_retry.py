@@ -1,9 +1,13 @@
-"""Backoff schedule and the retry loop (no network: a fake sleep records the waits)."""
+"""Backoff schedule and the retry loop (no network: a fake sleep records the waits).
+
+The tests of the waits themselves opt out of the conftest fixture that zeroes them.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from runway_desktop.api import policy as defaults
 from runway_desktop.api.errors import NetworkError, RunwayError, ServerError, ValidationFailed
 from runway_desktop.api.retry import RetryNotice, RetryPolicy, call_with_retries
 
@@ -60,6 +64,7 @@ def test_policy_rejects_nonsense() -> None:
 
 
 @pytest.mark.anyio
+@pytest.mark.real_backoff
 async def test_succeeds_on_the_third_try_and_reports_each_retry() -> None:
     sleep, notices = FakeSleep(), list[RetryNotice]()
     operation = Flaky(busy(), NetworkError("dropped", kind="dropped", retryable=True))
@@ -104,6 +109,7 @@ async def test_an_error_that_may_have_taken_effect_is_never_retried() -> None:
 
 
 @pytest.mark.anyio
+@pytest.mark.real_backoff
 async def test_retry_after_is_honoured_within_the_cap() -> None:
     sleep = FakeSleep()
     operation = Flaky(
@@ -113,3 +119,28 @@ async def test_retry_after_is_honoured_within_the_cap() -> None:
     policy = RetryPolicy(max_attempts=5, base_delay=0.1, max_delay=10.0)
     await call_with_retries(operation, policy, sleep=sleep, rand=lambda: 0.0)
     assert sleep.waits == [3.0, 10.0]
+
+
+@pytest.mark.anyio
+@pytest.mark.real_backoff
+async def test_the_delay_scale_multiplies_backoff_and_retry_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(defaults, "RETRY_DELAY_SCALE", 0.5)
+    sleep = FakeSleep()
+    operation = Flaky(busy(), ServerError("429", retryable=True, retry_after=4.0))
+    policy = RetryPolicy(max_attempts=5, base_delay=1.0, max_delay=10.0)
+    await call_with_retries(operation, policy, sleep=sleep, rand=lambda: 1.0)
+    assert sleep.waits == [0.5, 2.0]
+
+
+@pytest.mark.anyio
+async def test_with_zero_waits_the_retries_still_happen_and_are_reported() -> None:
+    # What every other test runs with (tests/conftest.py zeroes the scale).
+    assert defaults.RETRY_DELAY_SCALE == 0.0
+    sleep, notices = FakeSleep(), list[RetryNotice]()
+    operation = Flaky(busy(), ServerError("429", retryable=True, retry_after=30.0))
+    policy = RetryPolicy(max_attempts=5, base_delay=1.0, max_delay=10.0)
+    assert await call_with_retries(operation, policy, on_retry=notices.append, sleep=sleep) == "ok"
+    assert operation.calls == 3 and sleep.waits == [0.0, 0.0]
+    assert [n.delay for n in notices] == [0.0, 0.0]

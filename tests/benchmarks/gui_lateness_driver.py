@@ -16,16 +16,16 @@ overlaps the phase (a stall straddling the start of the upload is counted in the
 - ``upload``: from ``runner.stepStarted(Step.UPLOAD)`` to ``runner.stepFinished`` (UPLOAD);
   this is the phase the issue's target ("max ≤ 16 ms") is about.
 
-The sandbox runs either in a thread of this process (``--sandbox inproc``, as
-``runway-desktop --sandbox`` does: its aiohttp S3 front competes with the window for the GIL)
-or in its own process (``--sandbox process``: ``python -m runway_desktop.sandbox --port 0``,
-stopped with SIGTERM), which is the realistic case (a real S3 is remote). Its executor delay
-is set high so the started job never processes the large file while we are measuring.
+The sandbox runs in its own process, as ``runway-desktop --sandbox`` runs it
+(``runway_desktop.core.practice_server``, the app's own code), which is also the realistic
+case: a real S3 is remote. Its executor delay is set high so the started job never processes
+the large file while we are measuring. Garbage collection is Python's automatic one, as in the
+app (which no longer drives it from a Qt timer: that was for an in-process sandbox).
 
 Usage::
 
     QT_QPA_PLATFORM=offscreen python tests/benchmarks/gui_lateness_driver.py \\
-        --csv big.csv --sandbox process --out result.json [--generate-mib 1024]
+        --csv big.csv --out result.json [--generate-mib 1024]
 """
 
 from __future__ import annotations
@@ -37,9 +37,7 @@ import json
 import os
 import resource
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,15 +47,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from runway_desktop.ui.gc_on_main_thread import MainThreadGarbageCollector
+from typing import Any
 
 TIMER_MS = 10
 IDLE_SECONDS = 1.0
 EXECUTOR_DELAY_SECONDS = 3600.0  # the started job must not parse 1 GiB while we measure
-SANDBOXES = ("inproc", "process")
 CSV_HEADER = "StudentID,LastName,FirstName,TestDate,Total,Reading,Math\n"
 _MIB = 1 << 20
 
@@ -290,7 +284,7 @@ def _percentile(ordered: list[float], q: float) -> float:
 class RunningSandbox:
     profile: dict[str, Any]
     stop: Callable[[], None]
-    pid: int | None  # of a separate process; None when in this process
+    pid: int | None
 
 
 def _process_cpu_seconds(pid: int | None) -> float | None:
@@ -303,57 +297,12 @@ def _process_cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_sandbox(kind: str, data_dir: Path, executor_delay: float) -> RunningSandbox:
-    if kind == "inproc":
-        from runway_desktop.sandbox.config import default_config
-        from runway_desktop.sandbox.server import Sandbox
-
-        sandbox = Sandbox(default_config(executor_delay_seconds=executor_delay), data_dir=data_dir)
-        return RunningSandbox(sandbox.start(), sandbox.stop, None)
-    return start_sandbox_process(data_dir, executor_delay)
-
-
 def start_sandbox_process(data_dir: Path, executor_delay: float) -> RunningSandbox:
-    """``python -m runway_desktop.sandbox --port 0``; the first stdout line is the profile."""
-    log = data_dir.with_name(data_dir.name + "-stderr.log")
-    with log.open("wb") as errors:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "runway_desktop.sandbox",
-                "--port",
-                "0",
-                "--executor-delay",
-                str(executor_delay),
-                "--data-dir",
-                str(data_dir),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-        )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        process.wait(timeout=30)
-        message = log.read_text(errors="replace")
-        log.unlink(missing_ok=True)
-        raise RuntimeError(f"the sandbox exited with {process.returncode}: {message}")
+    """The practice server child, started and stopped as the app does it."""
+    from runway_desktop.core.practice_server import PracticeServer
 
-    def stop() -> None:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=20)
-        assert process.stdout is not None
-        process.stdout.close()
-        log.unlink(missing_ok=True)
-
-    return RunningSandbox(json.loads(line), stop, process.pid)
+    server = PracticeServer(data_dir, executor_delay=executor_delay)
+    return RunningSandbox(server.start(), server.stop, server.pid)
 
 
 # --- the measured session -----------------------------------------------------------------
@@ -373,10 +322,7 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def measure(
-    args: argparse.Namespace, sandbox: RunningSandbox, collector: MainThreadGarbageCollector
-) -> dict[str, Any]:
-    from PySide6.QtCore import QTimer
+async def measure(args: argparse.Namespace, sandbox: RunningSandbox) -> dict[str, Any]:
 
     from runway_desktop.core.session import Session, connect
     from runway_desktop.core.submit.events import Step, StepFinished, SubmissionResult
@@ -391,21 +337,11 @@ async def measure(
     out: dict[str, Any] = {"bytes": size}
     try:
         profile, secret = Profile.from_sandbox_json(sandbox.profile, name="Sandbox")
-        window = MainWindow(services, practice=sandbox.pid is None)
+        window = MainWindow(services, practice=True)  # as with runway-desktop --sandbox
         window.resize(1000, 780)
-        # As app.main does: freeze what start-up left alive once the screens built after the
-        # first paint exist (older windows without that signal: right after show()).
-        frozen: list[bool] = []
-
-        def freeze() -> None:
-            collector.freeze_startup_objects()
-            frozen.append(True)
-
-        built = getattr(window, "deferredPagesBuilt", None)
-        if built is not None:
-            built.connect(freeze)
-        else:
-            QTimer.singleShot(0, freeze)
+        # The screens built after the first paint must exist before anything is measured.
+        pages_built: list[bool] = []
+        window.deferredPagesBuilt.connect(lambda: pages_built.append(True))
         window.show()
         window.set_connection(connect(services.http, profile, secret or ""))
         page, form = window.submit_page, window.submit_page.form
@@ -414,7 +350,7 @@ async def measure(
         form.tenant.setEditText("district-a")
         form.select_school_year("2026")
         form.assessment.select_path("assessments/MAP_Growth")
-        await wait_for(lambda: bool(frozen), 30, "the start-up objects to be frozen")
+        await wait_for(lambda: bool(pages_built), 30, "the screens built after the first paint")
         slot = form.slots.slot("INPUT_FILE")
         assert isinstance(slot, UploadSlot), "MAP_Growth has no INPUT_FILE slot"
 
@@ -489,7 +425,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from runway_desktop.ui.gc_on_main_thread import MainThreadGarbageCollector
     from runway_desktop.ui.theme import apply_theme
 
     if args.switch_interval:
@@ -499,18 +434,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     apply_theme(app)
     args.size = Path(args.csv).stat().st_size
     with _sandbox_dir(args.sandbox_dir) as data_dir:
-        # As app.main does: automatic GC off, collections on the Qt thread from a timer.
-        collector = MainThreadGarbageCollector(app)
-        sandbox = start_sandbox(args.sandbox, data_dir, args.executor_delay)
+        sandbox = start_sandbox_process(data_dir, args.executor_delay)
         try:
             loop = qasync.QEventLoop(app)
             asyncio.set_event_loop(loop)
             with loop:
-                out: dict[str, Any] = loop.run_until_complete(measure(args, sandbox, collector))
+                out: dict[str, Any] = loop.run_until_complete(measure(args, sandbox))
         finally:
-            collector.stop()
             sandbox.stop()
-    out["sandbox"] = args.sandbox
+    out["sandbox"] = "process"
     out["platform"] = app.platformName()
     return out
 
@@ -529,7 +461,6 @@ def _sandbox_dir(parent: str | None) -> Iterator[Path]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--csv", required=True, help="the file to submit (MAP_Growth INPUT_FILE)")
-    parser.add_argument("--sandbox", choices=SANDBOXES, default="process")
     parser.add_argument("--sandbox-dir", help="parent folder of the sandbox's data (default tmpfs)")
     parser.add_argument("--executor-delay", type=float, default=EXECUTOR_DELAY_SECONDS)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")

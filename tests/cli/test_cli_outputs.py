@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -175,3 +179,29 @@ def test_download_into_an_unwritable_folder_exits_5(
     )
     assert result.code == 5
     assert three_sets["ea_set"] in result.err
+
+
+def test_two_download_new_runs_at_once_fetch_each_set_once(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Two real processes (a scheduled run and one typed in a terminal) on one computer."""
+    uids = {inject(sandbox, tenant=f"district-{n}") for n in range(3)}
+    profile = write_profile(sandbox, tmp_path / "sandbox-profile.json")
+    home, root = tmp_path / "home", tmp_path / "results"
+    # Every API answer comes late, so both runs list the same sets before either has one.
+    sandbox.faults.set("api_delay", {"seconds": 0.4})
+    env = {**os.environ, "RUNWAY_DESKTOP_HOME": str(home)}
+    argv = [sys.executable, "-m", "runway_desktop.cli", "--profile-file", str(profile), "--json",
+            "outputs", "download", "--new", "--partner", "acme", "--to", str(root)]  # fmt: skip
+    runs = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env) for _ in (1, 2)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    sandbox.faults.clear()
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    reports = [json.loads(out)["downloads"] for out in outputs]
+    fetched = [d["uid"] for report in reports for d in report if not d["byAnotherProcess"]]
+    assert sorted(fetched) == sorted(uids)  # each set fetched by exactly one of the two
+    waited = [d for report in reports for d in report if d["byAnotherProcess"]]
+    assert waited, "the runs did not overlap: the test proved nothing"
+    for entry in waited:
+        folder = Path(entry["folder"])
+        assert entry["ok"] and sorted(p.name for p in folder.iterdir()) == entry["files"]

@@ -12,9 +12,9 @@ from core_helpers import Core
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.models import OutputSetFilter
 from runway_desktop.core.status_poll import PollReport, StatusPoller
+from runway_desktop.core.submission_state import SubmissionState as S
+from runway_desktop.core.submission_state import derive_state
 from runway_desktop.history.records import utc_now
-from runway_desktop.history.status import SubmissionStatus as S
-from runway_desktop.history.status import derive_status
 
 pytestmark = pytest.mark.anyio
 anyio_backend = core_helpers.anyio_backend
@@ -71,7 +71,7 @@ async def test_a_failed_run_reaches_no_result_yet_once(core: Core) -> None:
     assert (change.before, change.after) == (S.WAITING, S.NO_RESULT_YET)
     assert (
         result.job_uid
-        in derive_status(
+        in derive_state(
             change.record, now=now[0], no_result_after=timedelta(minutes=30)
         ).explanation
     )

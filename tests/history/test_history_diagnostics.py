@@ -7,6 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from runway_desktop.core.submission_state import state_json
 from runway_desktop.history.diagnostics import export_diagnostics
 from runway_desktop.history.records import FileRecord
 from runway_desktop.history.store import HistoryStore
@@ -59,6 +60,7 @@ def test_zip_holds_records_and_logs_without_any_secret(tmp_path: Path) -> None:
         [record],
         sorted(logs.iterdir()),
         secrets=[SECRET],
+        state_of=state_json,
     )
     store.close()
 
@@ -71,6 +73,7 @@ def test_zip_holds_records_and_logs_without_any_secret(tmp_path: Path) -> None:
     records = json.loads(contents["submissions.json"])
     assert records[0]["job_uid"] == "job-1"
     assert records[0]["files"][0]["md5"] == MD5
-    assert records[0]["derived_status"]["status"] == "Uploaded, not started"
+    assert records[0]["derived_state"]["state"] == "uploaded_not_started"
+    assert records[0]["derived_state"]["label"] == "Uploaded, not started"
     assert "a.csv?[redacted]" in records[0]["error_message"]
     assert not export.path.with_name("diag.zip.part").exists()

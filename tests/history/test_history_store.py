@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from runway_desktop.history.records import FileRecord
-from runway_desktop.history.store import HistoryStore
+from runway_desktop.api.errors import ErrorCode
+from runway_desktop.history import records
+from runway_desktop.history.records import FileRecord, legacy_error_code
+from runway_desktop.history.store import SUPERSEDED, HistoryStore
 
 T0 = datetime(2026, 3, 15, 14, 30, 0, 123000, tzinfo=UTC)
 
@@ -75,16 +77,60 @@ def test_submission_round_trip(store: HistoryStore) -> None:
 def test_state_columns_and_dates_round_trip(store: HistoryStore) -> None:
     sid = new_submission(store)
     store.set_state(sid, "uploading", job_uid="job-1", job_created_at=T0)
-    store.set_state(sid, "failed", error_kind="S3Error", error_message="m", orphan_job_possible=1)
+    store.set_state(
+        sid, "failed", error_code="link_refused", error_message="m", orphan_job_possible=1
+    )
     record = store.get(sid)
     assert record is not None
     assert record.state == "failed" and record.job_uid == "job-1"
-    assert record.job_created_at == T0 and record.error_kind == "S3Error"
+    assert record.job_created_at == T0
+    assert record.error_code == "link_refused" and record.error_kind is None
     assert record.orphan_job_possible
     with pytest.raises(ValueError, match="not submission columns"):
         store.set_state(sid, "x", upload_url="https://secret")
     assert store.find_by_job("job-1") == store.get(sid)
     assert store.find_by_job("nope") is None
+
+
+# --- error codes: written since schema v2; 0.1.0 wrote the error's class name --------------
+
+
+V010 = Path(__file__).resolve().parent / "data" / "history-0.1.0.sqlite3"
+
+
+def test_rows_written_by_010_read_back_with_codes(tmp_path: Path) -> None:
+    copy = tmp_path / "history.sqlite3"
+    copy.write_bytes(V010.read_bytes())
+    old = HistoryStore(copy)
+    try:
+        by_id = {r.id: r for r in old.submissions()}
+    finally:
+        old.close()
+    assert (by_id[2].error_kind, by_id[2].error_code) == ("ServerError", "server_error")
+    assert (by_id[4].error_kind, by_id[4].error_code) == ("Cancelled", "cancelled")
+    assert by_id[1].error_code is None and by_id[3].error_code is None
+
+
+def test_an_old_class_name_reads_as_its_code_and_a_new_failure_replaces_it(
+    store: HistoryStore,
+) -> None:
+    sid = new_submission(store)
+    store.set_state(sid, "failed", error_kind="NetworkError")  # as 0.1.0 wrote it
+    record = store.get(sid)
+    assert record is not None and record.error_code == "network"
+    # What the pipeline writes now: the code, clearing the class name.
+    store.set_state(sid, "failed", error_code="bundle_not_enabled", error_kind=None)
+    record = store.get(sid)
+    assert record is not None
+    assert (record.error_code, record.error_kind) == ("bundle_not_enabled", None)
+
+
+def test_every_legacy_class_name_maps_to_a_real_code() -> None:
+    for name, code in records._LEGACY_CLASS_CODES.items():
+        assert ErrorCode(code), name  # a stored value no release may rename
+    assert legacy_error_code("SomeClassOfALaterRelease") == ErrorCode.UNKNOWN
+    assert legacy_error_code(SUPERSEDED) is None  # the store's marker, not an error
+    assert legacy_error_code(None) is None
 
 
 def test_uploads_marked(store: HistoryStore) -> None:

@@ -158,6 +158,49 @@ def test_sandbox_missing_is_only_a_warning(monkeypatch: pytest.MonkeyPatch) -> N
     assert result.line().startswith("sandbox available: no")
 
 
+def test_practice_server_and_worker_processes_start() -> None:
+    """Real child processes: in the frozen app both re-run its own executable."""
+    practice = selftest.check_practice_server_process()
+    assert practice.status is Status.OK, practice.line()
+    assert practice.line().startswith("practice server process: ok (pid ")
+    worker = selftest.check_worker_process()
+    assert worker.status is Status.OK, worker.line()
+    assert worker.line().startswith("worker process: ok (pid ")
+
+
+def test_a_practice_server_that_cannot_start_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    from runway_desktop.core import practice_server
+
+    def broken(args: object = ()) -> list[str]:
+        return [sys.executable, "-c", "import sys; sys.exit('no practice today')"]
+
+    monkeypatch.setattr(practice_server, "child_command", broken)
+    result = selftest.check_practice_server_process()
+    assert result.status is Status.FAILURE
+    assert "exit code 1" in result.detail and "no practice today" in result.detail
+
+
+def test_a_build_without_the_practice_server_skips_its_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "runway_desktop.sandbox.server", None)
+    result = selftest.check_practice_server_process()
+    assert result.status is Status.OK
+    assert result.detail == "skipped: not in this build"
+
+
+def test_a_worker_that_cannot_start_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    from runway_desktop.base import workers
+
+    def broken(timeout: float = 0) -> str:
+        raise RuntimeError("the job ran in this process, not in a worker")
+
+    monkeypatch.setattr(workers, "self_check", broken)
+    result = selftest.check_worker_process()
+    assert result.status is Status.FAILURE
+    assert result.detail == "RuntimeError: the job ran in this process, not in a worker"
+
+
 def test_offscreen_is_chosen_only_without_a_display(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "linux")
     assert selftest_qt.choose_platform({}) == "offscreen"
@@ -206,5 +249,7 @@ def test_entry_point_routes_self_test(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "(platform offscreen): ok" in done.stdout
     assert "registry: ok (" in done.stdout
+    assert "practice server process: ok (pid " in done.stdout
+    assert "worker process: ok (pid " in done.stdout
     assert done.stdout.rstrip().splitlines()[-1].startswith("result: OK")
     assert report.read_text(encoding="utf-8") == done.stdout

@@ -27,8 +27,8 @@ async def shoot(out: Path) -> list[Path]:
 
     from runway_desktop.base.resources import samples_dir
     from runway_desktop.core.session import Session, connect
+    from runway_desktop.core.submission_state import SubmissionState
     from runway_desktop.history.records import utc_now
-    from runway_desktop.history.status import SubmissionStatus
     from runway_desktop.history.store import HistoryStore
     from runway_desktop.sandbox.config import default_config
     from runway_desktop.sandbox.server import Sandbox
@@ -96,7 +96,7 @@ async def shoot(out: Path) -> list[Path]:
         grab(page, "detail_interrupted")
         page.select_submission(waiting.submission_id - 1)
         grab(page, "detail_not_sent")
-        page.filters.set_status(SubmissionStatus.PROCESSED)
+        page.filters.set_status(SubmissionState.PROCESSED)
         grab(page, "filtered")
         page.filters.search.setText("no such file")
         grab(page, "no_match")

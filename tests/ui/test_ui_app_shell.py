@@ -275,3 +275,66 @@ def test_next_launch_without_keyring_asks_for_the_secret_again(
         assert window.windowTitle() == "Runway Desktop — District"
     finally:
         close_services(services, qloop, qtbot)
+
+
+# -- practice mode: the connection comes from the practice server's handshake ---------------
+# No server here (no sandbox inside a Qt process): the handshake is a future set by the test.
+
+
+def test_practice_mode_connects_once_the_handshake_arrives(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    services = Session.create()
+    try:
+        window = open_window(qtbot, services, practice=True)
+        handshake: asyncio.Future[dict[str, object]] = qloop.create_future()
+        controller = StartupController(services, window, practice_handshake=handshake)
+        controller.start()  # as on the first paint: the server has not answered yet
+        qtbot.waitUntil(window.connection_note.isVisible, timeout=WAIT_MS)
+        assert window.connection_note.text() == "Starting the practice server…"
+        assert window.windowTitle() == "Runway Desktop"  # no connection yet
+
+        handshake.set_result(
+            {
+                "api_base_url": "http://127.0.0.1:9/api/v1",  # nothing listens: sign-in fails
+                "token_url": "http://127.0.0.1:9/idp/token",
+                "client_id": "runway-desktop-sandbox",
+                "client_secret": "practice",
+                "seed": {"acme": {"tenants": ["district-a"], "school_years": {"2026": "ods"}}},
+            }
+        )
+        qtbot.waitUntil(lambda: window.connection is not None, timeout=WAIT_MS)
+        assert window.connection is not None
+        assert window.connection.profile.api_base_url == "http://127.0.0.1:9/api/v1"
+        assert window.windowTitle() == "Runway Desktop — Sandbox"
+    finally:
+        close_services(services, qloop, qtbot)
+
+
+def test_a_practice_server_that_cannot_start_says_why(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    from runway_desktop.core.practice_server import PracticeServerError
+
+    services = Session.create()
+    try:
+        window = open_window(qtbot, services, practice=True)
+        handshake: asyncio.Future[dict[str, object]] = qloop.create_future()
+        handshake.set_exception(
+            PracticeServerError(
+                "The practice server did not start: it stopped with exit code 1. What it "
+                "said:\nThe sandbox could not start: <address in use>"
+            )
+        )
+        StartupController(services, window, practice_handshake=handshake).start()
+        note = window.connection_note
+        qtbot.waitUntil(lambda: "not available" in note.text(), timeout=WAIT_MS)
+        assert note.isVisible()
+        assert note.text().startswith(
+            "Practice mode is not available. The practice server did not start: it stopped "
+            "with exit code 1."
+        )
+        assert "&lt;address in use&gt;" in note.text()  # its words shown as plain text
+        assert window.connection is None
+    finally:
+        close_services(services, qloop, qtbot)

@@ -249,3 +249,33 @@ def test_locked_list_takes_no_drops(slot_list: FileSlotList, samples_dir: Path) 
     # A bundle chosen while locked comes up locked too.
     slot_list.set_bundle(_bundle("FastBridge_CBMreading"))
     assert not _slot(slot_list, "INPUT_FILE").browse_button.isEnabled()
+
+
+def test_a_wrong_file_stops_the_submission_with_what_it_looks_like(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, slot_list: FileSlotList, samples_dir: Path
+) -> None:
+    slot_list.set_bundle(_bundle("STAR"))
+    _slot(slot_list, "INPUT_FILE").set_file(
+        samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"
+    )
+    _wait_checked(qtbot, slot_list)
+    assert slot_list.problems_text() == (
+        "“Overall assessment data”: This looks like a MAP Growth Assessment file, not Star "
+        "Assessments. Choose MAP Growth Assessment as the assessment, or pick the Star "
+        "Assessments export."
+    )
+
+
+def test_the_school_year_reaches_every_slot_including_new_ones(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, slot_list: FileSlotList, samples_dir: Path
+) -> None:
+    slot_list.set_school_year("2026")
+    slot_list.set_bundle(_bundle("MAP_Growth"))
+    _slot(slot_list, "INPUT_FILE").set_file(
+        samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"
+    )
+    _wait_checked(qtbot, slot_list)
+    note = _slot(slot_list, "INPUT_FILE").messages().year
+    assert note is not None and note.mismatch and "2021–22; you chose 2025–26" in note.message
+    slot_list.set_school_year("2022")
+    assert _slot(slot_list, "INPUT_FILE").messages().year is None

@@ -9,9 +9,9 @@ import history_ui_fixtures
 from history_ui_fixtures import HistoryUnderTest
 from ui_app_helpers import click, qt_garbage  # noqa: F401  (pytest fixture)
 
+from runway_desktop.core.history_view import HistoryFilter
+from runway_desktop.core.submission_state import SubmissionState as S
 from runway_desktop.history.records import utc_now
-from runway_desktop.history.status import SubmissionStatus as S
-from runway_desktop.ui.history.model import HistoryFilter
 
 # The fixture, assigned rather than imported (ruff F811 on the parameter of the same name).
 history = history_ui_fixtures.history
@@ -33,15 +33,16 @@ def test_every_status_is_reached_for_real_and_notified(history: HistoryUnderTest
     assert interrupted.job_uid is not None and not_sent.job_uid is None
 
     # Before any poll: what was recorded locally.
-    h.page.refresh()
-    assert h.page.model.rowCount() == 5
+    h.refresh()
+    assert h.page.model.total() == 5
     for started in (loaded, processed, failed):
         assert h.status(started.submission_id) is S.WAITING
-    assert h.status(interrupted.submission_id) is S.UPLOADED_NOT_STARTED
-    assert h.status(not_sent.submission_id) is S.NOT_SENT
+    assert h.status(interrupted.submission_id) is S.UPLOADED_NOT_STARTED  # cancelled
+    # a 503 on create may have made a job: shown as such, never hidden
+    assert h.status(not_sent.submission_id) is S.MAY_HAVE_JOB
     assert not h.page.poll_timer.active  # no connection: nothing to ask yet
 
-    h.page.set_connection(h.connection)
+    h.connect()
     h.wait_status(loaded.submission_id, S.LOADED)
     h.wait_status(processed.submission_id, S.PROCESSED)
     assert h.status(failed.submission_id) is S.WAITING
@@ -69,7 +70,7 @@ def test_detail_shows_files_and_a_timeline_with_durations(history: HistoryUnderT
     h = history
     result = h.run(h.make.submit(h.make.psat_request("2026")))
     assert result.job_uid is not None
-    h.page.set_connection(h.connection)
+    h.connect()
     h.wait_status(result.submission_id, S.LOADED)
     assert h.page.select_submission(result.submission_id)
     detail = h.page.detail
@@ -98,33 +99,47 @@ def test_filters_and_search_narrow_the_list(history: HistoryUnderTest) -> None:
     h = history
     first = h.run(h.make.submit(h.make.psat_request("2026")))
     second = h.run(h.make.submit(h.make.map_request("2025")))
-    h.page.refresh()
-    filters, proxy = h.page.filters, h.page.proxy
-    filters.search.setText(second.job_uid or "")
-    assert proxy.rowCount() == 1 and h.page.selected_records()[0].id == second.submission_id
-    filters.search.setText("sample_anonymized_file_sat")
-    assert proxy.rowCount() == 1
-    filters.clear()
-    assert proxy.rowCount() == 2 and not filters.clear_button.isEnabled()
-    filters.tenant.setCurrentIndex(filters.tenant.findData("district-b"))
-    assert proxy.rowCount() == 1
-    filters.clear()
-    filters.school_year.setCurrentIndex(filters.school_year.findData("2025"))
-    assert proxy.history_filter.school_year == "2025" and proxy.rowCount() == 1
-    filters.clear()
-    filters.assessment.setCurrentIndex(filters.assessment.findData("assessments/PSAT_SAT"))
-    assert proxy.rowCount() == 1
-    filters.clear()
-    filters.set_status(S.LOADED)
-    assert proxy.rowCount() == 0
+    h.refresh()
+    filters, model, listed = h.page.filters, h.page.model, h.listed
+    listed(lambda: filters.search.setText(second.job_uid or ""))
+    assert model.total() == 1 and h.page.selected_records()[0].id == second.submission_id
+    listed(lambda: filters.search.setText("sample_anonymized_file_sat"))
+    assert model.total() == 1
+    listed(filters.clear)
+    assert model.total() == 2 and not filters.clear_button.isEnabled()
+    listed(lambda: filters.tenant.setCurrentIndex(filters.tenant.findData("district-b")))
+    assert model.total() == 1
+    listed(filters.clear)
+    listed(lambda: filters.school_year.setCurrentIndex(filters.school_year.findData("2025")))
+    assert filters.current().school_year == "2025" and model.total() == 1
+    listed(filters.clear)
+    psat = filters.assessment.findData("assessments/PSAT_SAT")
+    listed(lambda: filters.assessment.setCurrentIndex(psat))
+    assert model.total() == 1
+    listed(filters.clear)
+    listed(lambda: filters.set_status(S.LOADED))
+    assert model.total() == 0
     assert h.page.body.currentWidget() is h.page.body.no_match
-    click(h.qtbot, h.page.body.clear_button)
-    assert proxy.rowCount() == 2 and h.page.body.currentWidget() is h.page.body.splitter
-    filters.period.setCurrentIndex(filters.period.findData("Today"))
-    assert proxy.rowCount() == 2
+    listed(lambda: click(h.qtbot, h.page.body.clear_button))
+    assert model.total() == 2 and h.page.body.currentWidget() is h.page.body.splitter
+    listed(lambda: filters.period.setCurrentIndex(filters.period.findData("Today")))
+    assert model.total() == 2
     tomorrow = utc_now().astimezone().date() + timedelta(days=1)
-    assert not HistoryFilter(date_from=tomorrow).matches(h.page.model.rows()[0])
-    assert first.submission_id in [r.record.id for r in h.page.model.rows()]
+    assert not HistoryFilter(date_from=tomorrow).matches(model.rows()[0])
+    assert first.submission_id in [r.record.id for r in model.rows()]
+
+
+def test_typing_is_debounced_into_one_search(history: HistoryUnderTest) -> None:
+    h = history
+    h.run(h.make.submit(h.make.map_request("2025")))
+    h.refresh()
+    searches: list[object] = []
+    h.page.listed.connect(lambda: searches.append(h.page.filters.current().text))
+    with h.qtbot.waitSignal(h.page.listed, timeout=5000):
+        for count in range(1, 8):
+            h.page.filters.search.setText("sample_anonymized"[: count + 4])
+    h.qtbot.wait(300)  # no late search per keystroke either
+    assert searches == ["sample_anon"] and h.page.model.total() == 1
 
 
 def test_empty_state_explains_what_will_appear(history: HistoryUnderTest) -> None:

@@ -17,7 +17,7 @@ from ui_app_helpers import click, qt_garbage, submit, wait_checked  # noqa: F401
 
 import runway_desktop.ui.history.diagnostics_export as diagnostics_export
 from runway_desktop.base.logging_setup import setup_logging, teardown_logging
-from runway_desktop.history.status import SubmissionStatus as S
+from runway_desktop.core.submission_state import SubmissionState as S
 from runway_desktop.ui.submit.form import FormValues
 from runway_desktop.ui.submit.page import SubmitPage
 
@@ -40,7 +40,7 @@ def test_resume_an_interrupted_upload_starts_the_job_exactly_once(
     h = history
     first = h.run(h.make.cancelled_upload(h.make.map_request("2025")))
     assert first.job_uid is not None and h.make.runs(first.job_uid) == []
-    h.page.set_connection(h.connection)
+    h.connect()
     assert h.page.select_submission(first.submission_id)
     detail = h.page.detail
     assert detail.badge.text().endswith("Uploaded, not started")
@@ -52,14 +52,16 @@ def test_resume_an_interrupted_upload_starts_the_job_exactly_once(
     assert "Resumed: Runway started job" in detail.note.text()
     assert len(h.make.runs(first.job_uid)) == 1
     # Same job (this session's upload links were still valid), now waiting, then processed.
+    h.refresh()
     assert h.status(first.submission_id) in (S.WAITING, S.PROCESSED)
     h.wait_status(first.submission_id, S.PROCESSED)
     assert not detail.resume_button.isVisible()
 
-    # Resuming again (a double click, a stale screen) never starts the job a second time.
-    with h.qtbot.waitSignal(h.page.resume.done, timeout=WAIT_MS):
-        h.page.on_resume(first.submission_id)
-    assert "not started twice" in detail.note.text()
+    # Resuming again (a double click, a stale screen) never starts the job a second time:
+    # the state model offers no Resume once it started.
+    h.page.on_resume(first.submission_id)
+    assert not h.page.runner.is_running()
+    assert detail.note.text().startswith("Processed: ")
     assert len(h.make.runs(first.job_uid)) == 1
     assert h.make.sandbox.call(lambda: len(h.make.sandbox.server.state.jobs)) == 1
 
@@ -67,7 +69,7 @@ def test_resume_an_interrupted_upload_starts_the_job_exactly_once(
 def test_resume_can_be_routed_elsewhere(history: HistoryUnderTest) -> None:
     h = history
     first = h.run(h.make.cancelled_upload(h.make.map_request("2025")))
-    h.page.set_connection(h.connection)
+    h.connect()
     h.page.resume_here = False
     h.page.select_submission(first.submission_id)
     with h.qtbot.waitSignal(h.page.resumeRequested) as asked:
@@ -89,7 +91,7 @@ def test_resubmit_prefills_the_form_for_review_then_sends_a_new_job(
     )
     first = h.run(h.make.submit(psat))
     assert first.job_uid is not None
-    h.page.set_connection(h.connection)
+    h.connect()
     h.wait_status(first.submission_id, S.LOADED)
     submit_page = SubmitPage(h.services, lambda: h.connection)
     h.qtbot.addWidget(submit_page)
@@ -117,8 +119,8 @@ def test_resubmit_prefills_the_form_for_review_then_sends_a_new_job(
         submit(h.qtbot, submit_page)
     jobs = h.make.sandbox.call(lambda: list(h.make.sandbox.server.state.jobs))
     assert len(jobs) == 2 and all(len(h.make.runs(uid)) == 1 for uid in jobs)
-    h.page.refresh()
-    assert h.page.model.rowCount() == 2
+    h.refresh()
+    assert h.page.model.total() == 2
 
     # The file has gone since: the form is filled without it and the note says so.
     sat.unlink()
@@ -142,7 +144,7 @@ def test_exported_diagnostics_contain_no_secret(
     log = logging.getLogger("runway_desktop.test")
     log.info("token request client_secret=%s; got Bearer %s", secret, token)
     log.warning("upload to %s was cut", links["INPUT_FILE"])
-    h.page.set_connection(h.connection)
+    h.connect()
     h.page.select_submission(result.submission_id)
     target = tmp_path / "support" / "diag"
     monkeypatch.setattr(diagnostics_export, "choose_zip_path", lambda _p, _s: str(target))

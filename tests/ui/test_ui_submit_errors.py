@@ -170,6 +170,8 @@ def test_runway_refusal_is_shown_under_its_field_and_nothing_is_lost(
     if test_type is not None:
         choose_item(param_combo(page, "TEST_TYPE"), test_type)
     sample = samples_dir / "PSAT_SAT" / "sample_anonymized_file_sat.csv"
+    if assessment == "ACT":  # the right file for the slot: only Runway's refusal is left
+        sample = Path(__file__).parents[1] / "bundles" / "data" / "ACT_sample_anonymized_file.csv"
     drop_on_slot(qtbot, page, sample)
     before = form.values()
     submit(qtbot, page)

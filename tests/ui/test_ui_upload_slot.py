@@ -442,3 +442,61 @@ def test_locked_while_sending(
     assert slot.remove_button.isEnabled()
     assert drop_files(slot, [path]).accepted
     _wait_checked(qtbot, slot)
+
+
+def test_another_bundles_file_is_a_red_error_and_never_reads_can_be_sent(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    make_slot: Callable[[InputFile], UploadSlot],
+    samples_dir: Path,
+) -> None:
+    slot = make_slot(_slot_of("STAR", "INPUT_FILE"))
+    assert drop_files(slot, [samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"]).accepted
+    report = _wait_checked(qtbot, slot)
+    assert not report.ok
+    assert _error_text(slot) == (
+        "✗ This looks like a MAP Growth Assessment file, not Star Assessments. Choose MAP Growth "
+        "Assessment as the assessment, or pick the Star Assessments export."
+    )
+    assert not slot._status.isVisibleTo(slot)
+    assert "can be sent" not in slot._status.text() + _warning_text(slot)
+    # Shown as given: column or file names with markup in them stay text.
+    assert slot._errors.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_file_from_another_school_year_is_an_amber_warning_naming_both_years(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    make_slot: Callable[[InputFile], UploadSlot],
+    samples_dir: Path,
+) -> None:
+    slot = make_slot(_slot_of("STAR", "INPUT_FILE"))
+    slot.set_school_year("2026")
+    slot.set_file(samples_dir / "STAR" / "SR_sample_anonymized_file.csv")
+    report = _wait_checked(qtbot, slot)
+    assert report.ok
+    assert _warning_text(slot).startswith(
+        "⚠ This file's school year is 2023–24; you chose 2025–26."
+    )
+    assert slot._status.text() == "⚠ Check the school year before sending this file."
+    assert slot._status.objectName() == "SlotWarning"
+    # Choosing the file's year takes the warning away and gives the green tick back.
+    slot.set_school_year("2024")
+    assert _warning_text(slot) == ""
+    assert slot._status.text() == "✓ This file looks right and is ready to send."
+    assert slot._status.objectName() == "SlotOk"
+
+
+def test_an_unrecognised_file_asks_for_a_look_instead_of_a_tick(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    make_slot: Callable[[InputFile], UploadSlot],
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_text("StudentID,Score,Teacher\n1,3,Ms A\n2,4,Mr B\n", encoding="utf-8")
+    slot = make_slot(_slot_of("STAR", "INPUT_FILE"))
+    slot.set_file(path)
+    assert _wait_checked(qtbot, slot).ok
+    assert slot._status.text().startswith("⚠ Check this file before sending")
+    assert "does not look like the “Overall assessment data” file" in _warning_text(slot)

@@ -20,6 +20,7 @@ from runway_desktop.api.errors import RunwayError, error_from_os_error
 from runway_desktop.api.filenames import safe_filename
 from runway_desktop.api.models import OutputSet
 from runway_desktop.api.progress import TransferProgress
+from runway_desktop.core.outputs.claims import claimed
 from runway_desktop.core.outputs.folders import set_folder
 from runway_desktop.history.store import HistoryStore
 
@@ -59,6 +60,8 @@ class SetDownload:
     files: tuple[Path, ...]
     error: RunwayError | None = None
     seconds: float = 0.0
+    # Another process (the app, a second CLI run) downloaded it while this one waited.
+    by_another_process: bool = False
 
     @property
     def ok(self) -> bool:
@@ -83,6 +86,8 @@ class SetDownloader:
         self.history = history
         self.profile_name = profile_name
         self.assessment_name = assessment_name
+        # Beside the history every process of this user shares (see claims.py).
+        self.claims_dir = history.path.parent / "claims"
 
     def folder_for(self, output_set: OutputSet, root: Path) -> Path:
         return set_folder(root, output_set, self.assessment_name(output_set.bundle))
@@ -97,6 +102,37 @@ class SetDownloader:
     ) -> SetDownload:
         started = time.monotonic()
         folder = self.folder_for(output_set, root)
+        waited = False
+
+        def on_wait() -> None:
+            nonlocal waited
+            waited = True
+
+        uid = output_set.uid
+        async with claimed(self.claims_dir, self.profile_name, uid, on_wait=on_wait, cancel=cancel):
+            if waited:  # another process had it: it may have finished the set meanwhile
+                files = await asyncio.to_thread(self._completed_files, uid, folder)
+                if files is not None:
+                    seconds = time.monotonic() - started
+                    return SetDownload(output_set, folder, files, None, seconds, True)
+            return await self._download_claimed(output_set, folder, started, on_progress, cancel)
+
+    def _completed_files(self, set_uid: str, folder: Path) -> tuple[Path, ...] | None:
+        """The set's files if the history says it is complete in ``folder`` and they are there."""
+        if self.history.download_state(self.profile_name, set_uid) != (STATE_COMPLETE, folder):
+            return None
+        if not folder.is_dir():
+            return None
+        return tuple(sorted(p for p in folder.iterdir() if p.is_file() and p.suffix != ".part"))
+
+    async def _download_claimed(
+        self,
+        output_set: OutputSet,
+        folder: Path,
+        started: float,
+        on_progress: SetProgressCallback | None,
+        cancel: asyncio.Event | None,
+    ) -> SetDownload:
         record = self.history.record_download
         record(self.profile_name, output_set.uid, folder=folder, state=STATE_DOWNLOADING, files=[])
         try:

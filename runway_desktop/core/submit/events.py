@@ -26,6 +26,9 @@ class Outcome(enum.Enum):
     STARTED = "started"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Nothing was started because Runway's answer could not be known (a lost start answer,
+    # a failed listing): ``SubmissionResult.reason`` says what the app does next.
+    UNDECIDED = "undecided"
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class SubmissionResult:
     error: RunwayError | None = None
     already_started: bool = False  # start answered "Job already in progress"
     new_job: bool = False  # a resume had to create a new job (upload links had expired)
+    reason: str = ""  # for UNDECIDED: why nothing was started, in plain words
 
     @property
     def ok(self) -> bool:

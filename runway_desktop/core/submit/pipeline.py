@@ -18,9 +18,10 @@ import httpx
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.errors import RunwayError, S3Error, TransferCancelled
-from runway_desktop.api.models import CreateJobRequest, OutputSetFilter
+from runway_desktop.api.models import CreateJobRequest
 from runway_desktop.bundles.preflight import PreflightReport
 from runway_desktop.bundles.validation import build_params, validate_submission
+from runway_desktop.core.output_sets import RunwayLook, look_for_job
 from runway_desktop.core.submit.checks import checked_report, file_records, report_problems
 from runway_desktop.core.submit.events import (
     FilesChecked,
@@ -36,6 +37,7 @@ from runway_desktop.core.submit.events import (
     SubmissionResult,
 )
 from runway_desktop.core.submit.links import UploadLinkCache
+from runway_desktop.core.submit.resume_plan import ResumeAction, plan_resume, resume_facts
 from runway_desktop.core.submit.uploads import ParallelUploads
 from runway_desktop.history.records import utc_now
 from runway_desktop.history.store import (
@@ -99,8 +101,10 @@ class SubmissionPipeline:
     async def resume(self, submission_id: int, request: SubmissionRequest) -> SubmissionResult:
         """Finish an interrupted submission without ever starting its job twice.
 
-        Start again if every file is up; re-upload what is missing while this session's links
-        are still valid; otherwise create a new job (and say so).
+        The plan comes from :func:`plan_resume` (a pure function): start only when no start
+        was ever left unanswered; after a lost start answer, only Runway's output sets can
+        settle it, and until they do nothing is started. Otherwise re-upload what is missing
+        while this session's links are still valid, or send as a new job (and say so).
         """
         record = self.history.get(submission_id)
         if record is None:
@@ -110,43 +114,38 @@ class SubmissionPipeline:
             raise ValueError(f"submission #{submission_id} was superseded: {record.error_message}")
         self._cancel.clear()
         self.submission_id = submission_id
-        if record.state == STATE_STARTED and record.job_uid is not None:
-            # Runway accepted the start: another start would re-run a finished job.
+        links_usable = record.job_uid is not None and self.links.usable(record.job_uid) is not None
+        facts = resume_facts(record, links_usable)
+        plan = plan_resume(facts)
+        if plan.action is ResumeAction.LOOK_FIRST and record.job_uid is not None:
+            look = await look_for_job(self.client, self.history, request.partner, record.job_uid)
+            plan = plan_resume(replace(facts, look=look))
+        if plan.action is ResumeAction.ALREADY_STARTED and record.job_uid is not None:
             return self._started(submission_id, record.job_uid, already=True)
+        if plan.action is ResumeAction.KEEP_LOOKING:
+            return self._undecided(submission_id, record.job_uid, plan.reason)
         reports = await self._check_files(request, submission_id=submission_id)
         if isinstance(reports, SubmissionResult):
             return reports
         changed = [
             f.upload_name for f in record.files if reports[f.env_var].md5 not in ("", f.md5)
         ] if all(f.env_var in reports for f in record.files) else ["the chosen files"]  # fmt: skip
+        plan = plan_resume(replace(facts, slots=frozenset(reports), changed_files=tuple(changed)))
         job_uid = record.job_uid
-        if job_uid is not None and record.start_requested_at is not None and not changed:
-            # The earlier start's answer was lost: it may have started. Look for output first.
-            if await self._job_has_output(request.partner, job_uid):
-                return self._started(submission_id, job_uid, already=True)
+        if plan.action is ResumeAction.START and job_uid is not None:
             return await self._start(submission_id, job_uid)
-        uploaded = {f.env_var for f in record.files if f.uploaded_at is not None}
-        if job_uid is not None and not changed:
-            if uploaded >= set(reports):
-                return await self._start(submission_id, job_uid)
-            links = self.links.usable(job_uid)
-            if links is not None:
-                missing = {k: r for k, r in reports.items() if k not in uploaded}
-                return await self._upload_then_start(submission_id, job_uid, links, missing)
+        links = self.links.usable(job_uid) if job_uid is not None else None
+        if plan.action is ResumeAction.UPLOAD_THEN_START and job_uid and links is not None:
+            missing = {k: r for k, r in reports.items() if k in plan.missing}
+            return await self._upload_then_start(submission_id, job_uid, links, missing)
         # A new job: the old links are gone (or the files changed since they were sent).
-        if changed:
-            why = f"{', '.join(changed)} changed since it was first sent"
-        elif job_uid is None:
-            why = "the first attempt did not get a job from Runway"
-        else:
-            why = "the upload links of the first job have expired"
-        self._emit(Notice(f"Creating a new job because {why}."))
+        self._emit(Notice(f"Creating a new job because {plan.reason}."))
         new_id = self._new_record(request, reports, resumed_from=submission_id)
         self.history.set_state(
             submission_id,
             STATE_FAILED,
             error_kind=SUPERSEDED,
-            error_message=f"Replaced by submission #{new_id} because {why}.",
+            error_message=f"Replaced by submission #{new_id} because {plan.reason}.",
             finished_at=utc_now(),
         )
         result = await self._send(new_id, request, reports)
@@ -296,14 +295,36 @@ class SubmissionPipeline:
                 submission_id, Step.START, "starting", self.client.start_job(job_uid)
             )
         except RunwayError as error:
-            return self._failed(submission_id, job_uid, error)
+            if not error.possibly_started:
+                return self._failed(submission_id, job_uid, error)
+            return await self._settle_lost_start(submission_id, job_uid, error)
         self.links.forget(job_uid)
         return self._started(submission_id, job_uid, already=result.already_started)
+
+    async def _settle_lost_start(
+        self, submission_id: int, job_uid: str, error: RunwayError
+    ) -> SubmissionResult:
+        """The start may have taken: only the job's output sets can tell, and a second start
+        would process the files twice (CONTRACT §4.4). Look once now; History and ``resume``
+        keep looking, and nothing starts the job again."""
+        failed = self._record_failure(submission_id, job_uid, error)
+        record = self.history.get(submission_id)
+        look = RunwayLook.COULD_NOT_TELL
+        if record is not None:
+            look = await look_for_job(self.client, self.history, record.partner, job_uid)
+        if look is RunwayLook.HAS_OUTPUT:
+            return self._started(submission_id, job_uid, already=True)
+        reason = error.message
+        if record is not None:
+            reason = plan_resume(replace(resume_facts(record, False), look=look)).reason
+        result = replace(failed, outcome=Outcome.UNDECIDED, reason=reason)
+        self._emit(Finished(result))
+        return result
 
     def _started(self, submission_id: int, job_uid: str, *, already: bool) -> SubmissionResult:
         self.history.set_state(
             submission_id, STATE_STARTED, started_at=utc_now(), finished_at=utc_now(),
-            error_kind=None, error_message=None, error_next_step=None,
+            error_code=None, error_kind=None, error_message=None, error_next_step=None,
         )  # fmt: skip
         result = SubmissionResult(
             submission_id=submission_id,
@@ -346,11 +367,21 @@ class SubmissionPipeline:
     def _failed(
         self, submission_id: int, job_uid: str | None, error: RunwayError
     ) -> SubmissionResult:
+        result = self._record_failure(submission_id, job_uid, error)
+        self._emit(Finished(result))
+        return result
+
+    def _record_failure(
+        self, submission_id: int, job_uid: str | None, error: RunwayError
+    ) -> SubmissionResult:
         cancelled = isinstance(error, TransferCancelled)
         self.history.set_state(
             submission_id,
             STATE_CANCELLED if cancelled else STATE_FAILED,
-            error_kind=type(error).__name__,
+            # The stable code, never the class name (renaming a class must not change what
+            # History reads back); error_kind is cleared so an old row's class name goes too.
+            error_code=error.code.value,
+            error_kind=None,
             error_message=error.message,
             error_next_step=error.next_step,
             finished_at=utc_now(),
@@ -361,15 +392,15 @@ class SubmissionPipeline:
             job_uid=job_uid,
             error=error,
         )
-        self._emit(Finished(result))
         return result
 
-    async def _job_has_output(self, partner: str, job_uid: str) -> bool:
-        try:
-            sets = await self.client.list_output_sets(OutputSetFilter(partner=partner))
-        except RunwayError:
-            return False
-        return any(s.job_uid == job_uid for s in sets)
+    def _undecided(self, submission_id: int, job_uid: str | None, reason: str) -> SubmissionResult:
+        """Nothing was started: the record keeps what it knows, and the result says why."""
+        result = SubmissionResult(
+            submission_id=submission_id, outcome=Outcome.UNDECIDED, job_uid=job_uid, reason=reason
+        )
+        self._emit(Finished(result))
+        return result
 
 
 def _cancelled_error() -> Cancelled:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from runway_desktop.base.logging_setup import log_files
+from runway_desktop.core.submission_state import state_json
 from runway_desktop.history.diagnostics import (
     DiagnosticsExport,
     default_zip_name,
@@ -55,8 +56,9 @@ class DiagnosticsExporter(QObject):
         if target.suffix.lower() != ".zip":
             target = target.with_name(target.name + ".zip")
         work = asyncio.to_thread(
-            export_diagnostics, target, list(records), log_files(), secrets=list(secrets)
-        )
+            export_diagnostics, target, list(records), log_files(), secrets=list(secrets),
+            state_of=state_json,
+        )  # fmt: skip
         self._task = asyncio.ensure_future(work)
         self._task.add_done_callback(self._on_done)
         self.busyChanged.emit(True)

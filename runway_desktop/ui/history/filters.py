@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.base.formatting import school_year_label
-from runway_desktop.history.status import SubmissionStatus
-from runway_desktop.ui.history.model import HistoryFilter, HistoryRow
+from runway_desktop.core.history_view import Choices, HistoryFilter
+from runway_desktop.core.submission_state import WORDING, SubmissionState
 
 ANY_TIME, TODAY, LAST_7, LAST_30, CUSTOM = (
     "Any time", "Today", "Last 7 days", "Last 30 days", "Between dates…",
@@ -41,8 +40,8 @@ class HistoryFilters(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search the history")
         self.status = self._combo("Status", "Any status")
-        for status in SubmissionStatus:
-            self.status.addItem(status.value, status)
+        for state in SubmissionState:
+            self.status.addItem(WORDING[state].label, state)
         self.assessment = self._combo("Assessment", "Any assessment")
         self.tenant = self._combo("District", "Any district")
         self.school_year = self._combo("School year", "Any school year")
@@ -103,23 +102,19 @@ class HistoryFilters(QWidget):
             widget.setVisible(shown)
 
     # -- choices follow the submissions on record ------------------------------------------
-    def set_choices(self, rows: Sequence[HistoryRow]) -> None:
-        assessments = sorted({(r.assessment, r.record.bundle) for r in rows})
-        tenants = sorted({r.record.tenant for r in rows})
-        years = sorted({r.record.school_year for r in rows}, reverse=True)
-        _refill(self.assessment, assessments)
-        _refill(self.tenant, [(t, t) for t in tenants])
-        _refill(
-            self.school_year,
-            [(school_year_label(y) if y.isdigit() else y, y) for y in years],
-        )
+    def set_choices(self, choices: Choices) -> None:
+        """The values on record (computed with the rows, off the Qt thread)."""
+        _refill(self.assessment, choices.assessments)
+        _refill(self.tenant, [(t, t) for t in choices.tenants])
+        _refill(self.school_year, choices.school_years)
 
     # -- the filter ----------------------------------------------------------------------------
     def current(self) -> HistoryFilter:
         status = self.status.currentData()
         date_from, date_to = self._dates()
         return HistoryFilter(
-            statuses=frozenset([status]) if isinstance(status, SubmissionStatus) else frozenset(),
+            # (Qt hands a StrEnum back as its plain string value.)
+            states=frozenset([SubmissionState(status)]) if status else frozenset(),
             bundle=self.assessment.currentData(),
             tenant=self.tenant.currentData(),
             school_year=self.school_year.currentData(),
@@ -143,7 +138,7 @@ class HistoryFilters(QWidget):
             return min(first, last), max(first, last)
         return None, None
 
-    def set_status(self, status: SubmissionStatus | None) -> None:
+    def set_status(self, status: SubmissionState | None) -> None:
         self.status.setCurrentIndex(max(0, self.status.findData(status)))
 
     def on_period_changed(self) -> None:

@@ -5,15 +5,21 @@ Resume runs here, with this page's own PipelineRunner, and its progress shows in
 pane: the clerk pressed Resume on this screen and sees it finish on this screen. The resume
 uses the app's shared upload-link cache, so links from this session are re-used. Set
 ``resume_here = False`` to have the page emit ``resumeRequested`` instead and run nothing.
+
+The Qt thread never reads the store here: every submission is read and derived in a worker
+thread (``core.history_view``, no cap on the list), each search is filtered and sorted there
+too, a moment after the last keystroke, and the rows are applied when they arrive
+(``listed`` says so). The model hands them to the view in pages.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QItemSelectionModel, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,17 +31,17 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.core import history_actions as actions
+from runway_desktop.core import history_view as view
+from runway_desktop.core.history_view import HistoryRow, ViewInputs
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.status_poll import StatusPoller
 from runway_desktop.core.submit.events import SubmissionRequest, SubmissionResult
 from runway_desktop.history.diagnostics import DiagnosticsExport
 from runway_desktop.history.records import SubmissionRecord, utc_now
-from runway_desktop.history.status import derive_status
-from runway_desktop.history.store import ACTIVE_STATES
 from runway_desktop.ui.history.body import HistoryBody
 from runway_desktop.ui.history.diagnostics_export import DiagnosticsExporter
 from runway_desktop.ui.history.filters import HistoryFilters
-from runway_desktop.ui.history.model import HistoryFilterProxy, HistoryRow, HistoryTableModel
+from runway_desktop.ui.history.model import HistoryTableModel
 from runway_desktop.ui.history.resume import ResumeController
 from runway_desktop.ui.history.status_poller import StatusPollTimer
 from runway_desktop.ui.history.submission_detail import SubmissionDetail
@@ -45,6 +51,8 @@ from runway_desktop.ui.submit.pipeline_runner import PipelineRunner
 from runway_desktop.ui.widgets.restyle import restyle
 
 log = logging.getLogger(__name__)
+SEARCH_DEBOUNCE_MS = 150  # one search after the typing pauses, never one per keystroke
+FIRST_ROWS = 200  # read and shown first when the screen opens (a screenful and then some)
 
 
 class HistoryPage(QWidget):
@@ -53,6 +61,8 @@ class HistoryPage(QWidget):
     resumeRequested = Signal(int, object)  # submission id, SubmissionRequest (resume_here False)
     downloadRequested = Signal(str)  # job uid
     diagnosticsExported = Signal(object)  # DiagnosticsExport
+    listed = Signal()  # the list shows rows read and filtered after the latest request
+    firstRowsShown = Signal()  # opening: the newest rows are on screen, the rest is read
 
     def __init__(
         self, services: Session, notifier: Notifier, parent: QWidget | None = None
@@ -67,6 +77,13 @@ class HistoryPage(QWidget):
         self.last_export: DiagnosticsExport | None = None
         self._shut = False  # after shutdown() the history store may be closed: read nothing
         self._watched: list[tuple[PipelineRunner, datetime | None]] = []
+        self._loaded: view.Loaded | None = None
+        self._task: asyncio.Future[None] | None = None
+        self._need_load = self._need_select = False
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(lambda: self._kick(load=False))
 
         self.runner = PipelineRunner(self)
         self.resume = ResumeController(self.runner, services, self)
@@ -95,9 +112,7 @@ class HistoryPage(QWidget):
         self.filters = HistoryFilters(self)
 
         self.model = HistoryTableModel(self)
-        self.proxy = HistoryFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = HistoryTable(self.proxy, self)
+        self.table = HistoryTable(self.model, self)
 
         self.detail = SubmissionDetail(self)
         self.body = HistoryBody(self.table, self.detail, self)
@@ -116,6 +131,7 @@ class HistoryPage(QWidget):
         layout.addWidget(self.body, 1)
 
         self.filters.filterChanged.connect(self.on_filter_changed)
+        self.model.sortRequested.connect(lambda _sorting: self._kick(load=False))
         self.body.clearFiltersRequested.connect(self.filters.clear)
         selection = self.table.selectionModel()
         assert selection is not None
@@ -136,14 +152,13 @@ class HistoryPage(QWidget):
         self.poll_timer.changed.connect(lambda _changes: self.refresh())
         self.poll_timer.polled.connect(lambda _report: self._update_summary())
         self.poll_timer.activeChanged.connect(lambda _active: self._update_summary())
+        self._poll_after = False
         self.refresh()
 
     # -- wiring by the main window -----------------------------------------------------------
     def set_connection(self, connection: Connection | None) -> None:
         self.connection = connection
-        self.refresh()
-        if self.poller.has_pollable():
-            self.poll_timer.poll_now()
+        self.refresh(poll=True)
 
     def watch_runner(self, runner: PipelineRunner) -> None:
         """Follow another runner (the Submit screen's): its submission shows as Sending while
@@ -161,6 +176,7 @@ class HistoryPage(QWidget):
     def shutdown(self) -> None:
         """Stop background polling and any resume; call before closing the app's services."""
         self._shut = True
+        self._debounce.stop()
         self.poll_timer.stop()
         self.runner.cancel()
 
@@ -171,39 +187,103 @@ class HistoryPage(QWidget):
         c = self.connection
         return c.client if c is not None and c.profile.name == profile else None
 
-    # -- the list ----------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Read the history again and re-derive every status (keeps the selection)."""
+    # -- the list: read and derived in a worker thread ----------------------------------------
+    def refresh(self, *, poll: bool = False) -> None:
+        """Read the history again and re-derive every state (keeps the selection). Returns at
+        once; ``listed`` is emitted when the rows are shown. ``poll``: then ask Runway too."""
         if self._shut:
             return
+        self._poll_after = self._poll_after or poll
+        self._kick(load=True)
+
+    def inputs(self) -> ViewInputs:
+        """What only this thread knows, for the derivation in the worker thread."""
+        ids: set[int] = set()
+        since: list[datetime] = []
+        runners: list[tuple[PipelineRunner, datetime | None]] = [(self.runner, None)]
+        runners += self._watched
+        for runner, started in runners:
+            if runner.is_running():
+                if runner.submission_id is not None:
+                    ids.add(runner.submission_id)
+                if runner is self.runner and self.resume.submission_id is not None:
+                    ids.add(self.resume.submission_id)
+                if started is not None:
+                    since.append(started)  # its record may be newer than its known id
+        return ViewInputs(
+            now=self.clock(), no_result_after=self.no_result_after(), running_ids=frozenset(ids),
+            running_since=tuple(since), look_failed=self.poller.failed_looks,
+        )  # fmt: skip
+
+    def _kick(self, *, load: bool) -> None:
+        self._need_load = self._need_load or load
+        self._need_select = True
+        if self._shut or (self._task is not None and not self._task.done()):
+            return  # the running round sees the flags and goes again
+        self._task = asyncio.ensure_future(self._work())
+        self._task.add_done_callback(self._work_done)
+
+    async def _work(self) -> None:
+        while (self._need_load or self._need_select) and not self._shut:
+            if self._need_load or self._loaded is None:
+                self._need_load = False
+                inputs = self.inputs()
+                if self._loaded is None:
+                    # Opening: the newest rows first, shown at once; the rest follows.
+                    self._loaded = await asyncio.to_thread(
+                        view.load, self.services.history, inputs,
+                        self.services.assessment_name, newest=FIRST_ROWS,
+                    )  # fmt: skip
+                    if not self._loaded.complete:
+                        self._need_load = True
+                else:
+                    self._loaded = await asyncio.to_thread(
+                        view.load, self.services.history, inputs, self.services.assessment_name
+                    )
+                if self.is_shut():  # shut down while the thread read
+                    return
+                self.filters.set_choices(self._loaded.choices)
+            self._need_select = False
+            chosen, sorting = self.filters.current(), self.model.sorting
+            shown = await asyncio.to_thread(view.select, self._loaded.rows, chosen, sorting)
+            if not self.is_shut():
+                self._apply(shown)
+
+    def is_shut(self) -> bool:
+        return self._shut
+
+    def _work_done(self, task: asyncio.Future[None]) -> None:
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("reading the history failed", exc_info=exc)
+            self._show_message(f"The history could not be read: {exc}", "error")
+
+    def _apply(self, shown: list[HistoryRow]) -> None:
         selected = self.selected_ids()
-        now, limit = self.clock(), self.no_result_after()
-        rows = [
-            HistoryRow(
-                record,
-                derive_status(
-                    record, now=now, no_result_after=limit, running_here=self._running_here(record)
-                ),
-                self.services.assessment_name(record.bundle),
-            )
-            for record in self.services.history.submissions()
-        ]
-        self.model.set_rows(rows)
-        self.filters.set_choices(rows)
+        self.model.set_rows(shown)
         self._reselect(selected)
         self._show_body()
         self._update_summary()
-        self.poll_timer.ensure_running()
+        self.poll_timer.ensure_running(self._pollable())
+        if self._poll_after and self._pollable():
+            self._poll_after = False
+            self.poll_timer.poll_now()
+        if self._loaded is not None and not self._loaded.complete:
+            self.firstRowsShown.emit()
+        else:
+            self.listed.emit()  # (not for the first rows of an opening: more are coming)
 
-    def _running_here(self, record: SubmissionRecord) -> bool:
-        if record.state not in ACTIVE_STATES:
+    def _pollable(self) -> bool:
+        """Something waits for Runway's answer and its connection is here to ask."""
+        c, loaded = self.connection, self._loaded
+        if c is None or loaded is None:
             return False
-        if self.runner.is_running() and self.resume.submission_id in (record.id, None):
-            return True
+        now, give_up = self.clock(), self.poller.give_up_after
         return any(
-            r.is_running() and since is not None and record.created_at >= since
-            for r, since in self._watched
-        )
+            r.derived.looked_for and r.record.profile == c.profile.name
+            and now - (r.record.started_at or r.record.start_requested_at or r.record.created_at)
+            <= give_up
+            for r in loaded.rows
+        )  # fmt: skip
 
     def _reselect(self, ids: list[int]) -> None:
         selection = self.table.selectionModel()
@@ -211,9 +291,9 @@ class HistoryPage(QWidget):
         selection.blockSignals(True)
         selection.clearSelection()
         for submission_id in ids:
-            source = self.model.row_of(submission_id)
-            index = self.proxy.mapFromSource(self.model.index(source, 0))
-            if source >= 0 and index.isValid():
+            number = self.model.row_of(submission_id)
+            index = self.model.index(number, 0)
+            if number >= 0 and index.isValid():
                 flags = (QItemSelectionModel.SelectionFlag.Select
                          | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
                 selection.select(index, flags)
@@ -221,8 +301,8 @@ class HistoryPage(QWidget):
         self.on_selection_changed()
 
     def _show_body(self) -> None:
-        total = self.model.rowCount()
-        self.body.show_counts(total, self.proxy.rowCount())
+        total = len(self._loaded.rows) if self._loaded else 0
+        self.body.show_counts(total, self.model.total())
         # Nothing to filter or check yet: only the explanation (and Export, for the log).
         self.filters.setVisible(total > 0)
         self.check_button.setVisible(total > 0)
@@ -230,14 +310,17 @@ class HistoryPage(QWidget):
     def _update_summary(self) -> None:
         if self._shut:
             return
-        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        total = len(self._loaded.rows) if self._loaded else 0
+        shown = self.model.total()
         if total == 0:
             self.summary.setText("")
             return
         parts = [f"{total} submission{'s' if total != 1 else ''} sent from this computer"]
         if shown != total:
             parts[0] = f"{shown} of {total} submissions shown"
-        waiting = len(self.poller.waiting())
+        if self._loaded is not None and not self._loaded.complete:
+            parts[0] = f"The newest {total} submissions (reading the others…)"
+        waiting = self._loaded.looked_for if self._loaded else 0
         if waiting:
             how = "checking every minute" if self.poll_timer.active else "connect to check"
             parts.append(f"{waiting} waiting for Runway ({how})")
@@ -245,24 +328,23 @@ class HistoryPage(QWidget):
 
     def selected_ids(self) -> list[int]:
         selection = self.table.selectionModel()
-        rows = sorted({self.proxy.mapToSource(i).row() for i in selection.selectedRows()})
-        found = [self.model.row_at(r) for r in rows]
+        found = [self.model.row_at(r) for r in sorted({i.row() for i in selection.selectedRows()})]
         return [row.record.id for row in found if row is not None]
 
     def select_submission(self, submission_id: int) -> bool:
         self._reselect([submission_id])
         return bool(self.selected_ids())
 
+    def row(self, submission_id: int) -> HistoryRow | None:
+        """The listed row of a submission (read and derived at the latest refresh)."""
+        return self.model.row_at(self.model.row_of(submission_id))
+
     def on_filter_changed(self, history_filter: object) -> None:
-        selected = self.selected_ids()
-        self.proxy.set_filter(self.filters.current())
-        self._reselect(selected)
-        self._show_body()
-        self._update_summary()
+        self._debounce.start()  # restarted by every keystroke: one search when typing pauses
 
     def on_selection_changed(self) -> None:
         ids = self.selected_ids()
-        row = self.model.row_at(self.model.row_of(ids[0])) if len(ids) == 1 else None
+        row = self.row(ids[0]) if len(ids) == 1 else None
         if row is None:
             self.body.show_hint(len(ids))
             return
@@ -272,7 +354,11 @@ class HistoryPage(QWidget):
             row.derived,
             row.assessment,
             resume=actions.resume_allowed(
-                row.record, self.connection, self.services.registry, busy=busy
+                row.record,
+                self.connection,
+                self.services.registry,
+                derived=row.derived,
+                busy=busy,
             ),
             resubmit=actions.resubmit_allowed(row.record, self.services.registry),
         )
@@ -285,23 +371,22 @@ class HistoryPage(QWidget):
     def _busy_reason(self, record: SubmissionRecord) -> str | None:
         if self.runner.is_running():
             return "A resume is running; wait for it to finish."
-        if self._running_here(record):
+        if self.inputs().running_here(record):
             return "This submission is being sent right now."
         return None
 
     # -- actions ----------------------------------------------------------------------------
     def on_check_now(self) -> None:
-        self.refresh()
-        if self.poller.has_pollable():
-            self.poll_timer.poll_now()
+        self.refresh(poll=True)
 
     def on_resume(self, submission_id: int) -> None:
-        record = self.services.history.get(submission_id)
+        row = self.row(submission_id)
         connection, registry = self.connection, self.services.registry
-        if record is None or connection is None:
+        if row is None or connection is None:
             return
+        record = row.record
         allowed = actions.resume_allowed(
-            record, connection, registry, busy=self._busy_reason(record)
+            record, connection, registry, derived=row.derived, busy=self._busy_reason(record)
         )
         if not allowed.ok:
             self.detail.set_note(allowed.why, "error")
@@ -315,16 +400,20 @@ class HistoryPage(QWidget):
         self.refresh()
 
     def on_resume_done(self, result: SubmissionResult, text: str, ok: bool) -> None:
-        self.refresh()
-        self.select_submission(result.submission_id)
         self.detail.hide_progress()
         self.detail.set_note(text, "success" if ok else "error")
-        self.poll_timer.ensure_running()
+        self._select_when_listed = result.submission_id
+        self.listed.connect(self._select_pending, type=Qt.ConnectionType.SingleShotConnection)
+        self.refresh()
+
+    def _select_pending(self) -> None:
+        self.select_submission(self._select_when_listed)
 
     def on_resubmit(self, submission_id: int) -> None:
-        record = self.services.history.get(submission_id)
-        if record is None:
+        row = self.row(submission_id)
+        if row is None:
             return
+        record = row.record
         registry = self.services.registry
         if not actions.resubmit_allowed(record, registry).ok:
             return
@@ -341,17 +430,9 @@ class HistoryPage(QWidget):
         """The selected submissions, or every one shown when none is selected."""
         ids = self.selected_ids()
         if not ids:
-            ids = [r.record.id for r in self._shown_rows()]
-        found = [self.services.history.get(i) for i in ids]
-        return [r for r in found if r is not None]
-
-    def _shown_rows(self) -> list[HistoryRow]:
-        rows = []
-        for number in range(self.proxy.rowCount()):
-            row = self.model.row_at(self.proxy.mapToSource(self.proxy.index(number, 0)).row())
-            if row is not None:
-                rows.append(row)
-        return rows
+            return [r.record for r in self.model.rows()]
+        found = [self.row(i) for i in ids]
+        return [r.record for r in found if r is not None]
 
     def on_export(self) -> None:
         secrets = [self.connection.tokens.settings.client_secret] if self.connection else []

@@ -1,6 +1,6 @@
 """Background status polling for the History screen: a timer around the Qt-free
 ``core.status_poll.StatusPoller``, with a desktop notification when a submission gets its result
-or reaches "No result yet".
+or reaches "No result yet", worded by the core's one state table.
 
 Gentle by design: one request per (profile, partner) per round, rounds only while something
 is waiting, a minute apart, and further apart after failures. A round never overlaps the next.
@@ -14,34 +14,27 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from runway_desktop.base.formatting import school_year_label
+from runway_desktop.core.history_view import year_text
 from runway_desktop.core.status_poll import PollReport, StatusChange, StatusPoller
-from runway_desktop.history.status import SubmissionStatus
+from runway_desktop.core.submission_state import SubmissionState
 from runway_desktop.ui.notifier import Notifier
 
 log = logging.getLogger(__name__)
 INTERVAL_MS = 60_000
 MAX_INTERVAL_MS = 10 * 60_000
-NOTIFIED = (SubmissionStatus.PROCESSED, SubmissionStatus.LOADED, SubmissionStatus.NO_RESULT_YET)
+# Worth interrupting someone for: a result, or the point where waiting has gone on too long.
+# "Couldn't reach Runway" is not: it passes on its own and says nothing about the job.
+NOTIFIED = (SubmissionState.PROCESSED, SubmissionState.LOADED, SubmissionState.NO_RESULT_YET)
 
 
 def notification_for(change: StatusChange, assessment: str) -> tuple[str, str, bool] | None:
-    """(title, text, error) for a change worth interrupting someone for; None otherwise."""
-    r = change.record
-    year = school_year_label(r.school_year) if r.school_year.isdigit() else r.school_year
-    what = f"{assessment} for {r.tenant}, {year}"
-    if change.after is SubmissionStatus.LOADED:
-        return ("Loaded into the ODS", f"{what}: processed and sent to the ODS.", False)
-    if change.after is SubmissionStatus.PROCESSED:
-        return ("Processed", f"{what}: the results are under Output sets.", False)
-    if change.after is SubmissionStatus.NO_RESULT_YET:
-        return (
-            "No result yet",
-            f"{what}: no result from Runway yet. Check the Runway web app for job "
-            f"{change.job_uid}.",
-            True,
-        )
-    return None
+    """(title, text, error) for a change worth interrupting someone for; None otherwise.
+    The title is the state's label and the text its next step: the words History shows."""
+    if change.after not in NOTIFIED:
+        return None
+    r, derived = change.record, change.derived
+    what = f"{assessment} for {r.tenant}, {year_text(r.school_year) or r.school_year}"
+    return (derived.label, f"{what}: {derived.next_step}", derived.tone != "success")
 
 
 class StatusPollTimer(QObject):
@@ -70,6 +63,9 @@ class StatusPollTimer(QObject):
         self._timer.timeout.connect(self.poll_now)
         self._active = False
         self._stopped = False
+        # Whether something waits for Runway and can be asked about: told by the page, which
+        # knows it from rows derived off the Qt thread (asking the store here would block it).
+        self._pollable = False
 
     @property
     def active(self) -> bool:
@@ -78,11 +74,14 @@ class StatusPollTimer(QObject):
     def is_polling(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def ensure_running(self) -> None:
-        """Schedule rounds when something is waiting; stop when nothing is."""
+    def ensure_running(self, pollable: bool | None = None) -> None:
+        """Schedule rounds when something is waiting; stop when nothing is. ``pollable``:
+        the page's latest answer (None: keep the last one)."""
+        if pollable is not None:
+            self._pollable = pollable
         if self._stopped or self.is_polling():
             return
-        if self.poller.has_pollable():
+        if self._pollable:
             if not self._timer.isActive():
                 self._timer.start(self._delay_ms)
             self._set_active(True)
@@ -124,6 +123,7 @@ class StatusPollTimer(QObject):
             for profile, partner, error in report.errors:
                 log.info("status poll for %s/%s failed: %s", profile, partner, error.message)
             self._notify(report.changes)
+            self._pollable = report.still_waiting > 0 and bool(report.polled or report.errors)
         self.polled.emit(report)
         if report.changes:
             self.changed.emit(report.changes)
@@ -131,11 +131,9 @@ class StatusPollTimer(QObject):
 
     def _notify(self, changes: tuple[StatusChange, ...]) -> None:
         for change in changes:
-            if change.after not in NOTIFIED:
-                continue
             note = notification_for(change, self._assessment_name(change.record.bundle))
             if note is not None:
-                log.info("submission #%s: %s", change.submission_id, change.after.value)
+                log.info("submission #%s: %s", change.submission_id, change.after)
                 self.notifier.notify(note[0], note[1], error=note[2])
 
     def _set_active(self, active: bool) -> None:

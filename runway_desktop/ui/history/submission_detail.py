@@ -3,8 +3,6 @@ so, each step with its timing, and what can be done next (Resume, Resubmit, Show
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -20,19 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from runway_desktop.base.formatting import human_size, school_year_label
+from runway_desktop.core.history_actions import Allowed
+from runway_desktop.core.history_view import sent_text
+from runway_desktop.core.submission_state import DerivedState, SubmissionState
 from runway_desktop.history.records import SubmissionRecord
-from runway_desktop.history.status import DerivedStatus, SubmissionStatus
-from runway_desktop.ui.history.model import STATUS_LOOK, when_text
 from runway_desktop.ui.widgets.restyle import restyle
 from runway_desktop.ui.widgets.step_timeline import StepTimeline
-
-
-@dataclass(frozen=True)
-class Allowed:
-    """Whether an action can be taken now; ``why`` says why not (shown as its tooltip)."""
-
-    ok: bool
-    why: str = ""
 
 
 class SubmissionDetail(QWidget):
@@ -46,6 +37,7 @@ class SubmissionDetail(QWidget):
         super().__init__(parent)
         self.setObjectName("SubmissionDetail")
         self.record: SubmissionRecord | None = None
+        self.derived: DerivedState | None = None
         self.title = QLabel(self)
         self.title.setObjectName("DetailTitle")
         self.title.setWordWrap(True)
@@ -133,7 +125,7 @@ class SubmissionDetail(QWidget):
     def show_record(
         self,
         record: SubmissionRecord,
-        derived: DerivedStatus,
+        derived: DerivedState,
         assessment: str,
         *,
         resume: Allowed,
@@ -143,14 +135,14 @@ class SubmissionDetail(QWidget):
         self.record = record
         year = school_year_label(record.school_year) if record.school_year.isdigit() else ""
         self.title.setText(f"{assessment} · {record.tenant} · {year or record.school_year}")
-        mark, kind = STATUS_LOOK[derived.status]
-        self.badge.setText(f"{mark}  {derived.status.value}")
-        self.badge.setProperty("kind", kind)
+        self.derived = derived
+        self.badge.setText(f"{derived.mark}  {derived.label}")
+        self.badge.setProperty("kind", derived.tone)
         restyle(self.badge)
         self.explanation.setText(_explanation(record, derived))
         facts = self._fact_labels
         resumed = f" (a retry of #{record.resumed_from})" if record.resumed_from else ""
-        facts["Sent"].setText(f"{when_text(record)} · submission #{record.id}{resumed}")
+        facts["Sent"].setText(f"{sent_text(record)} · submission #{record.id}{resumed}")
         facts["Assessment"].setText(f"{assessment} ({record.bundle})")
         facts["District"].setText(f"{record.tenant} (partner {record.partner})")
         facts["School year"].setText(f"{year} ({record.school_year})" if year else "—")
@@ -161,17 +153,23 @@ class SubmissionDetail(QWidget):
         self._show_files(record)
         self.timeline.set_record(record)
         has_sets = bool(record.sets)
-        # A submission that never got a job is sent again after a review (Resubmit), not resumed.
-        resumable = derived.resumable and derived.status is SubmissionStatus.UPLOADED_NOT_STARTED
+        # Resume only where nothing can have started; one that never got a job is sent again
+        # after a review (Resubmit). A start that may have happened offers neither.
+        resumable = derived.offers_resume
         _allow(self.resume_button, resume, visible=resumable)
-        _allow(self.resubmit_button, resubmit)
+        # Sending the same files again while Runway may be running them makes a second job:
+        # not offered until what became of this one is known.
+        undecided = derived.looked_for and derived.state is not SubmissionState.NO_RESULT_YET
+        _allow(self.resubmit_button, resubmit, visible=not undecided and (
+            derived.state is not SubmissionState.SENDING))  # fmt: skip
         self.output_button.setVisible(has_sets)
         self.download_button.setVisible(has_sets)
         self.copy_button.setVisible(record.job_uid is not None)
         self.copy_button.setText("Copy job id")
         # Whatever the clerk most likely wants next gets the emphasis.
         primary = self.resume_button if resumable else (
-            self.output_button if has_sets else self.resubmit_button)  # fmt: skip
+            self.output_button if has_sets else
+            self.resubmit_button if derived.offers_resubmit_first else None)  # fmt: skip
         for button in (self.resume_button, self.resubmit_button, self.output_button):
             button.setObjectName("PrimaryButton" if button is primary else "")
             restyle(button)
@@ -245,11 +243,13 @@ class SubmissionDetail(QWidget):
             self.copy_button.setText("Copied")
 
 
-def _explanation(record: SubmissionRecord, derived: DerivedStatus) -> str:
-    text = derived.explanation
-    if derived.status is SubmissionStatus.NOT_SENT and record.error_next_step:
-        text = f"{text}\n{record.error_next_step}"
-    return text
+def _explanation(record: SubmissionRecord, derived: DerivedState) -> str:
+    lines = [derived.explanation, derived.detail, derived.next_step]
+    # The failure's own advice fits only where nothing reached Runway: after a lost answer
+    # ("try again later") it would lead to a second job or a second start.
+    if derived.state is SubmissionState.NOT_SENT and record.error_next_step:
+        lines.append(record.error_next_step)
+    return "\n".join(line for line in lines if line)
 
 
 def _allow(button: QPushButton, allowed: Allowed, *, visible: bool = True) -> None:

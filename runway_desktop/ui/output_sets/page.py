@@ -36,6 +36,7 @@ from runway_desktop.core.outputs.browse import (
     scope_text,
 )
 from runway_desktop.core.session import Connection, Session
+from runway_desktop.core.submission_state import WORDING, SubmissionState
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.output_sets.download_controller import DownloadController
 from runway_desktop.ui.output_sets.filters import OutputSetsFilterBar
@@ -216,6 +217,14 @@ class OutputSetsPage(QWidget):
             rows, states = await asyncio.to_thread(self._prepare, sets, profile)
         except RunwayError as error:
             self._show_banner(f"Could not list output sets: {error.message} {error.next_step}")
+            if self._download_job is not None:
+                # A failed listing tells nothing about the submission's output: say so in the
+                # state model's words, never "no result yet".
+                could_not = WORDING[SubmissionState.COULD_NOT_TELL]
+                self.message.show_text(
+                    f"{could_not.label}: whether this submission has results is not known yet."
+                    " Press Download results again in a moment.", error=True,
+                )  # fmt: skip
             self.refresh_button.setEnabled(True)
             self._show_state()
             self.loaded.emit()
@@ -261,7 +270,12 @@ class OutputSetsPage(QWidget):
             if mine:
                 self.controller.download(mine)
             else:
-                self.message.show_text("This submission has no result yet. Try again later.")
+                # Runway answered and lists nothing for the job: not a success (never green),
+                # and not a verdict either (History says what the submission is).
+                self.message.show_text(
+                    "Runway lists no output sets for this submission yet. History shows what "
+                    "became of it.", error=True,
+                )  # fmt: skip
 
     # -- what the screen says ----------------------------------------------------------------
     def _show_state(self) -> None:

@@ -33,6 +33,8 @@ class AssessmentPicker(QComboBox):
         assert editor is not None  # editable combo boxes always have one
         editor.setPlaceholderText(PLACEHOLDER)
         editor.setClearButtonEnabled(True)
+        # A file dropped here is for the form to identify, not a path to search for.
+        editor.setAcceptDrops(False)
         self._model = QStandardItemModel(self)
         self.setModel(self._model)
         self._registry: Registry | None = None
@@ -100,6 +102,10 @@ class AssessmentPicker(QComboBox):
             return None
         path = self.itemData(index, PATH_ROLE)
         return str(path) if path else None
+
+    def registry(self) -> Registry | None:
+        """The assessments on offer (their display names are the ones the clerk knows)."""
+        return self._registry
 
     def current_bundle(self) -> Bundle | None:
         path = self.current_path()

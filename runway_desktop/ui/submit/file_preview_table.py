@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
 
-MAX_ROWS = 5
-MAX_COLUMNS = 8
+from runway_desktop.core.slot_wording import PREVIEW_COLUMNS, PREVIEW_ROWS
+
 # Wide enough for a student ID or a name; longer cells are elided, the tooltip has the rest.
 MAX_COLUMN_WIDTH = 150
 MIN_COLUMN_WIDTH = 60
@@ -36,8 +36,8 @@ class FilePreviewTable(QTableWidget):
         self.setAccessibleName("Preview of the first rows of the file")
 
     def show_rows(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-        columns = min(len(header), MAX_COLUMNS)
-        shown = list(rows[:MAX_ROWS])
+        columns = min(len(header), PREVIEW_COLUMNS)
+        shown = list(rows[:PREVIEW_ROWS])
         self.clear()
         self.setColumnCount(columns)
         self.setRowCount(len(shown))

@@ -1,5 +1,9 @@
 """The Submit screen's form: partner, district (tenant), school year, assessment, its
-parameters and its file slots. Holds what the clerk entered; never sends anything itself."""
+parameters and its file slots. Holds what the clerk entered; never sends anything itself.
+
+Files dropped anywhere on it are identified by their columns (off the UI thread, by the slot
+list) and then placed, or the offer bar asks whether to use the assessment they belong to.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,7 +29,11 @@ from runway_desktop.base.formatting import (
 from runway_desktop.bundles.model import Bundle, Registry
 from runway_desktop.settings import RecentValues
 from runway_desktop.ui.submit.assessment_picker import AssessmentPicker
+from runway_desktop.ui.submit.drop_identifier import IdentifiedDrop
+from runway_desktop.ui.submit.drop_plan import Action, DropPlan, plan_drop
+from runway_desktop.ui.submit.file_drops import dropped_files
 from runway_desktop.ui.submit.file_slot_list import FileSlotList
+from runway_desktop.ui.submit.identify_offer_bar import IdentifyOfferBar
 from runway_desktop.ui.submit.params_form import ParamsForm
 from runway_desktop.ui.widgets.field_error import FieldError, form_label, with_error
 
@@ -49,6 +58,11 @@ class SubmitForm(QWidget):
         self._practice: Mapping[str, Mapping[str, Sequence[Path]]] = {}
         self._known_tenants: dict[str, list[str]] = {}
         self._default_school_year: str | None = None
+        self._locked = False
+        # The offer the bar shows, and whether declining should still place the files.
+        self._offer: DropPlan | None = None
+        self._offer_drop: IdentifiedDrop | None = None
+        self.setAcceptDrops(True)
 
         self.partner = QComboBox(self)
         self.partner.setObjectName("partner")
@@ -59,6 +73,8 @@ class SubmitForm(QWidget):
         tenant_editor = self.tenant.lineEdit()
         assert tenant_editor is not None
         tenant_editor.setPlaceholderText("The district's tenant code, e.g. district-a")
+        # A file dropped on the field is for the form to identify, not its path to type in.
+        tenant_editor.setAcceptDrops(False)
         self.school_year = QComboBox(self)
         self.school_year.setObjectName("school_year")
         for end_year in school_year_choices():
@@ -66,6 +82,9 @@ class SubmitForm(QWidget):
         self.assessment = AssessmentPicker(self)
         self.params = ParamsForm(self)
         self.slots = FileSlotList(self)
+        self.slots.set_identify_drops(True)
+        # Laid out by the page, above the scrolling form, so it shows wherever the drop was.
+        self.offer_bar = IdentifyOfferBar(self)
         self._errors = {name: FieldError(self) for name in ("partner", "tenant", "school_year")}
         self._errors["bundle"] = FieldError(self)
 
@@ -102,10 +121,13 @@ class SubmitForm(QWidget):
 
         self.partner.currentIndexChanged.connect(self.on_partner_changed)
         self.tenant.editTextChanged.connect(self.changed)
-        self.school_year.currentIndexChanged.connect(self.changed)
+        self.school_year.currentIndexChanged.connect(self.on_school_year_changed)
         self.assessment.bundleChanged.connect(self.on_bundle_changed)
         self.params.changed.connect(self.changed)
         self.slots.filesChanged.connect(self.changed)
+        self.slots.dropIdentified.connect(self.on_drop_identified)
+        self.offer_bar.accepted.connect(self.on_offer_accepted)
+        self.offer_bar.declined.connect(self.on_offer_declined)
         # Like the connection dialog: an error about a field goes away once the field is changed.
         self.partner.currentIndexChanged.connect(lambda: self.set_field_error("partner", None))
         self.tenant.editTextChanged.connect(lambda: self.set_field_error("tenant", None))
@@ -114,6 +136,7 @@ class SubmitForm(QWidget):
         )
         self.assessment.bundleChanged.connect(lambda: self.set_field_error("bundle", None))
         self.select_school_year(str(current_school_year()))
+        self.slots.set_school_year(str(self.school_year.currentData() or ""))
 
     # -- context ------------------------------------------------------------------------------
     def set_context(
@@ -177,7 +200,12 @@ class SubmitForm(QWidget):
         self.tenant.blockSignals(False)
         self.changed.emit()
 
+    def on_school_year_changed(self) -> None:
+        self.slots.set_school_year(str(self.school_year.currentData() or ""))
+        self.changed.emit()
+
     def on_bundle_changed(self, bundle: Bundle | None) -> None:
+        self._forget_offer()  # a question about the old choice no longer applies
         self.files_hint.setVisible(bundle is None)
         self.params.set_bundle(bundle)
         self.slots.set_bundle(bundle)
@@ -244,10 +272,85 @@ class SubmitForm(QWidget):
                 slot.set_server_error(None)
 
     def set_locked(self, locked: bool) -> None:
+        self._locked = locked
+        self.setAcceptDrops(not locked)
+        if locked:
+            self._forget_offer()
         for widget in (self.partner, self.tenant, self.school_year, self.assessment, self.params):
             widget.setEnabled(not locked)
-        bundle = self.assessment.current_bundle()
-        for input_file in bundle.input_files if bundle else ():
-            slot = self.slots.slot(input_file.env_var)
-            if slot is not None:
-                slot.set_enabled_for_submit(not locked)
+        # Locks every slot, and drops on the list (a drop being identified is forgotten).
+        self.slots.set_enabled_for_submit(not locked)
+
+    # -- dropped files --------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._judge_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._judge_drag(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Files dropped beside the slots (on a label, the fields, or before any assessment
+        is chosen, when there are no slots yet)."""
+        dropped = dropped_files(event.mimeData())
+        if self._locked or dropped.problem:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.slots.identify_dropped(dropped.paths)
+
+    def _judge_drag(self, event: QDragEnterEvent | QDragMoveEvent) -> None:
+        if self._locked or dropped_files(event.mimeData()).problem:
+            event.ignore()
+        else:
+            event.acceptProposedAction()
+
+    def on_drop_identified(self, drop: IdentifiedDrop) -> None:
+        if self._locked:
+            return
+        target = self.slots.slot(drop.target) if drop.target is not None else None
+        if drop.target is not None and (target is None or target.path() != drop.paths[0]):
+            return  # the slot got another file, or is gone, while this one was identified
+        chosen = self.assessment.current_bundle()
+        plan = plan_drop(
+            drop.paths, drop.identities, chosen, self.assessment.registry(), target=drop.target
+        )
+        self._forget_offer()  # the newest drop's question replaces an older one
+        if plan.action is Action.PLACE:
+            self.slots.place_files(plan.others, known=plan.by_slot)
+        elif plan.action is Action.MOVE and drop.target is not None:
+            self.slots.move_file(drop.target, next(iter(plan.by_slot)))
+        elif plan.action is Action.MIXED:
+            self.offer_bar.show_notice(plan.message, plan.decline_text)
+        elif plan.action is Action.OFFER and plan.bundle is not None:
+            self._offer_drop = drop
+            self._offer = plan
+            text = plan.message
+            kept = [p for p in self.slots.files().values() if p not in drop.paths]
+            if chosen is not None and kept:
+                text += f" Switching takes the files chosen for {chosen.display_name} off the form."
+            if chosen is not None and drop.target is None:
+                # Where a plain drop puts them, so declining leaves them there (and each slot's
+                # check says what it thinks of its file).
+                self.slots.place_files(drop.paths)
+            self.offer_bar.show_offer(text, plan.accept_text, plan.decline_text)
+        elif drop.target is None:
+            self.slots.place_files(drop.paths)
+
+    def on_offer_accepted(self) -> None:
+        plan, self._offer, self._offer_drop = self._offer, None, None
+        if plan is None or plan.bundle is None or self._locked:
+            return
+        if not self.assessment.select_path(plan.bundle.path):
+            self.offer_bar.show_notice(f"{plan.bundle.display_name} cannot be chosen here.")
+            return
+        self.slots.place_files(plan.others, known=plan.by_slot)
+
+    def on_offer_declined(self) -> None:
+        drop, self._offer, self._offer_drop = self._offer_drop, None, None
+        if drop is not None and drop.target is None and self.slots.bundle() is None:
+            # Nothing was chosen, so nothing was placed: say what the slots need first.
+            self.slots.place_files(drop.paths)
+
+    def _forget_offer(self) -> None:
+        self._offer = self._offer_drop = None
+        self.offer_bar.dismiss()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.api.errors import RunwayError
+from runway_desktop.api.errors import ErrorCode, RunwayError
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.bundles.validation import validate_submission
 from runway_desktop.core.session import Connection, Session
@@ -32,8 +32,6 @@ from runway_desktop.ui.submit.pipeline_runner import (
     pipeline_factory,
 )
 from runway_desktop.ui.submit.progress_panel import ProgressPanel
-
-NOT_ENABLED_PREFIX = "Bundle not found or not enabled for partner"
 
 
 class SubmitPage(QWidget):
@@ -79,6 +77,7 @@ class SubmitPage(QWidget):
         form_layout = QVBoxLayout(form_page)
         form_layout.setContentsMargins(0, 0, 0, 0)
         form_layout.addWidget(self.banner)
+        form_layout.addWidget(self.form.offer_bar)  # "These look like … files: use …?"
         form_layout.addWidget(scroll, 1)
         form_layout.addLayout(footer)
 
@@ -98,6 +97,7 @@ class SubmitPage(QWidget):
         self.runner.totalProgress.connect(self.panel.on_total_progress)
         self.runner.notice.connect(self.panel.add_notice)
         self.runner.finished.connect(self.on_finished)
+        self.runner.stateDerived.connect(self.panel.show_state)
         self.panel.cancelRequested.connect(self.runner.cancel)
         self.panel.backRequested.connect(self.on_back)
         self.panel.retryRequested.connect(self.on_retry)
@@ -199,11 +199,7 @@ class SubmitPage(QWidget):
             )
             return
         error = result.error or RunwayError("The submission stopped.", next_step="Try again.")
-        if (
-            values is not None
-            and error.server_message
-            and NOT_ENABLED_PREFIX in (error.server_message)
-        ):
+        if values is not None and error.code is ErrorCode.BUNDLE_NOT_ENABLED:
             self._not_enabled.setdefault(values.partner, set()).add(
                 values.bundle.path if values.bundle else ""
             )

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.core.session import Connection, Session
+from runway_desktop.core.submission_state import DerivedState, derive_state
 from runway_desktop.core.submit.events import (
     FileProgress,
     FilesChecked,
@@ -27,6 +28,7 @@ from runway_desktop.core.submit.events import (
     SubmissionResult,
     TotalProgress,
 )
+from runway_desktop.history.records import utc_now
 
 if TYPE_CHECKING:
     from runway_desktop.core.submit.pipeline import Listener, SubmissionPipeline
@@ -61,6 +63,9 @@ class PipelineRunner(QObject):
     totalProgress = Signal(object)  # TransferProgress
     notice = Signal(str)
     finished = Signal(object)  # SubmissionResult
+    # The finished submission's state (DerivedState), read back from its record off the Qt
+    # thread: what History shows for it, in the same words.
+    stateDerived = Signal(object)
     runningChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -70,6 +75,11 @@ class PipelineRunner(QObject):
 
     def is_running(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    @property
+    def submission_id(self) -> int | None:
+        """The record the running (or last) pipeline writes; None before it made one."""
+        return self._pipeline.submission_id if self._pipeline is not None else None
 
     def submit(self, make_pipeline: PipelineFactory, request: SubmissionRequest) -> None:
         pipeline = self._prepare(make_pipeline)
@@ -137,3 +147,18 @@ class PipelineRunner(QObject):
         else:
             result = task.result()
         self.finished.emit(result)
+        if pipeline is not None and result.submission_id:
+            derive = asyncio.ensure_future(_derived(pipeline, result.submission_id))
+            derive.add_done_callback(self._on_derived)
+
+    def _on_derived(self, task: asyncio.Future[DerivedState | None]) -> None:
+        if not task.cancelled() and task.exception() is None and (found := task.result()):
+            self.stateDerived.emit(found)
+
+
+async def _derived(pipeline: SubmissionPipeline, submission_id: int) -> DerivedState | None:
+    record = await asyncio.to_thread(pipeline.history.get, submission_id)
+    if record is None:
+        return None
+    # The run has ended, so nothing of this process sends it any more.
+    return derive_state(record, now=utc_now(), running_here=False)

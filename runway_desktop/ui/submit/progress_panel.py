@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.base.formatting import duration_text
 from runway_desktop.core.progress_text import describe_progress
+from runway_desktop.core.submission_state import DerivedState, SubmissionState
 from runway_desktop.core.submit.events import Step, StepFinished
 from runway_desktop.ui.widgets.restyle import restyle
 
@@ -57,6 +58,11 @@ class ProgressPanel(QWidget):
         self.notices = QLabel(self)
         self.notices.setObjectName("Notices")
         self.notices.setWordWrap(True)
+        # The submission's state in the words History and the CLI use (core.submission_state).
+        self.state = QLabel(self)
+        self.state.setObjectName("StatusBadge")
+        self.state.hide()
+        self._failure: str | None = None
         self.outcome = QLabel(self)
         self.outcome.setObjectName("Outcome")
         self.outcome.setWordWrap(True)
@@ -100,6 +106,7 @@ class ProgressPanel(QWidget):
         layout.addSpacing(8)
         layout.addLayout(self._bars_layout)
         layout.addWidget(self.notices)
+        layout.addWidget(self.state)
         layout.addWidget(self.outcome)
         layout.addLayout(job_row)
         layout.addStretch(1)
@@ -140,6 +147,9 @@ class ProgressPanel(QWidget):
         self.outcome.clear()
         self.outcome.setProperty("kind", "")
         self.outcome.hide()
+        self.state.clear()
+        self.state.hide()
+        self._failure = None
         self._show_job(None)
         self._set_buttons(running=True)
 
@@ -196,9 +206,31 @@ class ProgressPanel(QWidget):
         self, message: str, next_step: str, *, can_retry: bool, job_uid: str | None
     ) -> None:
         self.title.setText(self.title.text().replace("Sending ", "Not sent: ", 1))
+        self._failure = message
         self._show_outcome("error", f"{message}\n{next_step}".strip())
         self._show_job(job_uid)
         self._set_buttons(running=False, success=False, can_retry=can_retry)
+
+    def show_state(self, derived: DerivedState) -> None:
+        """What the submission now is, derived from its record as History derives it. After a
+        failure its words replace the error's own advice, which cannot know whether a start
+        may have happened ("try again" after a lost answer would start the job twice)."""
+        self.state.setText(f"{derived.mark}  {derived.label}")
+        self.state.setProperty("kind", derived.tone)
+        restyle(self.state)
+        self.state.show()
+        if self._failure is None:
+            return
+        self.title.setText(self.title.text().replace("Not sent: ", f"{derived.label}: ", 1))
+        lines = [self._failure, derived.explanation, derived.next_step]
+        self._show_outcome("error", "\n".join(line for line in lines if line))
+        # Retry only where the state offers it: Resume, or sending again when nothing got
+        # through; never on a start that may have happened.
+        if derived.offers_resume or derived.offers_resubmit_first:
+            self.retry_button.setText("Resume" if derived.offers_resume else "Submit again")
+            self.retry_button.setVisible(derived.state is not SubmissionState.SENDING)
+        else:
+            self.retry_button.hide()
 
     def _show_outcome(self, kind: str, text: str) -> None:
         self.outcome.setText(text)

@@ -38,14 +38,15 @@ from runway_desktop.bundles.preflight import PreflightReport, preflight_file
 from runway_desktop.core.slot_wording import (
     DEFAULT_STYLE,
     STYLE_HOOK,
+    SlotMessages,
     accessible_texts,
     details_text,
-    message_text,
     preview_caption,
-    status_text,
+    slot_messages,
 )
 from runway_desktop.ui.submit.file_drops import ONE_AT_A_TIME, name_filter, single_file_problem
 from runway_desktop.ui.submit.file_preview_table import FilePreviewTable
+from runway_desktop.ui.submit.slot_messages_view import SlotMessagesView
 from runway_desktop.ui.widgets.elided_label import ElidedLabel
 from runway_desktop.ui.widgets.restyle import restyle
 
@@ -76,6 +77,7 @@ class UploadSlot(QFrame):
         self._task: asyncio.Future[None] | None = None
         self._generation = 0
         self._locked = False
+        self._school_year = ""
         # Inside a FileSlotList, a drag of several files is the list's to place.
         self.forward_multi_file_drops = False
 
@@ -139,6 +141,21 @@ class UploadSlot(QFrame):
         # A check still on its way in a worker thread will see this and drop its result.
         self._generation += 1
         return was_checking
+
+    def set_school_year(self, end_year: str) -> None:
+        """The year chosen on the form ("2026"), which the file's test dates are held against."""
+        if end_year != self._school_year:
+            self._school_year = end_year
+            self._refresh()
+
+    def messages(self) -> SlotMessages:
+        return slot_messages(
+            self._report,
+            check_failure=self._check_failure,
+            server_error=self._server_error,
+            refusal=self._refusal,
+            school_year=self._school_year,
+        )
 
     def set_server_error(self, text: str | None) -> None:
         self._server_error = text or None
@@ -327,23 +344,18 @@ class UploadSlot(QFrame):
         self._preview_note = QLabel(self)
         self._preview_note.setObjectName("SlotHint")
         self.preview = FilePreviewTable(self)
-        self._status, self._errors, self._warnings = (QLabel(self) for _ in range(3))
-        for label, name in (
-            (self._status, "SlotOk"),
-            (self._errors, "SlotError"),
-            (self._warnings, "SlotWarning"),
-        ):
-            label.setObjectName(name)
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._messages = SlotMessagesView(self)
+        # The labels by their old names, for the tests and the page that read them.
+        self._status, self._errors = self._messages.status, self._messages.errors
+        self._warnings = self._messages.warnings
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 12)
         layout.setSpacing(6)
         layout.addLayout(header)
         layout.addWidget(self._drop_area)
-        for widget in (self._status, self._errors, self._warnings, self._preview_note):
-            layout.addWidget(widget)
+        layout.addWidget(self._messages)
+        layout.addWidget(self._preview_note)
         layout.addWidget(self.preview)
 
     def _set_drag_active(self, active: bool) -> None:
@@ -364,19 +376,8 @@ class UploadSlot(QFrame):
             button.setEnabled(not self._locked)
         self._practice_button.setEnabled(not self._locked)
 
-        errors = list(report.errors) if report else []
-        if self._check_failure:
-            errors.append(self._check_failure)
-        if self._server_error:
-            errors.append(f"Runway said: {self._server_error}")
-        if self._refusal:
-            errors.insert(0, self._refusal)
-        warnings = list(report.warnings) if report else []
-        self._set_messages(self._errors, errors, "✗ ")
-        self._set_messages(self._warnings, warnings, "⚠ ")
-        ready = report is not None and report.ok and not self._server_error
-        self._status.setText(status_text(bool(warnings)) if ready else "")
-        self._status.setVisible(ready)
+        said = self.messages()
+        self._messages.show_messages(said)
 
         has_preview = report is not None and bool(report.header) and not checking
         if report is not None and has_preview:
@@ -384,12 +385,7 @@ class UploadSlot(QFrame):
             self._preview_note.setText(preview_caption(report))
         self.preview.setVisible(has_preview)
         self._preview_note.setVisible(has_preview)
-        self._update_accessible_text(errors)
-
-    @staticmethod
-    def _set_messages(label: QLabel, messages: list[str], prefix: str) -> None:
-        label.setText(message_text(messages, prefix))
-        label.setVisible(bool(messages))
+        self._update_accessible_text(said.errors)
 
     def _update_accessible_text(self, errors: list[str]) -> None:
         name, description = accessible_texts(self._input_file, self._path, self._details.text())

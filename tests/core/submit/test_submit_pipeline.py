@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import core_helpers
-import httpx
 import pytest
 from core_helpers import Core, md5_of, write_big_csv
 
-from runway_desktop.api.errors import ValidationFailed
+from runway_desktop.api import policy
+from runway_desktop.api.errors import ErrorCode, ValidationFailed
+from runway_desktop.core.submission_state import SubmissionState as SubmissionStatus
+from runway_desktop.core.submission_state import derive_state
 from runway_desktop.core.submit.events import (
     FileProgress,
     Finished,
@@ -22,7 +24,7 @@ from runway_desktop.core.submit.events import (
     SubmissionInvalid,
     TotalProgress,
 )
-from runway_desktop.history.status import SubmissionStatus, derive_status
+from runway_desktop.history.records import utc_now
 
 pytestmark = pytest.mark.anyio
 # Fixtures shared with the other core suites (assigned, not imported: ruff F811).
@@ -112,14 +114,14 @@ async def test_happy_path(
     assert sorted(s.detail for s in record.steps if s.step == "UPLOAD_FILE") == sorted(paths)
     assert all(s.status == "done" and s.duration_seconds is not None for s in record.steps)
     assert all(s.duration_seconds is not None and s.duration_seconds >= 0 for s in record.steps)
-    assert derive_status(record).status is SubmissionStatus.WAITING
+    assert derive_state(record, now=utc_now()).state is SubmissionStatus.WAITING
 
     # Later the output set appears: the watcher's listing records it for the History screen.
     await core.wait_for_sets(result.job_uid)
     await core.watcher(core.tmp / "out").pending()
     record = core.history.get(result.submission_id)
     assert record is not None and record.sets
-    assert derive_status(record).status is expected
+    assert derive_state(record, now=utc_now()).state is expected
     assert core.runs(result.job_uid) == ["success"]
 
 
@@ -178,25 +180,29 @@ async def test_local_validation_failure_sends_nothing(core: Core, case: str, fie
 
 
 @pytest.mark.parametrize(
-    ("tenant", "bundle", "field"),
+    ("tenant", "bundle", "field", "code"),
     [
-        ("no-such-district", "assessments/MAP_Growth", "tenant"),
+        ("no-such-district", "assessments/MAP_Growth", "tenant", ErrorCode.TENANT_NOT_FOUND),
         # In the registry, but not enabled for acme in the sandbox's seed.
-        ("district-a", "assessments/ACT", "bundle"),
+        ("district-a", "assessments/ACT", "bundle", ErrorCode.BUNDLE_NOT_ENABLED),
     ],
 )
-async def test_server_rejection(core: Core, tenant: str, bundle: str, field: str) -> None:
+async def test_server_rejection(
+    core: Core, tenant: str, bundle: str, field: str, code: ErrorCode
+) -> None:
     result = await core.pipeline().submit(
         core.request(bundle, {"INPUT_FILE": core.csv()}, tenant=tenant)
     )
 
     assert result.outcome is Outcome.FAILED
     assert isinstance(result.error, ValidationFailed)
-    assert result.error.field == field
+    assert result.error.field == field and result.error.code is code
     assert core.job_uids() == []
     record = core.history.get(result.submission_id)
     assert record is not None and record.job_uid is None and not record.orphan_job_possible
-    assert derive_status(record).status is SubmissionStatus.NOT_SENT
+    # History keeps the stable code, not the error's class name.
+    assert record.error_code == code.value and record.error_kind is None
+    assert derive_state(record, now=utc_now()).state is SubmissionStatus.NOT_SENT
     assert ("finished", Step.CREATE, "failed") in step_trace(core.events)
 
 
@@ -213,8 +219,9 @@ async def test_cancel_during_upload_never_starts(core: Core, big_csv: Path) -> N
     assert not any(isinstance(e, StepStarted) and e.step is Step.START for e in core.events)
     record = core.history.get(result.submission_id)
     assert record is not None and record.state == "cancelled"
-    status = derive_status(record)
-    assert status.status is SubmissionStatus.UPLOADED_NOT_STARTED and status.resumable
+    assert record.error_code == ErrorCode.CANCELLED and record.error_kind is None
+    status = derive_state(record, now=utc_now())
+    assert status.state is SubmissionStatus.UPLOADED_NOT_STARTED and status.offers_resume
 
 
 @pytest.mark.parametrize(
@@ -246,16 +253,17 @@ async def test_create_answer_lost_gateway_records_orphan(core: Core) -> None:
     assert result.error.possibly_created
     record = core.history.get(result.submission_id)
     assert record is not None and record.orphan_job_possible and record.job_uid is None
-    status = derive_status(record)
-    assert status.status is SubmissionStatus.NOT_SENT
-    assert "unfinished job may exist" in status.explanation
+    status = derive_state(record, now=utc_now())
+    # A garbled or lost create answer is shown as a possible job, never hidden as "not sent".
+    assert status.state is SubmissionStatus.MAY_HAVE_JOB and status.offers_resubmit_first
+    assert "Runway may have a job from this attempt" in status.explanation
 
 
 async def test_create_answer_lost_timeout_records_orphan(
     core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The client's API timeout is a constant; shorten it so the delayed answer is lost.
-    monkeypatch.setattr("runway_desktop.api.client.API_TIMEOUT", httpx.Timeout(5.0, read=0.3))
+    # Shorten the policy's stall timeout (read when each call starts) so the answer is lost.
+    monkeypatch.setattr(policy, "API_STALL_SECONDS", 0.3)
     await core.client.tokens.get_token()  # sign in first: only the create is slowed down
     core.sandbox.faults.set("api_delay", {"seconds": 0.8, "count": 1})
     result = await core.pipeline().submit(core.map_request(core.csv()))

@@ -8,20 +8,19 @@ from pathlib import Path
 
 import core_helpers
 import pytest
-from core_helpers import Core, md5_of, write_big_csv
+from core_helpers import Core, fail_next_start, md5_of, write_big_csv
 
 from runway_desktop.api.errors import S3Error
+from runway_desktop.core.submission_state import SubmissionState as SubmissionStatus
+from runway_desktop.core.submission_state import derive_state
 from runway_desktop.core.submit.events import (
     FileProgress,
     Notice,
     Outcome,
-    PipelineEvent,
-    Step,
-    StepStarted,
     SubmissionResult,
 )
 from runway_desktop.core.submit.links import UploadLinkCache
-from runway_desktop.history.status import SubmissionStatus, derive_status
+from runway_desktop.history.records import utc_now
 from runway_desktop.history.store import HistoryStore
 
 pytestmark = pytest.mark.anyio
@@ -57,7 +56,8 @@ def assert_superseded(core: Core, old: SubmissionResult, new: SubmissionResult) 
     record = core.history.get(old.submission_id)
     assert record is not None and record.error_kind == "superseded"
     assert f"#{new.submission_id}" in (record.error_message or "")
-    assert not derive_status(record).resumable  # only the new submission may be resumed
+    # only the new submission may be resumed
+    assert not derive_state(record, now=utc_now()).offers_resume
     fresh = core.history.get(new.submission_id)
     assert fresh is not None and fresh.resumed_from == old.submission_id
 
@@ -78,39 +78,58 @@ async def test_expired_upload_link_then_resume_creates_a_new_job(core: Core) -> 
     assert any("expired" in text for text in notices(core))
 
 
-def fail_next_start(core: Core) -> object:
-    def listener(event: PipelineEvent) -> None:
-        if isinstance(event, StepStarted) and event.step is Step.START:
-            core.sandbox.faults.set("api_error", {"status": 503, "count": 1})
-
-    return listener
-
-
-@pytest.mark.parametrize("server_started", ["no", "running", "finished"])
-async def test_resume_after_lost_start_answer_starts_exactly_once(
+@pytest.mark.parametrize("server_started", ["no", "running", "succeeded", "failed"])
+async def test_a_lost_start_answer_never_leads_to_a_second_start(
     core: Core, server_started: str
 ) -> None:
-    core.sandbox.set_executor(delay_seconds=5.0 if server_started == "running" else 0.2)
+    """The start's 503 hides whether it took. Runway's answer to a second start cannot tell a
+    job that never ran from one whose run already failed (CONTRACT §4.4), so the app starts it
+    never again: only an output set settles it."""
+    core.sandbox.set_executor(
+        delay_seconds=5.0 if server_started == "running" else 0.2,
+        outcome="fail" if server_started == "failed" else "succeed",
+    )
     request = core.map_request(core.csv())
     first = await core.pipeline(listener=fail_next_start(core)).submit(request)  # type: ignore[arg-type]
 
-    assert first.outcome is Outcome.FAILED and first.job_uid is not None
+    assert first.outcome is Outcome.UNDECIDED and first.job_uid is not None
     assert first.error is not None and first.error.possibly_started
+    assert "Nothing was started again" in first.reason
     record = core.history.get(first.submission_id)
     assert record is not None and record.start_requested_at is not None
-    assert derive_status(record).status is SubmissionStatus.UPLOADED_NOT_STARTED
+    assert derive_state(record, now=utc_now()).state is SubmissionStatus.START_UNCERTAIN
     assert core.runs(first.job_uid) == []
     if server_started != "no":
         # The lost answer's start did reach Runway: start it behind the client's back.
         await core.client.start_job(first.job_uid)
-        if server_started == "finished":
+        if server_started == "succeeded":
             await core.wait_for_sets(first.job_uid)
+        if server_started == "failed":
+            await core.wait_for_runs(first.job_uid, "error")
 
     again = await core.pipeline().resume(first.submission_id, request)
-    assert again.ok and again.job_uid == first.job_uid and not again.new_job
-    assert again.already_started is (server_started != "no")
-    assert len(core.runs(first.job_uid)) == 1
+    runs_before = 0 if server_started == "no" else 1
+    assert len(core.runs(first.job_uid)) == runs_before
     assert core.job_uids() == [first.job_uid]
+    if server_started == "succeeded":
+        assert again.ok and again.already_started and not again.new_job
+    else:
+        assert again.outcome is Outcome.UNDECIDED and again.job_uid == first.job_uid
+        assert "Nothing was started" in again.reason
+
+
+async def test_a_listing_that_fails_is_not_read_as_no_output(core: Core) -> None:
+    request = core.map_request(core.csv())
+    first = await core.pipeline(listener=fail_next_start(core)).submit(request)  # type: ignore[arg-type]
+    assert first.outcome is Outcome.UNDECIDED and first.job_uid is not None
+    core.sandbox.faults.set("api_error", {"status": 500})
+    try:
+        again = await core.pipeline().resume(first.submission_id, request)
+    finally:
+        core.sandbox.faults.clear()
+    assert again.outcome is Outcome.UNDECIDED
+    assert again.reason.startswith("Couldn't reach Runway")
+    assert core.runs(first.job_uid) == []
 
 
 async def test_resume_reuploads_only_missing_files_with_the_same_links(
