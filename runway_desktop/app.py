@@ -77,7 +77,7 @@ def main(argv: list[str]) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    services = Session.create()
+    services = Session.create(practice=args.sandbox)
     practice = practice_server(args.practice_delay) if args.sandbox else None
     # The child starts on a thread as soon as the loop runs, alongside the first paint; the
     # controller connects once its handshake arrives (``StartupController``).

@@ -2,8 +2,8 @@
 
     runway-desktop-cli [--profile NAME | --profile-file FILE] [--json] COMMAND …
 
-Commands: ``profile add|list|remove|test``, ``submit``, ``resume``, ``identify``, ``outputs list``,
-``outputs download``.
+Commands: ``profile add|list|remove|test``, ``submit``, ``resume``, ``history list|show``,
+``identify``, ``outputs list``, ``outputs download``.
 Each is thin glue over the core (``submit.pipeline``, ``outputs.downloader``/``watcher``,
 ``settings``); nothing here talks HTTP itself.
 
@@ -29,6 +29,7 @@ import sys
 from collections.abc import Sequence
 
 from runway_desktop.api.errors import RunwayError
+from runway_desktop.cli.history import add_history_parser, run_history_command
 from runway_desktop.cli.identify import add_identify_parser, run_identify
 from runway_desktop.cli.output import (
     EXIT_INTERRUPTED,
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_profile_parser(commands, common)
     add_submit_parser(commands, common)
     add_resume_parser(commands, common)
+    add_history_parser(commands, common)
     add_identify_parser(commands, common)
     add_outputs_parser(commands, common)
     return parser
@@ -107,6 +109,8 @@ async def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return await run_profile_command(args, console)
     if args.command == "submit":
         return await run_submit(args, console)
+    if args.command == "history":
+        return await run_history_command(args, console)
     if args.command == "resume":
         return await run_resume(args, console)
     if args.command == "identify":

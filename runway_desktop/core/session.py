@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from runway_desktop.history.store import HistoryStore
 
 HISTORY_FILE_NAME = "history.sqlite3"
+PRACTICE_DIR_NAME = "practice"  # under the data dir: practice mode's own History
 T = TypeVar("T")
 
 
@@ -200,12 +201,15 @@ class Session:
     )
 
     @classmethod
-    def create(cls, *, secrets: SecretStore | None = None) -> Session:
+    def create(cls, *, secrets: SecretStore | None = None, practice: bool = False) -> Session:
+        """``practice``: the practice server's session. Its submissions go to a History of
+        their own, so practice never shows among the district's real submissions."""
+        history_dir = data_dir() / PRACTICE_DIR_NAME if practice else data_dir()
         return cls(
             profiles=default_profile_store(),
             secrets=secrets or SecretStore(),
             recent=default_recent_values(),
-            history_path=data_dir() / HISTORY_FILE_NAME,
+            history_path=history_dir / HISTORY_FILE_NAME,
             registry_cache_dir=cache_dir(),
         )
 

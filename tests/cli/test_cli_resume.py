@@ -12,7 +12,9 @@ from core_helpers import Core, fail_next_start
 from test_cli import make_runner
 
 from runway_desktop.core.session import HISTORY_FILE_NAME
+from runway_desktop.core.submission_state import derive_state
 from runway_desktop.core.submit.events import Outcome, SubmissionResult
+from runway_desktop.history.records import SubmissionRecord, utc_now
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings.paths import data_dir
@@ -34,6 +36,16 @@ async def submit_with_lost_start(core: Core) -> SubmissionResult:
     return result
 
 
+def record_of(result: SubmissionResult) -> SubmissionRecord:
+    history = HistoryStore(data_dir() / HISTORY_FILE_NAME)
+    try:
+        record = history.get(result.submission_id)
+    finally:
+        history.close()
+    assert record is not None
+    return record
+
+
 async def test_resume_after_a_lost_start_answer_looks_and_never_starts(
     core: Core, capsys: pytest.CaptureFixture[str], sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -47,6 +59,12 @@ async def test_resume_after_a_lost_start_answer_looks_and_never_starts(
     assert error["message"].startswith("Couldn't tell whether Runway started job")
     assert f"runway-desktop-cli resume {first.submission_id}" in error["next_step"]
     assert core.runs(first.job_uid) == []  # asked twice, started never
+    # History in the CLI says it in the words the History screen uses.
+    shown = await asyncio.to_thread(cli, "--json", "history", "show", str(first.submission_id))
+    assert shown.code == 0 and shown.json()["state"] == "start_uncertain"
+    assert shown.json()["label"] == derive_state(record_of(first), now=utc_now()).label
+    listed = await asyncio.to_thread(cli, "history", "list")
+    assert f"#{first.submission_id}" in listed.out and shown.json()["label"] in listed.out
 
     # The lost start had reached Runway after all: its output settles it.
     await core.client.start_job(first.job_uid)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
     DONE_MARK,
@@ -66,6 +67,11 @@ def test_cancel_during_upload_starts_nothing_and_offers_retry(
         if env_var == "INPUT_FILE" and progress.bytes_done > 0 and not seen:
             seen.append(progress)
             click(qtbot, panel.cancel_button)
+            # Bytes are on their way: Cancel asks first, and keeps sending by default.
+            assert panel.stop_bar.isVisible()
+            assert panel.stop_bar.question.text().startswith("Stop sending? Nothing has been")
+            assert panel.stop_bar.keep_button.isDefault()
+            click(qtbot, panel.stop_bar.stop_button)
 
     page.runner.fileProgress.connect(click_cancel_once_bytes_flow)
     submit(qtbot, page)
@@ -106,3 +112,32 @@ def test_cancel_during_upload_starts_nothing_and_offers_retry(
     key = jobs[0].files[0].key
     info = app.sandbox.call(lambda: app.sandbox.server.store.stat(key))
     assert info is not None and info.size == big_csv.stat().st_size
+
+
+def test_keep_sending_and_a_second_click_where_submit_was_never_cancel(
+    app: AppUnderTest, qtbot: QtBot, big_csv: Path
+) -> None:
+    page, panel = app.page, app.page.panel
+    app.sandbox.set_executor(delay_seconds=3600)
+    fill_basics(qtbot, page, tenant="district-b")
+    choose_item(param_combo(page, "TEST_TYPE"), "SAT")
+    drop_on_slot(qtbot, page, big_csv)
+    where_submit_was = page.submit_button.mapTo(page, page.submit_button.rect().center())
+    asked: list[bool] = []
+
+    def answer_keep_sending(env_var: str, progress: TransferProgress) -> None:
+        if env_var == "INPUT_FILE" and progress.bytes_done > 0 and not asked:
+            asked.append(True)
+            # A double-click on Submit: its second click lands where Submit was.
+            assert not isinstance(page.childAt(where_submit_was), QPushButton)
+            click(qtbot, panel.cancel_button)
+            assert panel.stop_bar.isVisible()
+            click(qtbot, panel.stop_bar.keep_button)
+            assert not panel.stop_bar.isVisible()
+
+    page.runner.fileProgress.connect(answer_keep_sending)
+    submit(qtbot, page)
+    wait_success(qtbot, page)
+    page.runner.fileProgress.disconnect(answer_keep_sending)
+    assert asked, "the upload never reported progress: nothing was asked"
+    assert len(app.jobs()) == 1

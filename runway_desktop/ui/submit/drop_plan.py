@@ -54,13 +54,13 @@ def plan_drop(
     file already); None for a drop on the list or the form."""
     found = {p: b for p in paths if (b := _bundle_of(identities.get(p), registry)) is not None}
     bundles = list(dict.fromkeys(b.path for b in found.values()))
-    if True:
+    if not bundles:
         return DropPlan(Action.AS_TODAY)
     if len(bundles) > 1:
         names = ", ".join(_name(registry, path) for path in bundles)
         message = (
             f"These files belong to different assessments ({names}): "
-            "drop one assessment's files at a time."
+            "drop one assessment's files at a time. None of them was placed."
         )
         return DropPlan(Action.MIXED, message=message, accept_text="", decline_text="&Dismiss")
     bundle = next(iter(found.values()))
@@ -76,7 +76,7 @@ def plan_drop(
         bundle,
         by_slot,
         others,
-        message=offer_text(paths, bundle, chosen),
+        message=offer_text(paths, bundle, chosen, by_slot),
         accept_text=f"&Use {bundle.display_name}",
         decline_text="&No, keep my choice" if chosen is not None else "&No, I'll choose",
     )
@@ -104,16 +104,29 @@ def split_by_slot(
     return by_slot, others
 
 
-def offer_text(paths: Sequence[Path], bundle: Bundle, chosen: Bundle | None) -> str:
-    """ "SR.csv looks like a Star Assessments file: use Star Assessments?" and its variants."""
+def offer_text(
+    paths: Sequence[Path],
+    bundle: Bundle,
+    chosen: Bundle | None,
+    by_slot: Mapping[str, Path] | None = None,
+) -> str:
+    """ "SR.csv looks like a Star Assessments file: use Star Assessments?" and its variants,
+    then where the files would go, when their columns say (so "use" has a visible outcome)."""
     name = bundle.display_name
     if len(paths) == 1:
         subject, kind = f"{paths[0].name} looks like", f"{_article(name)} {name} file"
     else:
         subject, kind = f"These {len(paths)} files look like", f"{name} files"
     if chosen is None:
-        return f"{subject} {kind}: use {name}?"
-    return f"{subject} {kind}, not {chosen.display_name}: switch to {name}?"
+        text = f"{subject} {kind}: use {name}?"
+    else:
+        text = f"{subject} {kind}, not {chosen.display_name}: switch to {name}?"
+    slots = [bundle.file(env) for env in by_slot or {}]
+    if len(paths) == 1 and len(slots) == 1 and slots[0] is not None and len(bundle.input_files) > 1:
+        text += f" It goes in “{slots[0].display_name}”."
+    elif len(paths) > 1 and len(slots) == len(paths):
+        text += " Each goes in its own slot."
+    return text
 
 
 def _bundle_of(identity: FileIdentity | None, registry: Registry | None) -> Bundle | None:

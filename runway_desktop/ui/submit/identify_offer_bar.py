@@ -8,7 +8,7 @@ on every drop would teach them to click it away unread.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -29,10 +29,11 @@ def bar_style(dark: bool) -> str:
         "QFrame#IdentifyOfferBar { border-radius: 6px; "
         f"background: {c['info_bg']}; border: 1px solid {c['accent']}; }}"
         f"QFrame#IdentifyOfferBar QLabel {{ color: {c['info_fg']}; background: transparent; }}"
-        'QFrame#IdentifyOfferBar[kind="warning"] { '
-        f"background: {c['warning_bg']}; border: 1px solid {c['warning_text']}; }}"
-        'QFrame#IdentifyOfferBar[kind="warning"] QLabel { '
-        f"color: {c['warning_fg']}; }}"
+        # Not the amber of warnings: next to the practice banner it would read as part of it.
+        'QFrame#IdentifyOfferBar[kind="notice"] { '
+        f"background: {c['error_bg']}; border: 1px solid {c['error_border']}; }}"
+        'QFrame#IdentifyOfferBar[kind="notice"] QLabel { '
+        f"color: {c['error_fg']}; }}"
     )
 
 
@@ -84,7 +85,7 @@ class IdentifyOfferBar(QFrame):
 
     def show_notice(self, text: str, dismiss_text: str = "&Dismiss") -> None:
         """Say something that needs no decision; its one button (or Esc) closes the bar."""
-        self._show(text, "warning", "", dismiss_text)
+        self._show(text, "notice", "", dismiss_text)
 
     def dismiss(self) -> None:
         """Hide without answering (the question no longer applies)."""
@@ -113,3 +114,5 @@ class IdentifyOfferBar(QFrame):
         self.accept_button.setVisible(bool(accept_text))
         self.decline_button.setText(decline_text)
         self.setVisible(True)
+        # Focus stays where the clerk is; a screen reader still hears the question at once.
+        QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))

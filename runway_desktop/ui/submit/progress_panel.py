@@ -23,9 +23,15 @@ from runway_desktop.base.formatting import duration_text
 from runway_desktop.core.progress_text import describe_progress
 from runway_desktop.core.submission_state import DerivedState, SubmissionState
 from runway_desktop.core.submit.events import Step, StepFinished
+from runway_desktop.ui.submit.stop_sending_bar import StopSendingBar
 from runway_desktop.ui.widgets.restyle import restyle
 
 MARKS = {"pending": "○", "running": "●", "done": "✓", "failed": "✗", "cancelled": "–"}
+STOP_WHILE_UPLOADING = (
+    "Stop sending? Nothing has been started yet: Runway keeps the job unstarted, and Resume "
+    "on the History screen can finish it later."
+)
+STARTING_TOOLTIP = "Runway is being asked to start the job: that cannot be stopped half-way."
 
 
 class ProgressPanel(QWidget):
@@ -79,7 +85,10 @@ class ProgressPanel(QWidget):
         job_row.addWidget(self.job_id, 1)
         job_row.addWidget(self.copy_button)
 
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton("&Cancel", self)
+        self.stop_bar = StopSendingBar(self)
+        self.stop_bar.stopConfirmed.connect(self._cancel_now)
+        self._step: Step | None = None
         self.retry_button = QPushButton("Retry", self)
         self.back_button = QPushButton("Back to the form", self)
         self.another_button = QPushButton("Submit another", self)
@@ -90,13 +99,15 @@ class ProgressPanel(QWidget):
         self.another_button.clicked.connect(self.submitAnotherRequested)
         self.outputs_button.clicked.connect(self.showOutputsRequested)
         buttons = QHBoxLayout()
+        # Cancel stands at the far left, away from where Submit was: the second click of a
+        # double-click on Submit lands on empty space, not on Cancel.
+        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         for button in (
             self.outputs_button,
             self.back_button,
             self.retry_button,
             self.another_button,
-            self.cancel_button,
         ):
             buttons.addWidget(button)
 
@@ -110,6 +121,7 @@ class ProgressPanel(QWidget):
         layout.addWidget(self.outcome)
         layout.addLayout(job_row)
         layout.addStretch(1)
+        layout.addWidget(self.stop_bar)
         layout.addLayout(buttons)
 
     # -- a new run -----------------------------------------------------------------------------
@@ -150,11 +162,18 @@ class ProgressPanel(QWidget):
         self.state.clear()
         self.state.hide()
         self._failure = None
+        self._step = None
+        self.stop_bar.hide()
         self._show_job(None)
         self._set_buttons(running=True)
 
     # -- live updates ----------------------------------------------------------------------------
     def on_step_started(self, step: Step) -> None:
+        self._step = step
+        if step is Step.START:
+            self.stop_bar.hide()
+            self.cancel_button.setEnabled(False)
+            self.cancel_button.setToolTip(STARTING_TOOLTIP)
         mark, name, _ = self._steps[step]
         mark.setText(MARKS["running"])
         name.setProperty("state", "running")
@@ -248,7 +267,10 @@ class ProgressPanel(QWidget):
     ) -> None:
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
-        self.cancel_button.setText("Cancel")
+        self.cancel_button.setText("&Cancel")
+        self.cancel_button.setToolTip("")
+        if not running:
+            self.stop_bar.hide()
         self.another_button.setVisible(not running and success)
         self.outputs_button.setVisible(not running and success)
         self.retry_button.setVisible(not running and not success and can_retry)
@@ -257,6 +279,12 @@ class ProgressPanel(QWidget):
             (self.another_button if success else self.back_button).setFocus()
 
     def on_cancel(self) -> None:
+        if self._step is Step.UPLOAD:
+            self.stop_bar.ask(STOP_WHILE_UPLOADING)
+            return
+        self._cancel_now()
+
+    def _cancel_now(self) -> None:
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText("Cancelling…")
         self.cancelRequested.emit()

@@ -90,7 +90,7 @@ async def test_a_lost_start_answer_never_leads_to_a_second_start(
         outcome="fail" if server_started == "failed" else "succeed",
     )
     request = core.map_request(core.csv())
-    first = await core.pipeline(listener=fail_next_start(core)).submit(request)  # type: ignore[arg-type]
+    first = await core.pipeline(listener=fail_next_start(core)).submit(request)
 
     assert first.outcome is Outcome.UNDECIDED and first.job_uid is not None
     assert first.error is not None and first.error.possibly_started
@@ -120,7 +120,7 @@ async def test_a_lost_start_answer_never_leads_to_a_second_start(
 
 async def test_a_listing_that_fails_is_not_read_as_no_output(core: Core) -> None:
     request = core.map_request(core.csv())
-    first = await core.pipeline(listener=fail_next_start(core)).submit(request)  # type: ignore[arg-type]
+    first = await core.pipeline(listener=fail_next_start(core)).submit(request)
     assert first.outcome is Outcome.UNDECIDED and first.job_uid is not None
     core.sandbox.faults.set("api_error", {"status": 500})
     try:
