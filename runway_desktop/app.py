@@ -15,10 +15,14 @@ from typing import TYPE_CHECKING
 
 from runway_desktop import APP_ID, APP_NAME, __version__
 
+# "1": report the first paint and quit; "usable": report the partner list shown too, and quit.
 STARTUP_PROBE_ENV = "RUNWAY_DESKTOP_STARTUP_PROBE"
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from runway_desktop.core.practice_server import PracticeServer
+    from runway_desktop.ui.main_window import MainWindow
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +49,29 @@ def practice_server(delay: float) -> PracticeServer:
     from runway_desktop.settings import data_dir
 
     return PracticeServer(data_dir() / "sandbox", executor_delay=delay)
+
+
+def _install_startup_probe(window: MainWindow, app: QApplication, *, until_usable: bool) -> None:
+    """For the cold-start benchmark and the installer check: print ``first-paint <ns>`` on
+    stderr once the window's first paint pass is over (``MainWindow.firstPainted``, the one
+    first-paint watch) and quit; ``until_usable``: also wait for the partner list, print
+    ``startup-ready <ns>`` then, and quit."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    def stamp(tag: str) -> None:
+        print(f"{tag} {time.monotonic_ns()}", file=sys.stderr, flush=True)
+
+    def finish() -> None:
+        stamp("startup-ready")
+        # Queued: with no saved profile the start-up opens the connection dialog from this
+        # same signal, and the quit must reach that dialog's event loop too.
+        QTimer.singleShot(0, app.quit)
+
+    # Connected before the start-up controller: its slot may open a modal dialog.
+    window.firstPainted.connect(lambda: stamp("first-paint"))
+    (window.partnersShown if until_usable else window.firstPainted).connect(finish)
 
 
 def main(argv: list[str]) -> int:
@@ -95,15 +122,13 @@ def main(argv: list[str]) -> int:
     controller = StartupController(
         services, window, profile_name=args.profile, practice_handshake=handshake
     )
+    probe = os.environ.get(STARTUP_PROBE_ENV, "").strip()
+    if probe:
+        _install_startup_probe(window, app, until_usable=probe == "usable")
     # Connecting (keyring, HTTP client, sign-in) and the other screens wait for the first
     # paint: the window shows up first, then fills in.
     window.firstPainted.connect(controller.start)
     window.show()
-    if os.environ.get(STARTUP_PROBE_ENV):
-        # For the cold-start benchmark: report once the window has painted for the first time.
-        from runway_desktop.ui.first_paint_probe import FirstPaintProbe
-
-        window.installEventFilter(FirstPaintProbe(window, app))
     try:
         with loop:
             loop.run_forever()

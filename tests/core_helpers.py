@@ -8,7 +8,9 @@ registry. Nothing here replaces what the tests check: every call goes over HTTP 
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
+import io
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.http import make_http_client
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.api.retry import RetryPolicy
+from runway_desktop.base.resources import samples_dir
 from runway_desktop.bundles.model import Bundle, Registry
 from runway_desktop.bundles.registry import load_snapshot
 from runway_desktop.core.outputs.downloader import SetDownloader
@@ -35,7 +38,29 @@ from runway_desktop.sandbox.server import Sandbox
 PROFILE = "sandbox"
 PARTNER = "acme"
 FAST_RETRIES = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
-CSV = b"StudentID,Score\n605000,10\n605001,20\n605002,30\n"
+
+
+def _map_growth_csv() -> bytes:
+    """A small MAP Growth export the app and the sandbox accept as one: the authors' sample
+    header and three of its rows, re-dated. Tests send it with the years 2026 and 2025, so its
+    rows span Spring 2024–25 and Fall 2025–26 (a cross-term export, as districts pull them);
+    either year is one of the file's, and neither is a mismatch that must be accepted."""
+    sample = samples_dir() / "MAP_Growth" / "sample_anonymized_file.csv"
+    header, *rows = list(csv.reader(io.StringIO(sample.read_text(encoding="utf-8-sig"))))
+    term, date, student = (header.index(c) for c in ("TermName", "TestStartDate", "StudentID"))
+    when = [("Spring 2024-2025", "04/15/2025"), ("Fall 2025-2026", "09/16/2025")]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for number, row in enumerate(rows[:3]):
+        row[term], row[date] = when[min(number, 1)]
+        row[student] = str(605000 + number)
+        writer.writerow(row)
+    return out.getvalue().encode()
+
+
+CSV = _map_growth_csv()
+MAP_HEADER = CSV.split(b"\n", 1)[0]
 
 
 def md5_of(path: Path) -> str:
@@ -56,9 +81,11 @@ def assessment_namer(registry: Registry) -> Callable[[str | None], str]:
 
 def write_big_csv(path: Path, megabytes: int) -> Path:
     """A valid CSV of about ``megabytes`` MB that preflights quickly (few, long rows)."""
-    row = b"605000," + b"x" * 8000 + b",10\n"
+    # A MAP Growth row (so the checks and the sandbox's run accept it) with one long value.
+    first_row = CSV.split(b"\n")[2]
+    row = first_row.replace(b"Growth: ", b"Growth: " + b"x" * 8000, 1) + b"\n"
     with path.open("wb") as handle:
-        handle.write(b"StudentID,Comment,Score\n")
+        handle.write(MAP_HEADER + b"\n")
         for _ in range(megabytes * 1_000_000 // len(row)):
             handle.write(row)
     return path

@@ -9,7 +9,7 @@ import keyring
 import pytest
 from helpers_keyring import MemoryKeyring
 
-from runway_desktop.settings.paths import HOME_ENV_VAR
+from runway_desktop.base.paths import HOME_ENV_VAR
 
 
 @pytest.fixture

@@ -6,11 +6,13 @@ for the History screen's tests and screenshots. Nothing is faked in the store ex
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from core_helpers import CSV as MAP_CSV
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.bundles.model import Registry
@@ -22,6 +24,18 @@ from runway_desktop.history.store import HistoryStore
 from runway_desktop.sandbox.server import Sandbox
 
 PARTNER = "acme"
+
+
+def _map_export() -> Path:
+    """One file per test process, named like the sample (tests search for that name)."""
+    global _MAP_EXPORT
+    if _MAP_EXPORT is None:
+        _MAP_EXPORT = Path(tempfile.mkdtemp(prefix="map-")) / "sample_anonymized_file.csv"
+        _MAP_EXPORT.write_bytes(MAP_CSV)
+    return _MAP_EXPORT
+
+
+_MAP_EXPORT: Path | None = None
 
 
 @dataclass
@@ -53,8 +67,11 @@ class Maker:
         )
 
     def map_request(self, school_year: str = "2026", path: Path | None = None) -> SubmissionRequest:
-        csv = path or self.samples / "MAP_Growth" / "sample_anonymized_file.csv"
-        return self.request("assessments/MAP_Growth", {"INPUT_FILE": csv}, school_year=school_year)
+        # The authors' sample is dated 2021–22: a MAP export dated in the years the tests
+        # send (core_helpers.CSV) is what a clerk would send, and needs no "Send anyway".
+        if path is None:
+            path = _map_export()
+        return self.request("assessments/MAP_Growth", {"INPUT_FILE": path}, school_year=school_year)
 
     def psat_request(self, school_year: str = "2026") -> SubmissionRequest:
         sat = self.samples / "PSAT_SAT" / "sample_anonymized_file_sat.csv"

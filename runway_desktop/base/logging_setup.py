@@ -2,7 +2,9 @@
 
 Everything the app and its libraries log (httpx logs each request's URL at INFO) passes
 through ``RedactingFilter`` on the file handler before it is written, and the formatter
-redacts the final text once more so tracebacks cannot carry a token either. Call
+redacts the final text once more so tracebacks cannot carry a token either. Both also drop
+control characters and escape sequences (:func:`~runway_desktop.base.text.plain_text`): a log
+line can quote a server's words, and ``tail -f`` or a support desk's terminal would obey them. Call
 ``setup_logging()`` once at start-up; calling it again changes nothing.
 """
 
@@ -12,8 +14,9 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from runway_desktop.base.paths import data_dir
 from runway_desktop.base.redaction import redact
-from runway_desktop.settings.paths import data_dir
+from runway_desktop.base.text import plain_text
 
 LOG_DIR_NAME = "logs"
 LOG_FILE_NAME = "runway-desktop.log"
@@ -30,7 +33,7 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):  # a bad format string: keep what there is
             message = str(record.msg)
-        record.msg = redact(message)
+        record.msg = plain_text(redact(message))
         record.args = None
         return True
 
@@ -39,7 +42,7 @@ class RedactingFormatter(logging.Formatter):
     """Redacts the whole formatted entry, exception text and stack included."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return plain_text(redact(super().format(record)))
 
 
 def log_dir() -> Path:

@@ -5,12 +5,14 @@ CLI's `submit` and the submission pipeline all refuse a wrong file with the same
 the front ends for the school year, which only they know. Qt-free; reads a bounded prefix of
 the file (`identify.read_header_sample`), never the whole of it.
 
-What blocks: another bundle's (or another slot's) file, and a file without the columns the
-bundle's transformation cannot run without. Runway would accept either, run the bundle, fail,
-and make no output set, and the clerk would wait for a result that never comes. What only
-warns: a file that fits but lacks columns the bundle would leave empty, a file we do not
-recognise (a district's custom export may still be fine), and a school year other than the
-chosen one (a late upload of last year's results is legitimate).
+What blocks (``blocks``, an error in preflight): another bundle's (or another slot's) file,
+and a file without the columns the bundle's transformation cannot run without. Runway would
+accept either, run the bundle, fail, and make no output set, and the clerk would wait for a
+result that never comes. What needs a decision (``needs_decision``): those, plus a file we do
+not recognise (a district's custom export may still be fine); the submission waits until the
+user chooses "Send anyway" (core.submit.checks has that rule, and the school year's, since a
+late upload of last year's results is legitimate but must be meant). What only warns: a file
+that fits but lacks columns the bundle would leave empty; its run still succeeds.
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ class ContentFinding:
     def blocks(self) -> bool:
         """A file Runway would fail on: sending it only hides the problem for an hour."""
         return self.verdict in (Verdict.OTHER_BUNDLE, Verdict.MISSING_REQUIRED)
+
+    @property
+    def needs_decision(self) -> bool:
+        """It may be the wrong file: nothing is sent until the user says "send anyway"."""
+        return self.blocks or self.verdict is Verdict.UNKNOWN
 
     @property
     def fits(self) -> bool:

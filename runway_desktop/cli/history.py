@@ -18,6 +18,7 @@ from runway_desktop.cli.output import (
     SubCommands,
     usage_error,
 )
+from runway_desktop.cli.resume import add_resume_arguments, run_resume
 from runway_desktop.core.history_view import HistoryRow, ViewInputs, load
 from runway_desktop.core.session import Session
 from runway_desktop.history.records import utc_now
@@ -36,6 +37,13 @@ def add_history_parser(commands: SubCommands, common: CliParser) -> None:
     )
     show = actions.add_parser("show", parents=[common], help="one submission in full")
     show.add_argument("submission", type=int, metavar="ID", help="the submission's number")
+    add_resume_arguments(
+        actions.add_parser(
+            "resume",
+            parents=[common],
+            help="finish an interrupted submission (never starts a job twice)",
+        )
+    )
 
 
 def row_json(row: HistoryRow) -> dict[str, Any]:
@@ -53,10 +61,13 @@ def row_json(row: HistoryRow) -> dict[str, Any]:
         "label": derived.label,
         "explanation": derived.text(),
         "error_code": record.error_code,
+        "output_sets": [seen.set_uid for seen in record.sets],
     }
 
 
 async def run_history_command(args: argparse.Namespace, console: Console) -> int:
+    if args.history_command == "resume":
+        return await run_resume(args, console)
     if args.history_command == "list" and args.limit <= 0:
         raise usage_error("--limit must be a positive number.")
     session = Session.create()

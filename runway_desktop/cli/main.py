@@ -2,7 +2,7 @@
 
     runway-desktop-cli [--profile NAME | --profile-file FILE] [--json] COMMAND …
 
-Commands: ``profile add|list|remove|test``, ``submit``, ``resume``, ``history list|show``,
+Commands: ``profile add|list|remove|test``, ``submit``, ``history list|show|resume``,
 ``identify``, ``outputs list``, ``outputs download``.
 Each is thin glue over the core (``submit.pipeline``, ``outputs.downloader``/``watcher``,
 ``settings``); nothing here talks HTTP itself.
@@ -12,7 +12,7 @@ Exit codes:
     2  usage: a wrong or missing option, an unknown profile, bundle or file slot
     3  Runway refused the request (4xx: validation, permission, not found, sign-in)
     4  network or temporary trouble (timeout, DNS, refused connection, 5xx, --wait timeout),
-       or it could not tell whether Runway started a job: ``resume`` looks again later
+       or it could not tell whether Runway started a job: ``history resume`` looks again later
     5  a local file problem (a file fails its checks or is missing, disk full, no permission)
   130  interrupted (Ctrl-C)
 
@@ -42,7 +42,6 @@ from runway_desktop.cli.output import (
 )
 from runway_desktop.cli.outputs import add_outputs_parser, run_outputs_command
 from runway_desktop.cli.profiles import add_profile_parser, run_profile_command
-from runway_desktop.cli.resume import add_resume_parser, run_resume
 from runway_desktop.cli.submit import add_submit_parser, run_submit
 from runway_desktop.settings import ProfileError, ProfilesFileError
 
@@ -52,7 +51,7 @@ exit codes:
   2    usage: a wrong or missing option, unknown profile, bundle or file slot
   3    Runway refused the request (validation, permission, not found, sign-in)
   4    network or temporary trouble (timeout, DNS, refused, 5xx, --wait timeout), or
-       it could not tell whether Runway started the job (run `resume ID` later)
+       it could not tell whether Runway started the job (run `history resume ID` later)
   5    local file problem (file fails its checks or is missing, disk full, permission)
   130  interrupted
 
@@ -78,7 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_profile_parser(commands, common)
     add_submit_parser(commands, common)
-    add_resume_parser(commands, common)
     add_history_parser(commands, common)
     add_identify_parser(commands, common)
     add_outputs_parser(commands, common)
@@ -111,8 +109,6 @@ async def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return await run_submit(args, console)
     if args.command == "history":
         return await run_history_command(args, console)
-    if args.command == "resume":
-        return await run_resume(args, console)
     if args.command == "identify":
         return await run_identify(args, console)
     return await run_outputs_command(args, console)

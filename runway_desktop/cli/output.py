@@ -4,6 +4,11 @@ Results go to stdout (one per line, or one JSON document with ``--json``); progr
 error explanations go to stderr, so ``job=$(runway-desktop-cli submit …)`` captures only the job
 uid. Nothing printed here ever contains a token, a client secret or a presigned URL: errors are
 shown through their ``message``/``next_step``, never their raw server text.
+
+Text a server sent (a tenant code, a file name, an error message) reaches these lines too, so
+every line is passed through :func:`~runway_desktop.base.text.plain_text`: an escape sequence
+in it must not clear the screen, retitle the window or plant an OSC 8 link. ``--json`` keeps
+the text whole instead, with every control character (C1 too) escaped by ``ensure_ascii``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from runway_desktop.api.errors import (
     ServerError,
     ValidationFailed,
 )
+from runway_desktop.base.text import plain_text
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -137,13 +143,15 @@ class Console:
     def result(self, text: str) -> None:
         """A line of the command's result (suppressed in JSON mode, which prints one document)."""
         if not self.json_mode:
-            print(text, file=self.stdout, flush=True)
+            print(plain_text(text), file=self.stdout, flush=True)
 
     def note(self, text: str) -> None:
-        print(text, file=self.stderr, flush=True)
+        print(plain_text(text), file=self.stderr, flush=True)
 
     def json(self, document: Any) -> None:
-        print(json.dumps(document, indent=2, ensure_ascii=False), file=self.stdout, flush=True)
+        # ensure_ascii: ensure_ascii=False leaves C1 controls (U+0080-U+009F, e.g. the 8-bit
+        # CSI U+009B) raw, and a terminal showing the document would act on them.
+        print(json.dumps(document, indent=2, ensure_ascii=True), file=self.stdout, flush=True)
 
     def fail(self, failure: CommandFailure) -> int:
         """Explain on stderr (always) and, with ``--json``, as a JSON object on stdout."""

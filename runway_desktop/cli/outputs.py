@@ -1,7 +1,8 @@
 """``outputs list`` and ``outputs download``: find and fetch Runway's processed output sets.
 
-``download --new`` is the scripted "fetch everything I have not got yet": it uses the same
-watcher as the desktop app (lagging cursor, de-duplication by uid, both kept in the history
+``download`` feeds the desktop app's download queue (core/outputs/download_queue.py): explicit
+uids are queued, and ``--new`` is the scripted "fetch everything I have not got yet" through
+the queue's watch poll (lagging cursor, de-duplication by uid, both kept in the history
 store), so a set is downloaded once per profile no matter how often the command runs.
 """
 
@@ -30,8 +31,8 @@ from runway_desktop.cli.output import (
     yes_no,
 )
 from runway_desktop.core.output_sets import list_and_record
+from runway_desktop.core.outputs.download_queue import DownloadEvent, DownloadQueue, SetStarted
 from runway_desktop.core.outputs.downloader import SetDownload, SetDownloader
-from runway_desktop.core.set_watcher import NewSetWatcher
 
 _END_YEAR = re.compile(r"[0-9]{4}")
 
@@ -168,7 +169,7 @@ async def outputs_download(args: argparse.Namespace, console: Console) -> int:
     async with CommandSession(chosen) as connection:
         await connection.sign_in()
         partner = await connection.partner(args.partner)
-        downloader = SetDownloader(
+        worker = SetDownloader(
             connection.client,
             connection.http,
             connection.history,
@@ -176,15 +177,11 @@ async def outputs_download(args: argparse.Namespace, console: Console) -> int:
             assessment_name=connection.assessment_name,
         )
         if args.new:
-            watcher = NewSetWatcher(
-                connection.client,
-                downloader,
-                connection.history,
-                profile_name=chosen.profile.name,
-                partner=partner,
-                root=root,
-            )
-            downloads = list((await watcher.poll_once()).downloads)
+            # The desktop app's queue and watch loop, for one partner and one poll; no cursor
+            # is started first, so the first run fetches everything not downloaded yet.
+            queue = DownloadQueue(root=root, check_root=False)
+            queue.configure(worker, [partner])
+            downloads = list((await queue.poll(partner)).downloads)
             if not downloads:
                 console.note(f"No new output sets for partner {partner}.")
         else:
@@ -201,10 +198,16 @@ async def outputs_download(args: argparse.Namespace, console: Console) -> int:
                         next_step="Check the uid with `outputs list`, or pass --partner.",
                     )
                 )
-            downloads = []
-            for uid in wanted:
-                console.note(f"Downloading output set {uid}…")
-                downloads.append(await downloader.download(by_uid[uid], root))
+
+            def tell(event: DownloadEvent) -> None:
+                if isinstance(event, SetStarted):  # the only event this command prints
+                    console.note(f"Downloading output set {event.output_set.uid}…")
+
+            # Each set's own error is kept (check_root=False): the GUI's root check names
+            # its "Change…" button.
+            queue = DownloadQueue(tell, root=root, check_root=False)
+            queue.configure(worker, [partner])
+            downloads = list(await queue.download_all(by_uid[uid] for uid in wanted))
     return _report_downloads(downloads, console)
 
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from runway_desktop.cli.connection import (
     SECRET_ENV_VAR,
@@ -116,10 +120,36 @@ def _prompt_secret(name: str) -> str:
             "The client secret is needed and cannot be asked for (input is not a terminal).",
             f"Set the {SECRET_ENV_VAR} environment variable and run the command again.",
         )
-    secret = getpass.getpass(f"Client secret for “{name}” (not shown): ").strip()
+    try:
+        with _ctrl_c_interrupts():
+            secret = getpass.getpass(f"Client secret for “{name}” (not shown): ").strip()
+    except EOFError:  # Ctrl+D (Ctrl+Z Enter on Windows): the input ended, nothing to save
+        raise usage_error(
+            "No client secret was entered (the input ended).",
+            f"Run the command again and type the secret, or set {SECRET_ENV_VAR}.",
+        ) from None
     if not secret:
         raise usage_error("No client secret was entered.", "Run the command again.")
     return secret
+
+
+@contextmanager
+def _ctrl_c_interrupts() -> Iterator[None]:
+    """Make Ctrl+C raise ``KeyboardInterrupt`` again while a blocking prompt waits.
+
+    ``asyncio.run``'s own SIGINT handler only cancels the main task and returns; the blocked
+    terminal read is then restarted (PEP 475), so Ctrl+C at the prompt did nothing at all. The
+    interrupt ends the command through ``main``'s handler (exit 130), and getpass restores the
+    terminal's echo on its way out.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def profile_list(console: Console) -> int:

@@ -8,43 +8,37 @@ timeout is "no result yet — look in the web app", with the job id to look for.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.api.models import OutputSet, OutputSetFilter
-from runway_desktop.base.formatting import duration_text
-from runway_desktop.bundles.content_check import school_year_note, try_check_content
+from runway_desktop.api.models import OutputSetFilter
 from runway_desktop.bundles.model import Bundle
 from runway_desktop.cli.connection import CommandSession, choose_profile, registry
 from runway_desktop.cli.output import (
     EXIT_LOCAL_FILE,
     EXIT_OK,
-    EXIT_TRANSIENT,
     EXIT_USAGE,
     CliParser,
-    CommandFailure,
     Console,
     SubCommands,
     failure_from_error,
     usage_error,
-    yes_no,
 )
 from runway_desktop.cli.progress import SubmitProgress
 from runway_desktop.cli.resume import undecided_failure
-from runway_desktop.core.output_sets import list_and_record
-from runway_desktop.core.submit.events import Outcome, SubmissionInvalid, SubmissionRequest
+from runway_desktop.cli.waiting import (
+    DEFAULT_WAIT_SECONDS,
+    WAIT_LOOKBACK,
+    check_wait_options,
+    no_output_failure,
+    report_sets,
+    wait_for_output,
+)
+from runway_desktop.core.submit.checks import accept_all
+from runway_desktop.core.submit.events import Outcome, SubmissionInvalid
+from runway_desktop.core.submit.form_values import FormValues, submission_request
 from runway_desktop.core.submit.pipeline import SubmissionPipeline
 from runway_desktop.history.records import utc_now
-
-DEFAULT_WAIT_SECONDS = 3600.0  # Runway's executor gives up on a run after an hour (§5.1)
-# Poll soon (small files finish in seconds), then settle at a gentle pace.
-POLL_DELAYS = (1.0, 2.0, 3.0)
-POLL_SECONDS = 5.0
-# Sets are stamped before they become visible, and clocks differ: look back a little.
-WAIT_LOOKBACK = timedelta(minutes=10)
 
 
 def add_submit_parser(commands: SubCommands, common: CliParser) -> None:
@@ -68,6 +62,12 @@ def add_submit_parser(commands: SubCommands, common: CliParser) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="a bundle parameter, e.g. TEST_TYPE=SAT",
+    )
+    submit.add_argument(
+        "--accept-mismatch",
+        action="store_true",
+        help="send files that look like another assessment's, or of another school year, "
+        "anyway (without it such a file is refused, exit 5)",
     )
     submit.add_argument("--wait", action="store_true", help="wait until Runway's output appears")
     submit.add_argument(
@@ -98,17 +98,6 @@ def file_paths(pairs: dict[str, str]) -> dict[str, Path]:
     return {key: Path(value).expanduser() for key, value in pairs.items()}
 
 
-def school_year_notes(bundle: Bundle, files: dict[str, Path], year: str) -> list[str]:
-    """ "SR.csv: This file's school year is 2023–24; you chose 2025–26. …", per file."""
-    notes = []
-    for env_var, path in files.items():
-        finding, _failure = try_check_content(path, bundle.path, env_var)
-        note = school_year_note(finding, year)
-        if note is not None:
-            notes.append(f"{path.name}: {note.message}")
-    return notes
-
-
 def find_bundle(path: str) -> Bundle:
     bundle = registry().get(path)
     if bundle is not None:
@@ -119,16 +108,12 @@ def find_bundle(path: str) -> Bundle:
 
 
 async def run_submit(args: argparse.Namespace, console: Console) -> int:
-    if args.timeout is not None and not args.wait:
-        raise usage_error("--timeout only makes sense with --wait.")
-    if args.timeout is not None and args.timeout <= 0:
-        raise usage_error("--timeout must be a positive number of seconds.")
+    check_wait_options(args)
     bundle = find_bundle(args.bundle)
     files = file_paths(parse_pairs(args.file, "--file"))
-    # A wrong file is refused by the pipeline's check (preflight, the same rule as the
-    # window's); the school year is only this command's to compare, and only warned about.
-    for note in await asyncio.to_thread(school_year_notes, bundle, files, args.year.strip()):
-        console.note(f"Note: {note}")
+    # A file that looks wrong (its columns, its school year) is refused by the pipeline's
+    # check, the rule the window's "Send anyway…" follows too; --accept-mismatch accepts it.
+    accepted = accept_all(files) if args.accept_mismatch else ()
     params = parse_pairs(args.param, "--param")
     chosen = choose_profile(args.profile, args.profile_file)
     async with CommandSession(chosen) as connection:
@@ -137,16 +122,8 @@ async def run_submit(args: argparse.Namespace, console: Console) -> int:
         pipeline = SubmissionPipeline(
             connection.client, connection.http, connection.history, listener=progress.handle
         )
-        request = SubmissionRequest(
-            profile_name=chosen.profile.name,
-            api_base_url=chosen.profile.api_base_url,
-            partner=partner,
-            tenant=args.tenant.strip(),
-            school_year=args.year.strip(),
-            bundle=bundle,
-            files=files,
-            params=params,
-        )
+        values = FormValues(partner, args.tenant, args.year, bundle, params, files)
+        request = submission_request(chosen.profile, values, accepted_mismatches=accepted)
         submitted_at = utc_now()
         result = await pipeline.submit(request)
         progress.close()
@@ -157,10 +134,15 @@ async def run_submit(args: argparse.Namespace, console: Console) -> int:
         if result.error is not None:
             code = None
             if isinstance(result.error, SubmissionInvalid):
-                for problem in result.error.problems[1:]:
-                    console.note(f"Also: {problem.message}")
+                # "3 things need fixing." alone would hide what they are: name each.
+                problems = result.error.problems
+                for problem in problems if len(problems) > 1 else []:
+                    console.note(f"- {problem.message}")
                 code = _invalid_exit_code(result.error, files, bundle)
-            raise failure_from_error(result.error, exit_code=code, extra=ids)
+            failure = failure_from_error(result.error, exit_code=code, extra=ids)
+            if isinstance(result.error, SubmissionInvalid) and result.error.mismatches:
+                failure.next_step = mismatch_next_step(result.error)
+            raise failure
         console.result(result.job_uid or "")
         summary: dict[str, Any] = {"ok": True, **ids, "outcome": result.outcome.value}
         if result.already_started:
@@ -181,23 +163,24 @@ async def run_submit(args: argparse.Namespace, console: Console) -> int:
         )
         sets = await wait_for_output(connection, query, result.job_uid, timeout, console)
     if not sets:
-        raise CommandFailure(
-            f"No output has appeared for job {result.job_uid} after "
-            f"{duration_text(timeout)}. Runway reports failed runs only in its web app.",
-            f"Look for job {result.job_uid} in the Runway web app (or give that id to Runway "
-            "support); if it is still running, check later with `outputs list`.",
-            EXIT_TRANSIENT,
-            "WaitTimedOut",
-            {**ids, "outcome": result.outcome.value},
-        )
-    for output_set in sets:
-        console.result(f"{output_set.uid}  sent to ODS: {yes_no(output_set.sent_to_ods)}")
+        raise no_output_failure(result.job_uid, timeout, ids, result.outcome.value)
+    report_sets(sets, summary, console)
     if console.json_mode:
-        summary["output_sets"] = [
-            {"uid": s.uid, "sentToOds": s.sent_to_ods, "files": list(s.files)} for s in sets
-        ]
         console.json(summary)
     return EXIT_OK
+
+
+def mismatch_next_step(error: SubmissionInvalid) -> str:
+    """How to go on from a refused mismatch: the right file, or --accept-mismatch, saying
+    plainly when Runway's run would fail on the file anyway."""
+    fails = any(m.run_will_fail for m in error.mismatches)
+    warning = (
+        " Runway will most likely fail to process such a file and make no output." if fails else ""
+    )
+    return (
+        "Choose the right file (or assessment, or school year), or add --accept-mismatch to "
+        f"send it anyway.{warning}"
+    )
 
 
 def _invalid_exit_code(error: SubmissionInvalid, files: dict[str, Path], bundle: Bundle) -> int:
@@ -207,28 +190,3 @@ def _invalid_exit_code(error: SubmissionInvalid, files: dict[str, Path], bundle:
         if kind == "file" and key in files and bundle.file(key) is not None:
             return EXIT_LOCAL_FILE
     return EXIT_USAGE
-
-
-async def wait_for_output(
-    connection: CommandSession,
-    query: OutputSetFilter,
-    job_uid: str,
-    wait_seconds: float,
-    console: Console,
-) -> list[OutputSet]:
-    """Poll until sets with ``job_uid`` are listed (all of a run's sets appear together, §5.5)."""
-    console.note(f"Waiting up to {duration_text(wait_seconds)} for Runway's output…")
-    deadline = time.monotonic() + wait_seconds
-    polls = 0
-    while True:
-        # Recorded too, so the desktop app's History shows this job as processed.
-        listed = await list_and_record(connection.client, connection.history, query)
-        mine = [s for s in listed if s.job_uid == job_uid]
-        if mine:
-            return mine
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return []
-        delay = POLL_DELAYS[polls] if polls < len(POLL_DELAYS) else POLL_SECONDS
-        polls += 1
-        await asyncio.sleep(min(delay, remaining))

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from runway_desktop.base.formatting import human_size
 from runway_desktop.bundles.model import Registry
 from runway_desktop.core.session import Connection
 from runway_desktop.core.submission_state import DerivedState
 from runway_desktop.core.submit.events import SubmissionRequest
+from runway_desktop.core.submit.form_values import FormValues, submission_request
 from runway_desktop.history.records import FileRecord, SubmissionRecord
-
-if TYPE_CHECKING:
-    from runway_desktop.ui.submit.form import FormValues
 
 
 @dataclass(frozen=True)
@@ -97,28 +94,24 @@ def resubmit_allowed(record: SubmissionRecord, registry: Registry) -> Allowed:
 def resume_request(
     record: SubmissionRecord, connection: Connection, registry: Registry
 ) -> SubmissionRequest:
+    """The request a Resume sends: every recorded file, as recorded (no earlier checks)."""
     bundle = registry.get(record.bundle)
     if bundle is None:
         raise LookupError(record.bundle)
-    return SubmissionRequest(
-        profile_name=connection.profile.name,
-        api_base_url=connection.profile.api_base_url,
+    values = FormValues(
         partner=record.partner,
         tenant=record.tenant,
         school_year=record.school_year,
         bundle=bundle,
-        files={f.env_var: Path(f.path) for f in record.files},
         params=dict(record.params),
+        files={f.env_var: Path(f.path) for f in record.files},
     )
+    return submission_request(connection.profile, values)
 
 
 def resubmit_values(record: SubmissionRecord, registry: Registry) -> FormValues:
     """The form's values for a review before sending again; files no longer there are left
     out so their slots ask for them."""
-    # The form's type is still Qt-side (ui/submit/form.py): imported here, not at the top,
-    # so the core stays importable without Qt (the CLI).
-    from runway_desktop.ui.submit.form import FormValues
-
     present = {c.record.env_var for c in check_files(record) if not c.missing}
     return FormValues(
         partner=record.partner,

@@ -27,6 +27,11 @@ from runway_desktop.history.records import SeenOutputSet, SubmissionRecord
 from runway_desktop.history.store import ACTIVE_STATES, SUPERSEDED, RecordedState
 
 DEFAULT_NO_RESULT_AFTER = timedelta(hours=2)
+# Why a started job shows nothing, said wherever that is said (History, the CLI's --wait):
+# only runs that succeed make output sets, and a wrong file is what fails most runs.
+NO_OUTPUT_CAUSE = (
+    "Runway made no output; the most common cause is a file that does not match the assessment."
+)
 
 
 # The stored states are the history's (it may not import the core); exported here with the
@@ -102,7 +107,7 @@ WORDING: dict[SubmissionState, Wording] = {
     S.NO_RESULT_YET: Wording(
         "No result yet",
         "Runway accepted job {job} more than {hours} hours ago and no results have appeared. "
-        "Runway reports failures only in its web app.",
+        + NO_OUTPUT_CAUSE + " Runway reports failures only in its web app.",
         "Look for job {job} in the Runway web app, or give that job id to Runway support.",
         "warning", "?"),
     S.PROCESSED: Wording(

@@ -20,8 +20,15 @@ def _v2_error_codes(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE submissions ADD COLUMN error_code TEXT")
 
 
+def _v3_download_verification(db: sqlite3.Connection) -> None:
+    # How each downloaded file was checked, by its local name: "md5" (the MD5 of what was
+    # written equals S3's ETag) or "size" (only the byte count could be checked). Rows from
+    # before were checked by size at most, and say nothing ({}): never claimed as verified.
+    db.execute("ALTER TABLE downloads ADD COLUMN verification_json TEXT NOT NULL DEFAULT '{}'")
+
+
 # index i brings a database from version i + 1 to version i + 2
-MIGRATIONS: tuple[Migration, ...] = (_v2_error_codes,)
+MIGRATIONS: tuple[Migration, ...] = (_v2_error_codes, _v3_download_verification)
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 
@@ -42,12 +49,14 @@ def migrate(db: sqlite3.Connection, base_schema: str) -> None:
         db.executescript(base_schema)
         db.execute("PRAGMA user_version = 1")
         version = 1
-    for step in MIGRATIONS[version - 1 :]:
-        db.execute("BEGIN")
+    for target, step in enumerate(MIGRATIONS[version - 1 :], start=version + 1):
+        # IMMEDIATE takes the write lock before reading the version again: the app and a CLI
+        # run (or two CLI runs) opening an old file at once must not both apply a step.
+        db.execute("BEGIN IMMEDIATE")
         try:
-            step(db)
-            version += 1
-            db.execute(f"PRAGMA user_version = {version}")
+            if int(db.execute("PRAGMA user_version").fetchone()[0]) < target:
+                step(db)
+                db.execute(f"PRAGMA user_version = {target}")
         except BaseException:
             db.execute("ROLLBACK")
             raise

@@ -23,6 +23,10 @@ from typing import Any
 
 from runway_desktop.history.migrations import migrate
 from runway_desktop.history.records import (
+    FILE_COLUMNS,
+    SET_COLUMNS,
+    STEP_COLUMNS,
+    SUBMISSION_COLUMNS,
     FileRecord,
     SeenOutputSet,
     SubmissionRecord,
@@ -30,6 +34,7 @@ from runway_desktop.history.records import (
     parse_dt,
     seen_from_row,
     submission_from_row,
+    submission_from_values,
     utc_now,
 )
 
@@ -303,37 +308,40 @@ class HistoryStore:
         For a worker thread: it reads through a connection of its own (WAL lets it read while
         the pipeline writes), so it never holds the lock the Qt thread's writes take."""
         db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-        db.row_factory = sqlite3.Row
+        # Plain tuples in known column orders (records.submission_from_values): reading
+        # 10,000 submissions through sqlite3.Row's lookups by name took most of the time.
+        submission_sql = f"SELECT {', '.join(SUBMISSION_COLUMNS)} FROM submissions"
+        between = " WHERE submission_id BETWEEN ? AND ? ORDER BY "
+        files_sql = f"SELECT {', '.join(FILE_COLUMNS)} FROM submission_files{between}rowid"
+        steps_sql = f"SELECT {', '.join(STEP_COLUMNS)} FROM submission_steps{between}id"
         try:
             last_id: int | None = None
             while True:
                 where, args = ("WHERE id < ?", (last_id,)) if last_id is not None else ("", ())
                 rows = db.execute(
-                    f"SELECT * FROM submissions {where} ORDER BY id DESC LIMIT ?", (*args, page)
+                    f"{submission_sql} {where} ORDER BY id DESC LIMIT ?", (*args, page)
                 ).fetchall()
                 if not rows:
                     return
-                low, high = rows[-1]["id"], rows[0]["id"]
-                between = " WHERE submission_id BETWEEN ? AND ? ORDER BY "
-                files = _grouped(db, f"SELECT * FROM submission_files{between}rowid", (low, high))
-                steps = _grouped(db, f"SELECT * FROM submission_steps{between}id", (low, high))
-                jobs = [r["job_uid"] for r in rows if r["job_uid"]]
-                sets: dict[Any, list[sqlite3.Row]] = {}
+                low, high = rows[-1][0], rows[0][0]
+                files = _grouped_values(db, files_sql, (low, high))
+                steps = _grouped_values(db, steps_sql, (low, high))
+                jobs = [r[11] for r in rows if r[11]]  # job_uid
+                sets: dict[Any, list[tuple[Any, ...]]] = {}
                 for start in range(0, len(jobs), 500):  # SQLite's bound-parameter limit
                     chunk = tuple(jobs[start : start + 500])
-                    sql = (f"SELECT * FROM output_sets_seen WHERE job_uid IN"
-                           f" ({','.join('?' * len(chunk))}) ORDER BY created_at")  # fmt: skip
-                    for key, found in _grouped(db, sql, chunk, "job_uid").items():
+                    sql = (f"SELECT {', '.join(SET_COLUMNS)} FROM output_sets_seen WHERE job_uid"
+                           f" IN ({','.join('?' * len(chunk))}) ORDER BY created_at")  # fmt: skip
+                    for key, found in _grouped_values(db, sql, chunk).items():
                         sets.setdefault(key, []).extend(found)
+                none: list[tuple[Any, ...]] = []
                 yield [
-                    submission_from_row(
-                        row,
-                        files.get(row["id"], []),
-                        steps.get(row["id"], []),
-                        sets.get(row["job_uid"], []) if row["job_uid"] else [],
+                    submission_from_values(
+                        row, files.get(row[0], none), steps.get(row[0], none),
+                        sets.get(row[11], none) if row[11] else none,
                     )
                     for row in rows
-                ]
+                ]  # fmt: skip
                 last_id = int(low)
         finally:
             db.close()
@@ -378,18 +386,30 @@ class HistoryStore:
     # -- downloads and the watch cursor ------------------------------------------------------
     def record_download(
         self, profile: str, set_uid: str, *, folder: Path, state: str, files: list[str],
-        message: str | None = None,
+        message: str | None = None, verification: Mapping[str, str] | None = None,
     ) -> None:  # fmt: skip
+        """``verification``: local file name -> "md5" or "size" (how it was checked)."""
         with self._tx() as db:
             db.execute(
                 "INSERT INTO downloads (profile, set_uid, folder, state, files_json, message,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(profile, set_uid) DO"
-                " UPDATE SET folder = excluded.folder, state = excluded.state,"
-                " files_json = excluded.files_json, message = excluded.message,"
-                " updated_at = excluded.updated_at",
+                " updated_at, verification_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(profile, set_uid) DO UPDATE SET folder = excluded.folder,"
+                " state = excluded.state, files_json = excluded.files_json,"
+                " message = excluded.message, updated_at = excluded.updated_at,"
+                " verification_json = excluded.verification_json",
                 (profile, set_uid, str(folder), state, json.dumps(files), message,
-                 iso(utc_now())),
+                 iso(utc_now()), json.dumps(dict(verification or {}))),
             )  # fmt: skip
+
+    def download_verification(self, profile: str, set_uid: str) -> dict[str, str]:
+        """How each file of the set's last download was checked ({} when not recorded)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT verification_json FROM downloads WHERE profile = ? AND set_uid = ?",
+                (profile, set_uid),
+            ).fetchone()
+        found = json.loads(row["verification_json"]) if row is not None else {}
+        return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
     def download_state(self, profile: str, set_uid: str) -> tuple[str, Path] | None:
         with self._lock:
@@ -424,10 +444,15 @@ class HistoryStore:
             )
 
 
-def _grouped(
-    db: sqlite3.Connection, sql: str, args: tuple[Any, ...], key: str = "submission_id"
-) -> dict[Any, list[sqlite3.Row]]:
-    grouped: dict[Any, list[sqlite3.Row]] = {}
+def _grouped_values(
+    db: sqlite3.Connection, sql: str, args: tuple[Any, ...]
+) -> dict[Any, list[tuple[Any, ...]]]:
+    """The rows of ``sql`` (plain tuples) grouped by their first column, in their order."""
+    grouped: dict[Any, list[tuple[Any, ...]]] = {}
     for row in db.execute(sql, args):
-        grouped.setdefault(row[key], []).append(row)
+        found = grouped.get(row[0])
+        if found is None:
+            grouped[row[0]] = [row]
+        else:
+            found.append(row)
     return grouped

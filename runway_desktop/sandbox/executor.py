@@ -1,9 +1,11 @@
 """A stand-in for Runway's executor: turns a started job into output sets, or fails it.
 
 Like the real one it reads the uploaded inputs, fails runs whose input cannot work (no data
-rows, no student-id column), writes non-empty top-level JSONL files into the job's
-``output/ods`` or ``output/non-ods`` folder, stamps the set's ``created_on`` when it reports the
-folder and only afterwards marks the run ``success`` (CONTRACT §5.1, §5.5).
+rows, no student-id column, or, as earthmover does, a column the bundle's transformation
+names is not in the file: ``bundle_inputs``), writes the non-empty JSONL files the bundle's
+``destinations:`` name into the job's ``output/ods`` or ``output/non-ods`` folder, stamps the
+set's ``created_on`` when it reports the folder and only afterwards marks the run ``success``
+(CONTRACT §5.1, §5.5). Only runs that succeed make output sets (§4.5, §5.4).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
+from runway_desktop.sandbox.bundle_inputs import bundle_needs
 from runway_desktop.sandbox.objectstore import ObjectStore
 from runway_desktop.sandbox.state import Job, OutputSetRecord, Run, new_uid
 
@@ -147,6 +150,15 @@ class Executor:
             raise RunFailure("invalid_job", "job has no INPUT_FILE")
         header, rows = _read_object_rows(self.store, main.key)
         check = self.settings.outcome != "succeed"
+        needs = bundle_needs(job.bundle)
+        if check and needs is not None:
+            # What the real run fails on within seconds ("columns not present: …").
+            for job_file in job.files:
+                slot = needs.slots.get(job_file.env_var)
+                file_header = header if job_file is main else _read_header(self.store, job_file.key)
+                problem = slot.problem(file_header) if slot is not None else None
+                if problem:
+                    raise RunFailure("earthmover_run", f"{job_file.name}: {problem}")
         if check and not rows:
             raise RunFailure("earthmover_run", f"{main.name} has no data rows")
         id_column = student_id_column(header)
@@ -188,15 +200,16 @@ class Executor:
             "namespace": "uri://sandbox.runway.local/assessment",
             "assessmentTitle": job.bundle_name,
         }
+        names = needs.destinations if needs is not None else DEFAULT_DESTINATIONS
         if job.year_kind == "ods-cross-year":
             # Cross-year matching: students unmatched in pass 1 land in a separate non-ods set.
             unmatched = [r for r in records if _unmatched(r)]
             matched = [r for r in records if not _unmatched(r)]
-            sets = [(True, _files(assessment, matched, extras))]
+            sets = [(True, _files(names, assessment, matched, extras))]
             if unmatched:
-                sets.append((False, _files(assessment, unmatched, [])))
+                sets.append((False, _files(names, assessment, unmatched, [])))
             return sets
-        return [(job.send_to_ods, _files(assessment, records, extras))]
+        return [(job.send_to_ods, _files(names, assessment, records, extras))]
 
 
 def _unmatched(record: dict[str, Any]) -> bool:
@@ -208,13 +221,40 @@ def _jsonl(records: list[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records).encode()
 
 
+# For a bundle the snapshot has no earthmover.yaml for.
+DEFAULT_DESTINATIONS = (
+    "assessments.jsonl",
+    "studentAssessments.jsonl",
+    "studentObjectiveAssessments.jsonl",
+)
+
+
+def _read_header(store: ObjectStore, key: str) -> list[str]:
+    with store.open_read(key) as handle:
+        return read_rows(handle, limit=0)[0]
+
+
 def _files(
-    assessment: dict[str, Any], records: list[dict[str, Any]], extras: list[dict[str, Any]]
+    names: tuple[str, ...],
+    assessment: dict[str, Any],
+    records: list[dict[str, Any]],
+    extras: list[dict[str, Any]],
 ) -> dict[str, bytes]:
-    # Only non-empty files are uploaded, like the real executor.
-    files = {"assessments.jsonl": _jsonl([assessment])}
-    if records:
-        files["studentAssessments.jsonl"] = _jsonl(records)
-    if extras:
-        files["studentObjectiveAssessments.jsonl"] = _jsonl(extras)
+    """One file per destination the bundle names. Only non-empty files are uploaded, like the
+    real executor: no students, no studentAssessments; no extra inputs, no student
+    objective assessments."""
+    files: dict[str, bytes] = {}
+    for name in names:
+        stem = name.rsplit(".", 1)[0]
+        content: list[dict[str, Any]]
+        if stem == "studentAssessments":
+            content = records
+        elif stem == "studentObjectiveAssessments":
+            content = extras
+        elif stem == "assessments":
+            content = [assessment]
+        else:  # descriptors, objective assessments…: one record naming what it stands for
+            content = [{"destination": stem, **assessment}]
+        if content:
+            files[name] = _jsonl(content)
     return files

@@ -1,6 +1,6 @@
 """User settings of the Qt-free core: folders, connection profiles, secrets, recent values."""
 
-from runway_desktop.settings.paths import HOME_ENV_VAR, cache_dir, config_dir, data_dir
+from runway_desktop.base.paths import HOME_ENV_VAR, cache_dir, config_dir, data_dir
 from runway_desktop.settings.profiles import (
     PROFILES_FILE_NAME,
     Profile,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from runway_desktop.base.atomic_files import atomic_write_json
-from runway_desktop.settings.paths import config_dir
+from runway_desktop.base.paths import config_dir
 
 PREFERENCES_FILE_NAME = "preferences.json"
 DEFAULT_NO_RESULT_HOURS = 2.0

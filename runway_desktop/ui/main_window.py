@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from runway_desktop import APP_NAME
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.core.session import Connection, Session
+from runway_desktop.core.submit.form_values import FormValues
 from runway_desktop.settings import Profile
-from runway_desktop.ui.submit.form import FormValues
 from runway_desktop.ui.submit.page import SubmitPage
 from runway_desktop.ui.theme import app_icon
 from runway_desktop.ui.widgets.restyle import restyle
@@ -47,6 +47,21 @@ PRACTICE_BANNER = (
     "anonymized vendor files."
 )
 PAGES = ("Submit", "Output sets", "History", "Settings")
+# How long the screens built after the first paint wait for a sign-in under way (a slow or
+# unreachable server must not keep History from polling for long).
+SIGN_IN_HEAD_START_MS = 2000
+
+
+class _Once:
+    """Calls ``action`` the first time it is called, never again."""
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self._action: Callable[[], None] | None = action
+
+    def __call__(self) -> None:
+        action, self._action = self._action, None
+        if action is not None:
+            action()
 
 
 class FirstPaintWatch(QObject):
@@ -70,6 +85,7 @@ class MainWindow(QMainWindow):
     connectionChanged = Signal()
     closing = Signal()
     firstPainted = Signal()  # the window is on screen: start-up work may follow
+    partnersShown = Signal()  # signed in: the Submit screen offers the token's partners
     deferredPagesBuilt = Signal()  # Output sets, History and Settings all exist now
     editConnectionRequested = Signal()  # from the Settings screen
 
@@ -185,8 +201,21 @@ class MainWindow(QMainWindow):
             lambda: self.settings_page,
         ]
 
+        waited = False
+
         def build_next() -> None:
+            nonlocal waited
             if self._shut:
+                return
+            signing_in = self._partners_task
+            if not waited and signing_in is not None and not signing_in.done():
+                # The sign-in's answer fills the partner list (the window is usable then): a
+                # page build now would hold that answer up by its tens of milliseconds. Go on
+                # when it is done, or after SIGN_IN_HEAD_START_MS if it takes longer.
+                waited = True
+                resume = _Once(build_next)
+                signing_in.add_done_callback(lambda _task: QTimer.singleShot(0, resume))
+                QTimer.singleShot(SIGN_IN_HEAD_START_MS, resume)
                 return
             if not builders:
                 self.deferredPagesBuilt.emit()
@@ -279,6 +308,7 @@ class MainWindow(QMainWindow):
         self._set_outputs_connection(connection, self.partners)
         self._show_settings()
         self.submit_page.on_form_changed()
+        self.partnersShown.emit()
 
     def _set_outputs_connection(self, connection: Connection | None, partners: list[str]) -> None:
         self._outputs_connection = (connection, list(partners))

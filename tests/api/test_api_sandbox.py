@@ -20,11 +20,13 @@ from runway_desktop.api.http import make_http_client
 from runway_desktop.api.models import CreatedJob, CreateJobRequest, OutputSet, OutputSetFilter
 from runway_desktop.api.retry import RetryNotice, RetryPolicy
 from runway_desktop.api.transfer import upload_file
+from runway_desktop.base.resources import samples_dir
 from runway_desktop.sandbox.config import default_config
 from runway_desktop.sandbox.server import Sandbox
 
 QUICK = RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05)
-CSV = b"student_id,score\n605000,1200\n605001,1340\n605002,980\n"
+# A STAR export the sandbox's run accepts (it fails a file that lacks the bundle's columns).
+CSV = samples_dir().joinpath("STAR", "SR_sample_anonymized_file.csv").read_bytes()
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from runway_desktop.base.logging_setup import log_file, log_files, setup_logging, teardown_logging
+from runway_desktop.base.paths import data_dir
 from runway_desktop.base.redaction import redact
-from runway_desktop.settings.paths import data_dir
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhY21lLWNsaWVudCJ9.c2lnbmF0dXJlLXBhcnQ"
 PRESIGNED = (

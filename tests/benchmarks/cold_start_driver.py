@@ -1,26 +1,23 @@
-"""Cold start: wall time from process spawn to a shown, usable main window.
+"""Cold start: wall time from process spawn to a usable main window (the partner list shown).
 
 Used by ``test_gui_benchmark.py``. Two programs are compared in the same run, each in a fresh
 process (offscreen Qt, same environment):
 
-- **bare**: a PySide6 ``QApplication`` + ``QMainWindow`` (1000×760, like the app's), shown;
+- **bare**: a PySide6 ``QApplication`` + ``QMainWindow`` (1000×760, like the app's), shown,
+  timed to the end of its first paint pass;
 - **app**: ``python -m runway_desktop --profile NAME`` with a configured profile (profiles.json
   in a temporary ``RUNWAY_DESKTOP_HOME``, the secret from ``bench_keyring.FixedSecretKeyring``)
   pointing at a live sandbox in another process, so start-up goes straight to the main window.
 
-"Ready" is the line ``startup-ready <monotonic_ns>`` on stderr. The app prints it when
-``RUNWAY_DESKTOP_STARTUP_PROBE`` is set, from a zero-delay timer queued after ``window.show()``
-(after the start-up controller's own timer), and then quits; the bare script does exactly the
-same. The parent takes ``time.perf_counter()`` around spawn → reading that line ("wall"); the
-child's timestamp minus ``time.monotonic_ns()`` just before spawn is also kept ("probe": the
-same moment without the pipe read).
-
-On the offscreen platform that zero-delay timer fires *before* the window's first paint (the
-paint is a posted UpdateRequest that comes after it). So the same comparison is also run
-with a first-paint probe, which needs no app change: ``PAINT_WRAPPER`` runs the app as
-``-m runway_desktop`` would, wraps ``MainWindow.show`` to install an application event filter,
-and prints ``first-paint <monotonic_ns>`` from a zero-delay timer queued by the first Paint
-event of the window (i.e. once that synchronous paint pass has finished), then quits.
+The app reports through its one start-up probe (``RUNWAY_DESKTOP_STARTUP_PROBE``, app.py, on
+``MainWindow.firstPainted`` and ``MainWindow.partnersShown``): ``first-paint <monotonic_ns>``
+once its first paint pass is over, and with the value ``usable`` ``startup-ready <ns>`` once
+it has signed in and the Submit screen offers the partners (the usable window the issue
+names); then it quits. The bare script prints ``first-paint`` at the same point of its own
+first paint (an event filter, then a zero-delay timer). The parent takes
+``time.perf_counter()`` around spawn → reading that line ("wall"); the child's timestamp minus
+``time.monotonic_ns()`` just before spawn is also kept ("probe": the same moment without the
+pipe read).
 """
 
 from __future__ import annotations
@@ -46,8 +43,8 @@ STARTUP_PROBE_ENV = "RUNWAY_DESKTOP_STARTUP_PROBE"
 BYTECODE_ENV = "RUNWAY_BENCH_COLD_BYTECODE"
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY")
 
-# argv[1]: "ready" (queued right after show, like the app's probe) or "paint" (after the
-# first paint pass). Nothing but what a minimal PySide6 window needs is imported.
+# The bare window, reporting the end of its first paint pass. Nothing but what a minimal
+# PySide6 window needs is imported.
 BARE_SCRIPT = """\
 import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -69,45 +66,10 @@ class FirstPaint(QObject):
             QTimer.singleShot(0, lambda: report("first-paint"))
         return False
 
-if sys.argv[1] == "paint":
-    probe = FirstPaint()
-    app.installEventFilter(probe)
+probe = FirstPaint()
+app.installEventFilter(probe)
 window.show()
-if sys.argv[1] == "ready":
-    QTimer.singleShot(0, lambda: report("startup-ready"))
 sys.exit(app.exec())
-"""
-
-# Runs the app as ``python -m runway_desktop ARGS`` would, reporting its first paint.
-PAINT_WRAPPER = """\
-import runpy, sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
-from runway_desktop.ui import main_window
-
-class FirstPaint(QObject):
-    def __init__(self, window):
-        super().__init__()
-        self.window, self.done = window, False
-    def eventFilter(self, obj, event):
-        if (not self.done and event.type() == QEvent.Type.Paint and isinstance(obj, QWidget)
-                and obj.window() is self.window):
-            self.done = True
-            QTimer.singleShot(0, self.report)
-        return False
-    def report(self):
-        print(f"first-paint {time.monotonic_ns()}", file=sys.stderr, flush=True)
-        QApplication.instance().quit()
-
-original_show = main_window.MainWindow.show
-def show(self):
-    global probe
-    probe = FirstPaint(self)
-    QApplication.instance().installEventFilter(probe)
-    original_show(self)
-main_window.MainWindow.show = show
-sys.argv[0] = "runway_desktop"
-runpy.run_module("runway_desktop", run_name="__main__", alter_sys=True)
 """
 
 # Checks, with the measured environment, that start-up will find the profile and its secret
@@ -217,13 +179,14 @@ def verify_setup(env: Mapping[str, str]) -> str:
 
 
 def commands(kind: str, probe: str) -> tuple[list[str], dict[str, str]]:
-    """argv and extra environment for ``kind`` (bare | app) and ``probe`` (ready | paint)."""
+    """argv and extra environment for ``kind`` (bare | app) and ``probe``: ``paint`` (the
+    first paint pass) or ``ready`` (the app's partner list shown; app only)."""
     if kind == "bare":
-        return [sys.executable, "-c", BARE_SCRIPT, probe], {}
-    app_args = ["--profile", PROFILE_NAME]
-    if probe == "ready":
-        return [sys.executable, "-m", "runway_desktop", *app_args], {STARTUP_PROBE_ENV: "1"}
-    return [sys.executable, "-c", PAINT_WRAPPER, *app_args], {}
+        return [sys.executable, "-c", BARE_SCRIPT], {}
+    value = "usable" if probe == "ready" else "1"
+    return [sys.executable, "-m", "runway_desktop", "--profile", PROFILE_NAME], {
+        STARTUP_PROBE_ENV: value
+    }
 
 
 def launch(argv: list[str], env: Mapping[str, str], marker: str, timeout: float = 60.0) -> Launch:

@@ -13,7 +13,7 @@ overlaps the phase (a stall straddling the start of the upload is counted in the
 
 - ``idle``: one second with the filled form and nothing running (the machine's noise floor);
 - ``preflight``: from ``slot.set_file`` until Submit is enabled;
-- ``upload``: from ``runner.stepStarted(Step.UPLOAD)`` to ``runner.stepFinished`` (UPLOAD);
+- ``upload``: from ``runner.events (StepStarted)(Step.UPLOAD)`` to ``runner.stepFinished`` (UPLOAD);
   this is the phase the issue's target ("max ≤ 16 ms") is about.
 
 The sandbox runs in its own process, as ``runway-desktop --sandbox`` runs it
@@ -325,8 +325,15 @@ def _cpu_seconds() -> float:
 async def measure(args: argparse.Namespace, sandbox: RunningSandbox) -> dict[str, Any]:
 
     from runway_desktop.core.session import Session, connect
-    from runway_desktop.core.submit.events import Step, StepFinished, SubmissionResult
+    from runway_desktop.core.submit.events import (
+        Finished,
+        Step,
+        StepFinished,
+        StepStarted,
+        SubmissionResult,
+    )
     from runway_desktop.settings import Profile
+    from runway_desktop.ui.event_adapter import connect_handlers
     from runway_desktop.ui.main_window import MainWindow
     from runway_desktop.ui.submit.upload_slot import UploadSlot
 
@@ -391,9 +398,14 @@ async def measure(args: argparse.Namespace, sandbox: RunningSandbox) -> dict[str
                     marks["server_after"] = server
                 out["upload_status"] = event.status
 
-        page.runner.stepStarted.connect(on_started)
-        page.runner.stepFinished.connect(on_finished)
-        page.runner.finished.connect(finished.append)
+        connect_handlers(
+            page.runner.events,
+            {
+                StepStarted: lambda e: on_started(e.step),
+                StepFinished: on_finished,
+                Finished: lambda e: finished.append(e.result),
+            },
+        )
         page.submit_button.click()
         await wait_for(lambda: bool(finished), args.timeout, "the submission to finish")
         recorder.stop()

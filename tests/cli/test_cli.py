@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from core_helpers import CSV as MAP_GROWTH_CSV
 
 from runway_desktop.cli.main import main
+from runway_desktop.core.submission_state import NO_OUTPUT_CAUSE
 from runway_desktop.sandbox.server import Sandbox
 
 STAR_FILES = {
@@ -23,6 +25,9 @@ STAR_FILES = {
     "INPUT_FILE_SA": "SR_SkillArea_v1_sample_anonymized_file.csv",
 }
 TARGET = ["--partner", "acme", "--tenant", "district-a", "--year", "2026"]
+# The STAR samples' test dates are in 2023–24; acme's 2024 sends to no ODS.
+STAR_TARGET = ["--partner", "acme", "--tenant", "district-a", "--year", "2024"]
+__all__ = ["MAP_GROWTH_CSV"]  # shared with the other test_cli_* modules
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,15 @@ def cli(capsys: pytest.CaptureFixture[str], sandbox: Sandbox, tmp_path: Path) ->
     return make_runner(capsys, sandbox, tmp_path)
 
 
+@pytest.fixture
+def map_file(tmp_path: Path) -> Path:
+    """A MAP Growth export of 2025–26, the year TARGET sends (the authors' sample is of
+    2021–22, a mismatch these tests are not about)."""
+    path = tmp_path / "map_growth_2025-26.csv"
+    path.write_bytes(MAP_GROWTH_CSV)
+    return path
+
+
 def star_file_args(samples_dir: Path) -> list[str]:
     args: list[str] = []
     for key, name in STAR_FILES.items():
@@ -123,7 +137,7 @@ def test_star_submit_wait_then_download_new_once_and_pick_up_new_sets(
     cli: CliRunner, sandbox: Sandbox, samples_dir: Path, tmp_path: Path
 ) -> None:
     submitted = cli(
-        "--json", "submit", *TARGET, "--bundle", "assessments/STAR",
+        "--json", "submit", *STAR_TARGET, "--bundle", "assessments/STAR",
         *star_file_args(samples_dir), "--wait", "--timeout", "30",
     )  # fmt: skip
     assert submitted.code == 0, submitted.err
@@ -131,7 +145,7 @@ def test_star_submit_wait_then_download_new_once_and_pick_up_new_sets(
     assert summary["ok"] is True and summary["outcome"] == "started"
     assert isinstance(summary["submission_id"], int)
     sets = summary["output_sets"]
-    assert len(sets) == 1 and sets[0]["sentToOds"] is True  # 2026 is an ODS year for acme
+    assert len(sets) == 1 and sets[0]["sentToOds"] is False  # 2024 is not an ODS year for acme
     job = sandbox.call(lambda: sandbox.server.state.find_job(summary["job_uid"]))
     assert job is not None and {f.env_var for f in job.files} == set(STAR_FILES)
 
@@ -155,9 +169,8 @@ def test_star_submit_wait_then_download_new_once_and_pick_up_new_sets(
 
 
 def test_submit_prints_only_the_job_uid_on_stdout_and_steps_on_stderr(
-    cli: CliRunner, sandbox: Sandbox, samples_dir: Path
+    cli: CliRunner, sandbox: Sandbox, map_file: Path
 ) -> None:
-    map_file = samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"
     result = cli(
         "submit", *TARGET, "--bundle", "assessments/MAP_Growth", "--file", f"INPUT_FILE={map_file}"
     )
@@ -228,8 +241,7 @@ def test_invalid_param_choice_exits_2_before_sending(
     assert sandbox.call(lambda: sandbox.server.state.summary())["jobs"] == []
 
 
-def test_unknown_tenant_exits_3_and_names_the_tenant(cli: CliRunner, samples_dir: Path) -> None:
-    map_file = samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"
+def test_unknown_tenant_exits_3_and_names_the_tenant(cli: CliRunner, map_file: Path) -> None:
     result = cli(
         "--json", "submit", "--partner", "acme", "--tenant", "district-zz", "--year", "2026",
         "--bundle", "assessments/MAP_Growth", "--file", f"INPUT_FILE={map_file}",
@@ -263,10 +275,9 @@ def test_workbook_renamed_csv_and_missing_file_exit_5(
 
 
 def test_wait_timeout_exits_4_with_the_job_id_and_the_web_app_hint(
-    cli: CliRunner, sandbox: Sandbox, samples_dir: Path
+    cli: CliRunner, sandbox: Sandbox, map_file: Path
 ) -> None:
     sandbox.set_executor(outcome="fail")
-    map_file = samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"
     result = cli(
         "--json", "submit", *TARGET, "--bundle", "assessments/MAP_Growth",
         "--file", f"INPUT_FILE={map_file}", "--wait", "--timeout", "1.5",
@@ -276,12 +287,13 @@ def test_wait_timeout_exits_4_with_the_job_id_and_the_web_app_hint(
     job_uid = document["job_uid"]
     assert document["error"]["kind"] == "WaitTimedOut"
     assert "web app" in document["error"]["message"] and job_uid in document["error"]["message"]
+    # Says why nothing came, in History's words.
+    assert NO_OUTPUT_CAUSE in document["error"]["message"]
     assert job_uid in result.err
 
 
-def test_token_service_down_exits_4(cli: CliRunner, sandbox: Sandbox, samples_dir: Path) -> None:
+def test_token_service_down_exits_4(cli: CliRunner, sandbox: Sandbox, map_file: Path) -> None:
     sandbox.faults.set("token_down", {"status": 503})
-    map_file = samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"
     result = cli(
         "submit", *TARGET, "--bundle", "assessments/MAP_Growth", "--file", f"INPUT_FILE={map_file}"
     )

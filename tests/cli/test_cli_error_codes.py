@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_cli import CliRunner, make_runner
+from test_cli import MAP_GROWTH_CSV, CliRunner, make_runner
 
 from runway_desktop.sandbox.server import Sandbox
 
@@ -15,14 +15,16 @@ def cli(capsys: pytest.CaptureFixture[str], sandbox: Sandbox, tmp_path: Path) ->
     return make_runner(capsys, sandbox, tmp_path)
 
 
-def map_file_args(samples_dir: Path) -> list[str]:
-    return ["--bundle", "assessments/MAP_Growth", "--file",
-            f"INPUT_FILE={samples_dir / 'MAP_Growth' / 'sample_anonymized_file.csv'}"]  # fmt: skip
+def map_file_args(folder: Path) -> list[str]:
+    """A MAP Growth file of the year these tests send (2025–26): nothing to accept."""
+    path = folder / "map_growth_2025-26.csv"
+    path.write_bytes(MAP_GROWTH_CSV)
+    return ["--bundle", "assessments/MAP_Growth", "--file", f"INPUT_FILE={path}"]
 
 
-def test_a_refusal_exits_3_with_its_code(cli: CliRunner, samples_dir: Path) -> None:
+def test_a_refusal_exits_3_with_its_code(cli: CliRunner, tmp_path: Path) -> None:
     target = ["--partner", "acme", "--tenant", "no-such-district", "--year", "2026"]
-    result = cli("--json", "submit", *target, *map_file_args(samples_dir))
+    result = cli("--json", "submit", *target, *map_file_args(tmp_path))
     assert result.code == 3
     error = result.json()["error"]
     assert error["code"] == "tenant_not_found" and error["category"] == "rejected"
@@ -32,11 +34,11 @@ def test_a_refusal_exits_3_with_its_code(cli: CliRunner, samples_dir: Path) -> N
 def test_a_service_outage_exits_4_with_its_code(
     cli: CliRunner,
     sandbox: Sandbox,
-    samples_dir: Path,
+    tmp_path: Path,
 ) -> None:
     sandbox.faults.set("token_down", {"status": 503})
     target = ["--partner", "acme", "--tenant", "district-a", "--year", "2026"]
-    result = cli("--json", "submit", *target, *map_file_args(samples_dir))
+    result = cli("--json", "submit", *target, *map_file_args(tmp_path))
     assert result.code == 4
     assert result.json()["error"]["code"] == "sign_in_unavailable"
 

@@ -129,7 +129,10 @@ def test_submit_refuses_another_bundles_file_with_the_screens_words(
 def test_submit_names_both_school_years_when_they_differ(
     cli: CliRunner, sandbox: Sandbox, samples_dir: Path
 ) -> None:
+    # Refused until accepted (test_cli_accept_mismatch.py sends it with --accept-mismatch).
     star = samples_dir / "STAR" / STAR_FILES["INPUT_FILE"]
     run = cli("submit", *TARGET, "--bundle", "assessments/STAR", "--file", f"INPUT_FILE={star}")
-    assert run.code == 0, run.err
-    assert f"Note: {star.name}: This file's school year is 2023–24; you chose 2025–26." in run.err
+    assert run.code == 5, run.err
+    assert f"Error: {star.name}: This file's school year is 2023–24; you chose 2025–26." in run.err
+    assert "--accept-mismatch" in run.err
+    assert sandbox.call(lambda: list(sandbox.server.state.jobs)) == []

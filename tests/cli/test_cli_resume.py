@@ -11,13 +11,13 @@ import pytest
 from core_helpers import Core, fail_next_start
 from test_cli import make_runner
 
+from runway_desktop.base.paths import data_dir
 from runway_desktop.core.session import HISTORY_FILE_NAME
 from runway_desktop.core.submission_state import derive_state
 from runway_desktop.core.submit.events import Outcome, SubmissionResult
 from runway_desktop.history.records import SubmissionRecord, utc_now
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.sandbox.server import Sandbox
-from runway_desktop.settings.paths import data_dir
 
 pytestmark = pytest.mark.anyio
 anyio_backend = core_helpers.anyio_backend
@@ -53,11 +53,11 @@ async def test_resume_after_a_lost_start_answer_looks_and_never_starts(
     assert first.job_uid is not None
     cli = make_runner(capsys, sandbox, tmp_path)
 
-    result = await asyncio.to_thread(cli, "--json", "resume", str(first.submission_id))
+    result = await asyncio.to_thread(cli, "--json", "history", "resume", str(first.submission_id))
     assert result.code == 4, result.err
     error = result.json()["error"]
     assert error["message"].startswith("Couldn't tell whether Runway started job")
-    assert f"runway-desktop-cli resume {first.submission_id}" in error["next_step"]
+    assert f"runway-desktop-cli history resume {first.submission_id}" in error["next_step"]
     assert core.runs(first.job_uid) == []  # asked twice, started never
     # History in the CLI says it in the words the History screen uses.
     shown = await asyncio.to_thread(cli, "--json", "history", "show", str(first.submission_id))
@@ -69,10 +69,20 @@ async def test_resume_after_a_lost_start_answer_looks_and_never_starts(
     # The lost start had reached Runway after all: its output settles it.
     await core.client.start_job(first.job_uid)
     await core.wait_for_sets(first.job_uid)
-    result = await asyncio.to_thread(cli, "--json", "resume", str(first.submission_id))
+    result = await asyncio.to_thread(cli, "--json", "history", "resume", str(first.submission_id))
     assert result.code == 0, result.err
     assert result.json()["job_uid"] == first.job_uid
     assert "was not started again" in result.err
+    waited = await asyncio.to_thread(
+        cli, "--json", "history", "resume", str(first.submission_id), "--wait", "--timeout", "20"
+    )
+    assert waited.code == 0, waited.err
+    assert [s["uid"] for s in waited.json()["output_sets"]] == [
+        s.uid for s in await core.wait_for_sets(first.job_uid)
+    ]
+    shown = await asyncio.to_thread(cli, "--json", "history", "show", str(first.submission_id))
+    assert shown.json()["state"] in ("processed", "loaded")
+    assert shown.json()["output_sets"] == [s["uid"] for s in waited.json()["output_sets"]]
     assert len(core.runs(first.job_uid)) == 1
 
 
@@ -80,6 +90,6 @@ async def test_resume_of_an_unknown_submission_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], sandbox: Sandbox, tmp_path: Path
 ) -> None:
     cli = make_runner(capsys, sandbox, tmp_path)
-    result = await asyncio.to_thread(cli, "resume", "4242")
+    result = await asyncio.to_thread(cli, "history", "resume", "4242")
     assert result.code == 2
     assert "There is no submission #4242 on this computer." in result.err

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from runway_desktop.base.paths import data_dir
 from runway_desktop.core.session import Session
-from runway_desktop.settings.paths import data_dir
 
 
 def record_one(session: Session) -> int:

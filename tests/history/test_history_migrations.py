@@ -60,3 +60,37 @@ def test_a_newer_database_is_refused_in_plain_words(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(NewerDatabase, match="newer Runway Desktop"):
         HistoryStore(path)
+
+
+OPEN_AT_ONCE = """
+import sys, time
+from pathlib import Path
+from runway_desktop.history.store import HistoryStore
+while time.time() < float(sys.argv[2]):  # all start together
+    time.sleep(0.001)
+HistoryStore(Path(sys.argv[1])).close()
+"""
+
+
+def test_processes_opening_an_old_database_at_once_migrate_it_once(old_db: Path) -> None:
+    """The app and a scheduled CLI run may open a 0.1.0 file in the same instant."""
+    import subprocess
+    import sys
+    import time
+
+    start = f"{time.time() + 1.0}"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AT_ONCE, str(old_db), start],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    errors = [run.communicate(timeout=60)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
+    db = sqlite3.connect(old_db)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        db.close()

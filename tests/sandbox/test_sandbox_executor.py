@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fitting_inputs import PSAT_INPUT, psat_roster
 from sandbox_http import SAMPLES, SandboxHttp, api_fixture, psat_body  # noqa: F401
 
 
@@ -98,21 +99,25 @@ def test_real_samples_process_into_output_sets(api: SandboxHttp, name: str) -> N
     identifiers = {r["assessmentReference"]["assessmentIdentifier"] for r in records}
     expected_id = bundle.rsplit("/", 1)[1] + (f"-{params['TEST_TYPE']}" if params else "")
     assert identifiers == {expected_id}
-    extras = [env for env in files if env != "INPUT_FILE"]
-    if extras:
-        extra_records = jsonl(downloaded["studentObjectiveAssessments.jsonl"])
-        expected = sum(data_rows(contents[env]) for env in extras)
-        assert len(extra_records) == expected
-        assert {r["sourceFile"] for r in extra_records} == set(extras)
+    # The files the bundle's earthmover.yaml names under destinations:, not a fixed trio.
+    assert sorted(downloaded) == sorted(DESTINATIONS[bundle])
 
 
-def roster_csv(students: int) -> bytes:
-    lines = ["StudentID,Score"] + [f"{605000 + i},{i}" for i in range(students)]
-    return ("\n".join(lines) + "\n").encode()
+# From each bundle's `destinations:` in the snapshot (read by eye, not by the derivation).
+_DESCRIPTORS = ["assessmentReportingMethodDescriptors.jsonl", "performanceLevelDescriptors.jsonl"]
+_COMMON = ["assessments.jsonl", "studentAssessments.jsonl", *_DESCRIPTORS]
+_FASTBRIDGE = [*_COMMON, "assessmentCategoryDescriptors.jsonl", "assessmentPeriodDescriptors.jsonl"]
+DESTINATIONS = {
+    "assessments/PSAT_SAT": [*_COMMON, "objectiveAssessments.jsonl"],
+    "assessments/STAR": [*_COMMON, "objectiveAssessments.jsonl"],
+    "assessments/MAP_Growth": [*_COMMON, "objectiveAssessments.jsonl"],
+    "assessments/FastBridge_CBMreading": [*_FASTBRIDGE, "objectiveAssessments.jsonl"],
+    "assessments/FastBridge_CBMmath": _FASTBRIDGE,
+}
 
 
 def run_year(api: SandboxHttp, year: str, students: int = 30) -> tuple[str, list[dict[str, Any]]]:
-    uid = api.run_job(psat_body(schoolYear=year), {"INPUT_FILE": roster_csv(students)})
+    uid = api.run_job(psat_body(schoolYear=year), {"INPUT_FILE": psat_roster(students)})
     assert api.wait_finished(uid) == [("success", None)]
     return uid, api.sets_for(uid)
 
@@ -160,7 +165,9 @@ def test_ods_cross_year_splits_unmatched_students(api: SandboxHttp) -> None:
 
 def test_rerun_lists_leftovers_in_the_shared_folder(api: SandboxHttp) -> None:
     body = psat_body(bundle="assessments/STAR", params=None, files={"INPUT_FILE": "a.csv"})
-    uid = api.run_job(body)
+    uid = api.run_job(
+        body, {"INPUT_FILE": (SAMPLES / "STAR" / "SR_sample_anonymized_file.csv").read_bytes()}
+    )
     api.wait_finished(uid)
     (first,) = api.sets_for(uid)
     assert api.start(uid).status_code == 202
@@ -173,9 +180,10 @@ def test_rerun_lists_leftovers_in_the_shared_folder(api: SandboxHttp) -> None:
 @pytest.mark.parametrize(
     ("content", "code"),
     [
-        (b"StudentID,Score\n", "earthmover_run"),  # header only
-        (b"StudentID,Score\n\n  \n", "earthmover_run"),  # blank lines are no rows
-        (b"Name,Score\nAda,1\nBob,2\n", "insufficient_matches"),  # no id-like column
+        (psat_roster(0), "earthmover_run"),  # header only
+        (psat_roster(0) + b"\n  \n", "earthmover_run"),  # blank lines are no rows
+        # Not PSAT/SAT's columns: earthmover stops before any roster match.
+        (b"Name,Score\nAda,1\nBob,2\n", "earthmover_run"),
     ],
 )
 def test_unusable_input_fails_the_run(api: SandboxHttp, content: bytes, code: str) -> None:
@@ -189,7 +197,7 @@ def test_unusable_input_fails_the_run(api: SandboxHttp, content: bytes, code: st
 
 def test_outcome_fail_fails_good_input(api: SandboxHttp) -> None:
     api.sandbox.set_executor(outcome="fail")
-    uid = api.run_job(psat_body())
+    uid = api.run_job(psat_body(), PSAT_INPUT)
     assert api.wait_finished(uid)[0][0] == "error"
     assert api.list_sets().json() == []
 
@@ -199,12 +207,14 @@ def test_outcome_succeed_skips_input_checks(api: SandboxHttp) -> None:
     uid = api.run_job(psat_body(), {"INPUT_FILE": b"Name\n"})
     assert api.wait_finished(uid) == [("success", None)]
     (item,) = api.sets_for(uid)
-    assert item["files"] == ["assessments.jsonl"]  # empty JSONL files are not uploaded
+    # No rows, no studentAssessments: empty JSONL files are not uploaded.
+    expected = sorted(set(DESTINATIONS["assessments/PSAT_SAT"]) - {"studentAssessments.jsonl"})
+    assert item["files"] == expected
 
 
 def test_run_goes_through_new_and_running(api: SandboxHttp) -> None:
     api.sandbox.set_executor(delay_seconds=0.4)
-    uid = api.run_job(psat_body())
+    uid = api.run_job(psat_body(), PSAT_INPUT)
     assert api.runs(uid)[0][0] in ("new", "running")
     api.wait_until(lambda: api.runs(uid)[0][0] == "running")
     assert api.wait_finished(uid) == [("success", None)]

@@ -6,6 +6,7 @@ import time
 
 import httpx
 import pytest
+from fitting_inputs import PSAT_INPUT
 from sandbox_http import CSV, SandboxHttp, api_fixture, nest, psat_body  # noqa: F401
 
 INTERNAL = '{"statusCode":500,"message":"Internal server error"}'
@@ -75,7 +76,9 @@ def test_s3_error_on_upload_and_download(api: SandboxHttp, status: int, code: st
     assert response.status_code == status
     assert f"<Code>{code}</Code>" in response.text
     assert response.headers["content-type"] == "application/xml"
-    assert api.upload(created["uploadUrls"]["INPUT_FILE"], CSV).status_code == 200
+    # A file the run succeeds on: only a successful run has a set to download.
+    good = PSAT_INPUT["INPUT_FILE"]
+    assert api.upload(created["uploadUrls"]["INPUT_FILE"], good).status_code == 200
     assert api.start(created["uid"]).status_code == 202
     api.wait_finished(created["uid"])
     (item,) = api.sets_for(created["uid"])
@@ -162,7 +165,7 @@ def test_control_executor(api: SandboxHttp) -> None:
     assert response.status_code == 200
     assert response.json()["outcome"] == "fail"
     assert response.json()["delay_seconds"] == 0.05
-    uid = api.run_job(psat_body())
+    uid = api.run_job(psat_body(), PSAT_INPUT)
     assert api.wait_finished(uid)[0][0] == "error"
     assert api.control("PUT", "/executor", json={"outcome": "maybe"}).status_code == 400
 

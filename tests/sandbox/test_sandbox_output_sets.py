@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from fitting_inputs import PSAT_INPUT
 from sandbox_http import SandboxHttp, api_fixture, nest, new_uuid, psat_body  # noqa: F401
 
 MILLIS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
@@ -73,7 +74,7 @@ def test_item_shape_and_ordering_by_created_at(api: SandboxHttp) -> None:
 
 
 def test_real_run_createdat_has_millis(api: SandboxHttp) -> None:
-    uid = api.run_job(psat_body())
+    uid = api.run_job(psat_body(), PSAT_INPUT)
     api.wait_finished(uid)
     (item,) = api.sets_for(uid)
     assert MILLIS.fullmatch(item["createdAt"])
@@ -221,17 +222,17 @@ def test_partner_granted_by_token_but_unknown_lists_nothing(api: SandboxHttp) ->
 
 def test_only_successful_runs_are_listed(api: SandboxHttp) -> None:
     api.sandbox.set_executor(outcome="fail")
-    failed = api.run_job(psat_body())
+    failed = api.run_job(psat_body(), PSAT_INPUT)
     assert api.wait_finished(failed) == [("error", "earthmover_run")]
     api.sandbox.set_executor(outcome="auto")
-    ok = api.run_job(psat_body())
+    ok = api.run_job(psat_body(), PSAT_INPUT)
     api.wait_finished(ok)
     assert [s["jobUid"] for s in api.list_sets().json()] == [ok]
 
 
 def test_set_is_linkable_before_its_run_is_listed(api: SandboxHttp) -> None:
     api.sandbox.set_executor(delay_seconds=0.05, visibility_lag_seconds=1.0)
-    uid = api.run_job(psat_body())
+    uid = api.run_job(psat_body(), PSAT_INPUT)
     server = api.sandbox.server
 
     def reported() -> list[str]:

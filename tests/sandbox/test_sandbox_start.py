@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fitting_inputs import PSAT_INPUT
 from sandbox_http import CSV, SandboxHttp, api_fixture, nest, new_uuid, psat_body  # noqa: F401
 
 
@@ -70,7 +71,7 @@ def test_files_missing_lists_every_name(api: SandboxHttp) -> None:
 
 def test_start_then_repeat_while_running_then_rerun(api: SandboxHttp) -> None:
     api.sandbox.set_executor(delay_seconds=0.5)
-    uid = api.run_job(psat_body())
+    uid = api.run_job(psat_body(), PSAT_INPUT)
     response = api.start(uid)
     assert response.text == nest(400, f"Job already in progress: {uid}", "Bad Request")
     assert api.wait_finished(uid) == [("success", None)]
@@ -91,7 +92,7 @@ def test_start_then_repeat_while_running_then_rerun(api: SandboxHttp) -> None:
 
 def test_failed_run_can_be_restarted(api: SandboxHttp) -> None:
     api.sandbox.set_executor(outcome="fail")
-    uid = api.run_job(psat_body())
+    uid = api.run_job(psat_body(), PSAT_INPUT)
     assert api.wait_finished(uid)[-1][0] == "error"
     api.sandbox.set_executor(outcome="auto")
     assert api.start(uid).status_code == 202

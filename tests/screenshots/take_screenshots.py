@@ -48,9 +48,11 @@ async def shoot(out: Path) -> list[Path]:
 
     from runway_desktop.core.practice import practice_files
     from runway_desktop.core.session import Session, connect
+    from runway_desktop.core.submit.events import FileProgress
     from runway_desktop.sandbox.config import default_config
     from runway_desktop.sandbox.server import Sandbox
     from runway_desktop.settings import Profile
+    from runway_desktop.ui.event_adapter import dispatcher
     from runway_desktop.ui.main_window import MainWindow
     from runway_desktop.ui.settings.connection_dialog import ConnectionDialog
 
@@ -105,10 +107,11 @@ async def shoot(out: Path) -> list[Path]:
                 caught.append(True)
                 grab(window, "04-upload-running")
 
-        page.runner.fileProgress.connect(on_progress)
+        slot = dispatcher({FileProgress: lambda e: on_progress(e.env_var, e.progress)})
+        page.runner.events.connect(slot)
         page.submit_button.click()
         await wait_for(lambda: not page.runner.is_running(), limit=120)
-        page.runner.fileProgress.disconnect(on_progress)
+        page.runner.events.disconnect(slot)
         grab(window, "05-success")
         big.unlink()
 

@@ -18,7 +18,9 @@ from ui_app_helpers import click, qt_garbage, submit, wait_checked  # noqa: F401
 import runway_desktop.ui.history.diagnostics_export as diagnostics_export
 from runway_desktop.base.logging_setup import setup_logging, teardown_logging
 from runway_desktop.core.submission_state import SubmissionState as S
-from runway_desktop.ui.submit.form import FormValues
+from runway_desktop.core.submit.events import Finished
+from runway_desktop.core.submit.form_values import FormValues
+from runway_desktop.ui.history.resume import ResumeDone
 from runway_desktop.ui.submit.page import SubmitPage
 
 SIGNATURE = re.compile(r"X-Amz-Signature=(?!\[redacted\])")
@@ -47,7 +49,9 @@ def test_resume_an_interrupted_upload_starts_the_job_exactly_once(
     assert detail.resume_button.isVisible() and detail.resume_button.isEnabled()
 
     # (is_running() turns False a moment before the result is reported: wait for the result.)
-    with h.qtbot.waitSignal(h.page.resume.done, timeout=WAIT_MS):
+    with h.qtbot.waitSignal(
+        h.page.resume.events, timeout=WAIT_MS, check_params_cb=lambda e: isinstance(e, ResumeDone)
+    ):
         click(h.qtbot, detail.resume_button)
     assert "Resumed: Runway started job" in detail.note.text()
     assert len(h.make.runs(first.job_uid)) == 1
@@ -115,7 +119,10 @@ def test_resubmit_prefills_the_form_for_review_then_sends_a_new_job(
     wait_checked(h.qtbot, submit_page)
     assert submit_page.form.values().files == {"INPUT_FILE": sat}
     h.qtbot.waitUntil(submit_page.submit_button.isEnabled, timeout=WAIT_MS)
-    with h.qtbot.waitSignal(submit_page.runner.finished, timeout=WAIT_MS):
+    finished = submit_page.runner.events
+    with h.qtbot.waitSignal(
+        finished, timeout=WAIT_MS, check_params_cb=lambda e: isinstance(e, Finished)
+    ):
         submit(h.qtbot, submit_page)
     jobs = h.make.sandbox.call(lambda: list(h.make.sandbox.server.state.jobs))
     assert len(jobs) == 2 and all(len(h.make.runs(uid)) == 1 for uid in jobs)

@@ -28,7 +28,7 @@ from ui_app_helpers import (  # noqa: F401  (app_fixture is the pytest fixture "
 from ui_dnd import drag, drop_files, file_mime
 
 from runway_desktop.bundles.registry import load_snapshot
-from runway_desktop.ui.submit.drop_plan import Action, offer_text, plan_drop
+from runway_desktop.core.submit.drop_plan import Action, offer_text, plan_drop
 from runway_desktop.ui.submit.identify_offer_bar import IdentifyOfferBar
 from runway_desktop.ui.submit.page import SubmitPage
 

@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 
 from runway_desktop.api import part_file as download_module
 from runway_desktop.core.outputs.browse import job_partner
+from runway_desktop.core.outputs.download_queue import SetStateChanged
 from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.ui.output_sets.model import COL_STATE
 
@@ -49,7 +50,9 @@ def test_one_click_downloads_every_file_byte_for_byte_then_offers_the_folder(
     outsets.refresh()
     page = outsets.page
     seen: list[str] = []
-    page.controller.stateChanged.connect(lambda _uid, state: seen.append(state.state))
+    page.controller.events.connect(
+        lambda e: seen.append(e.state.state) if isinstance(e, SetStateChanged) else None
+    )
 
     with outsets.qtbot.waitSignal(page.downloadsChanged, timeout=WAIT_MS):
         outsets.click_state(uid)

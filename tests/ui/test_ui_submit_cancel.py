@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,26 +24,32 @@ from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
 )
 
 from runway_desktop.api.progress import TransferProgress
-from runway_desktop.core.submit.events import Step
+from runway_desktop.core.submit.events import FileProgress, Step
+from runway_desktop.ui.event_adapter import dispatcher
 from runway_desktop.ui.submit.progress_panel import MARKS
 
 BIG_FILE_BYTES = 100 * 1024 * 1024
 
 
+def on_file_progress(handler: Callable[[str, TransferProgress], None]) -> Callable[[object], None]:
+    """A slot for the runner's ``events`` that passes each file's progress to ``handler``."""
+    return dispatcher({FileProgress: lambda e: handler(e.env_var, e.progress)})
+
+
 @pytest.fixture
-def big_csv(tmp_path: Path) -> Iterator[Path]:
-    """A ~100 MB export with a student-ID column, so sending it takes a moment."""
+def big_csv(tmp_path: Path, samples_dir: Path) -> Iterator[Path]:
+    """A ~100 MB SAT export (the sample's rows over and over), so sending it takes a moment."""
+    header, *rows = (
+        (samples_dir / "PSAT_SAT" / "sample_anonymized_file_sat.csv").read_bytes().splitlines(True)
+    )
+    block = b"".join(rows) * 200
     path = tmp_path / "psat_whole_district.csv"
-    rows = "".join(
-        f"{100000 + i},Lastname{i % 97},Firstname{i % 89},{400 + i % 1200},SAT\n"
-        for i in range(20_000)
-    ).encode()
     with path.open("wb") as out:
-        out.write(b"StudentID,LastName,FirstName,Score,TestType\n")
+        out.write(header)
         written = 0
         while written < BIG_FILE_BYTES:
-            out.write(rows)
-            written += len(rows)
+            out.write(block)
+            written += len(block)
     yield path
     path.unlink()  # 100 MB is too much to leave in pytest's kept temp folders
 
@@ -62,6 +68,7 @@ def test_cancel_during_upload_starts_nothing_and_offers_retry(
 
     seen: list[TransferProgress] = []
 
+    @on_file_progress
     def click_cancel_once_bytes_flow(env_var: str, progress: TransferProgress) -> None:
         # The clerk clicks Cancel as soon as the first file's bar moves.
         if env_var == "INPUT_FILE" and progress.bytes_done > 0 and not seen:
@@ -73,10 +80,10 @@ def test_cancel_during_upload_starts_nothing_and_offers_retry(
             assert panel.stop_bar.keep_button.isDefault()
             click(qtbot, panel.stop_bar.stop_button)
 
-    page.runner.fileProgress.connect(click_cancel_once_bytes_flow)
+    page.runner.events.connect(click_cancel_once_bytes_flow)
     submit(qtbot, page)
     outcome = wait_finished(qtbot, page)
-    page.runner.fileProgress.disconnect(click_cancel_once_bytes_flow)
+    page.runner.events.disconnect(click_cancel_once_bytes_flow)
 
     assert seen and seen[0].bytes_done < big_csv.stat().st_size, "cancelled mid-upload"
     # The wording depends on where the cancel landed (the transfer or between steps).
@@ -125,6 +132,7 @@ def test_keep_sending_and_a_second_click_where_submit_was_never_cancel(
     where_submit_was = page.submit_button.mapTo(page, page.submit_button.rect().center())
     asked: list[bool] = []
 
+    @on_file_progress
     def answer_keep_sending(env_var: str, progress: TransferProgress) -> None:
         if env_var == "INPUT_FILE" and progress.bytes_done > 0 and not asked:
             asked.append(True)
@@ -135,9 +143,9 @@ def test_keep_sending_and_a_second_click_where_submit_was_never_cancel(
             click(qtbot, panel.stop_bar.keep_button)
             assert not panel.stop_bar.isVisible()
 
-    page.runner.fileProgress.connect(answer_keep_sending)
+    page.runner.events.connect(answer_keep_sending)
     submit(qtbot, page)
     wait_success(qtbot, page)
-    page.runner.fileProgress.disconnect(answer_keep_sending)
+    page.runner.events.disconnect(answer_keep_sending)
     assert asked, "the upload never reported progress: nothing was asked"
     assert len(app.jobs()) == 1

@@ -1,21 +1,22 @@
 """Downloading an output set: fresh links right before, every file atomic, then recorded.
 
 A set counts as downloaded only when every one of its files arrived complete (the transfer
-layer checks each size against what S3 announced and renames into place only then).
+layer checks each size against what S3 announced, and the MD5 against the ETag where that is
+an MD5, and renames into place only then). History records, per file, which check it passed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from runway_desktop.api.client import RunwayClient
-from runway_desktop.api.download import download_file
+from runway_desktop.api.download import DownloadResult, download_file
 from runway_desktop.api.errors import RunwayError, error_from_os_error
 from runway_desktop.api.filenames import safe_filename
 from runway_desktop.api.models import OutputSet
@@ -29,6 +30,13 @@ PARALLEL_FILES = 3
 STATE_COMPLETE = "complete"
 STATE_FAILED = "failed"
 STATE_DOWNLOADING = "downloading"
+# How a saved file was checked (api.download.Verification), in the words History shows.
+VERIFICATION_WORDS = {"md5": "verified (MD5)", "size": "size only"}
+
+
+def verification_text(kind: str | None) -> str:
+    """ "verified (MD5)", "size only", or "" for a file whose check was not recorded."""
+    return VERIFICATION_WORDS.get(kind or "", "")
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,8 @@ class SetDownload:
     seconds: float = 0.0
     # Another process (the app, a second CLI run) downloaded it while this one waited.
     by_another_process: bool = False
+    # Local file name -> "md5" or "size": how each file was checked (see VERIFICATION_WORDS).
+    verification: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -114,7 +124,8 @@ class SetDownloader:
                 files = await asyncio.to_thread(self._completed_files, uid, folder)
                 if files is not None:
                     seconds = time.monotonic() - started
-                    return SetDownload(output_set, folder, files, None, seconds, True)
+                    checks = self.history.download_verification(self.profile_name, uid)
+                    return SetDownload(output_set, folder, files, None, seconds, True, checks)
             return await self._download_claimed(output_set, folder, started, on_progress, cancel)
 
     def _completed_files(self, set_uid: str, folder: Path) -> tuple[Path, ...] | None:
@@ -136,18 +147,21 @@ class SetDownloader:
         record = self.history.record_download
         record(self.profile_name, output_set.uid, folder=folder, state=STATE_DOWNLOADING, files=[])
         try:
-            paths = await self._download_files(output_set, folder, on_progress, cancel)
+            results = await self._download_files(output_set, folder, on_progress, cancel)
         except RunwayError as error:
             record(
                 self.profile_name, output_set.uid, folder=folder, state=STATE_FAILED,
                 files=[], message=error.message,
             )  # fmt: skip
             return SetDownload(output_set, folder, (), error, time.monotonic() - started)
+        paths = tuple(r.path for r in results)
+        checks = {r.path.name: r.verified for r in results}
         record(
             self.profile_name, output_set.uid, folder=folder, state=STATE_COMPLETE,
-            files=[p.name for p in paths],
+            files=[p.name for p in paths], verification=checks,
         )  # fmt: skip
-        return SetDownload(output_set, folder, tuple(paths), None, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        return SetDownload(output_set, folder, paths, None, seconds, verification=checks)
 
     async def _download_files(
         self,
@@ -155,7 +169,7 @@ class SetDownloader:
         folder: Path,
         on_progress: SetProgressCallback | None,
         cancel: asyncio.Event | None,
-    ) -> list[Path]:
+    ) -> list[DownloadResult]:
         # Links expire after an hour: fetch them right before, and again on a 403.
         links = await self.client.download_links(output_set.uid)
         await asyncio.to_thread(_make_folder, folder)
@@ -185,7 +199,7 @@ class SetDownloader:
                 return None
             return sum(size or 0 for size in sizes.values())
 
-        async def one(name: str) -> Path:
+        async def one(name: str) -> DownloadResult:
             first = True
 
             async def url() -> str:
@@ -208,7 +222,7 @@ class SetDownloader:
                 )
             done.append(result.path)
             report(None)
-            return result.path
+            return result
 
         report(None)
         tasks = [asyncio.ensure_future(one(name)) for name in links]

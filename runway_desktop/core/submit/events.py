@@ -43,6 +43,30 @@ class SubmissionRequest:
     params: Mapping[str, str] = field(default_factory=dict)
     # Checks already made by the form (env var -> report); re-used when the file is unchanged.
     reports: Mapping[str, PreflightReport] = field(default_factory=dict)
+    # ``Mismatch.key``s the user chose to send anyway ("Send anyway…", ``--accept-mismatch``);
+    # the pipeline refuses every other mismatch, so the rule is the same for GUI and CLI.
+    accepted_mismatches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A file that may be the wrong one: sent only when the user decided to send it anyway."""
+
+    env_var: str
+    kind: str  # "content" (its columns) or "year" (its test dates)
+    file_name: str
+    message: str  # what the check said, in the words the slot shows
+    # Runway's run would fail on it (another bundle's file, required columns missing), so
+    # no output would ever come: the confirmation says so plainly.
+    run_will_fail: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.env_var}:{self.kind}"
+
+    @property
+    def text(self) -> str:
+        return f"{self.file_name}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -88,7 +112,7 @@ class Notice:
 class SubmissionInvalid(RunwayError):
     """Local checks found problems; nothing was sent. ``problems`` name the form fields."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], mismatches: tuple[Mismatch, ...] = ()) -> None:
         first = problems[0]
         super().__init__(
             first.message if len(problems) == 1 else f"{len(problems)} things need fixing.",
@@ -96,6 +120,8 @@ class SubmissionInvalid(RunwayError):
             fields=tuple(p.field for p in problems),
         )
         self.problems = problems
+        # The refused files that could be sent anyway (their problems are among ``problems``).
+        self.mismatches = mismatches
 
 
 @dataclass(frozen=True)

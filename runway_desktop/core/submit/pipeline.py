@@ -22,10 +22,18 @@ from runway_desktop.api.models import CreateJobRequest
 from runway_desktop.bundles.preflight import PreflightReport
 from runway_desktop.bundles.validation import build_params, validate_submission
 from runway_desktop.core.output_sets import RunwayLook, look_for_job
-from runway_desktop.core.submit.checks import checked_report, file_records, report_problems
+from runway_desktop.core.submit.checks import (
+    accepted_before,
+    check_notices,
+    checked_report,
+    file_records,
+    judge_reports,
+    sent_anyway_message,
+)
 from runway_desktop.core.submit.events import (
     FilesChecked,
     Finished,
+    Mismatch,
     Notice,
     Outcome,
     PipelineEvent,
@@ -58,6 +66,9 @@ class Cancelled(TransferCancelled):
 
 class SubmissionPipeline:
     """One submission at a time. ``cancel()`` may be called from the listener's thread."""
+
+    # The mismatches of the last check the user chose to send anyway, for its step record.
+    _accepted: tuple[Mismatch, ...] = ()
 
     def __init__(
         self,
@@ -192,6 +203,8 @@ class SubmissionPipeline:
             school_year=request.school_year,
         )
         reports: dict[str, PreflightReport] = {}
+        refused: tuple[Mismatch, ...] = ()
+        self._accepted = ()
         if not problems:
             slots = {env: request.bundle.file(env) for env in request.files}
             checked = await asyncio.gather(
@@ -203,18 +216,21 @@ class SubmissionPipeline:
             )
             reports = dict(zip(request.files, checked, strict=True))
             self._emit(FilesChecked(reports))
-            problems = report_problems(reports)
+            # A resume: what the user decided when sending still holds for the same words.
+            record = self.history.get(submission_id) if submission_id is not None else None
+            accepted = request.accepted_mismatches + accepted_before(record, reports, request)
+            verdict = judge_reports(reports, request.school_year, accepted)
+            problems, refused, self._accepted = verdict.problems, verdict.refused, verdict.accepted
         if problems:
-            error = SubmissionInvalid(problems)
+            error = SubmissionInvalid(problems, refused)
             self._emit(StepFinished(Step.CHECK, "failed", _since(started), error.message))
             result = SubmissionResult(
                 submission_id=submission_id or 0, outcome=Outcome.FAILED, error=error
             )
             self._emit(Finished(result))
             return result
-        for report in reports.values():
-            for warning in report.warnings:
-                self._emit(Notice(f"{report.path.name}: {warning}"))
+        for text in check_notices(reports, self._accepted):
+            self._emit(Notice(text))
         self._emit(StepFinished(Step.CHECK, "done", _since(started)))
         return reports
 
@@ -224,7 +240,12 @@ class SubmissionPipeline:
         step_id = self.history.step_started(
             submission_id, Step.CHECK.name, at=self._check_started_at
         )
-        self.history.step_finished(step_id, "done", f"{len(reports)} file(s) checked")
+        # A choice to send a mismatching file is part of the submission's record (History
+        # shows it in the step timeline; a resume reads it back instead of asking again).
+        message = f"{len(reports)} file(s) checked"
+        if self._accepted:
+            message = sent_anyway_message(self._accepted)
+        self.history.step_finished(step_id, "done", message)
 
     async def _send(
         self,

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtCore import Signal as _Signal
 
 from runway_desktop.core.history_view import COLUMNS, HistoryRow, Sorting
+from runway_desktop.ui.widgets.plain_text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -100,9 +101,9 @@ class HistoryTableModel(QAbstractTableModel):
             return row.display(column)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "Status":
-                return row.derived.explanation
+                return plain_tooltip(row.derived.explanation)  # may quote Runway
             if column == "Assessment":
-                return "\n".join(f.path.name for f in row.record.files)
+                return plain_tooltip("\n".join(f.path.name for f in row.record.files))
         if role == Qt.ItemDataRole.AccessibleTextRole and column == "Status":
             return f"{row.derived.label}. {row.derived.explanation}"
         return None

@@ -34,20 +34,30 @@ from runway_desktop.core import history_actions as actions
 from runway_desktop.core import history_view as view
 from runway_desktop.core.history_view import HistoryRow, ViewInputs
 from runway_desktop.core.session import Connection, Session
-from runway_desktop.core.status_poll import StatusPoller
-from runway_desktop.core.submit.events import SubmissionRequest, SubmissionResult
+from runway_desktop.core.status_poll import PollReport, StatusPoller
+from runway_desktop.core.submit.events import Finished, SubmissionRequest, SubmissionResult
 from runway_desktop.history.diagnostics import DiagnosticsExport
 from runway_desktop.history.records import SubmissionRecord, utc_now
+from runway_desktop.ui.event_adapter import connect_handlers
 from runway_desktop.ui.history.body import HistoryBody
 from runway_desktop.ui.history.diagnostics_export import DiagnosticsExporter
 from runway_desktop.ui.history.filters import HistoryFilters
 from runway_desktop.ui.history.model import HistoryTableModel
-from runway_desktop.ui.history.resume import ResumeController
-from runway_desktop.ui.history.status_poller import StatusPollTimer
+from runway_desktop.ui.history.resume import (
+    ResumeController,
+    ResumeDone,
+    ResumeNotice,
+    ResumeProgress,
+)
+from runway_desktop.ui.history.status_poller import (
+    PollingActive,
+    StatusesChanged,
+    StatusPollTimer,
+)
 from runway_desktop.ui.history.submission_detail import SubmissionDetail
 from runway_desktop.ui.history.table import HistoryTable
 from runway_desktop.ui.notifier import Notifier
-from runway_desktop.ui.submit.pipeline_runner import PipelineRunner
+from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, RunningChanged
 from runway_desktop.ui.widgets.restyle import restyle
 
 log = logging.getLogger(__name__)
@@ -98,6 +108,7 @@ class HistoryPage(QWidget):
         title.setObjectName("PageTitle")
         self.summary = QLabel(self)
         self.summary.setObjectName("HistorySummary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.check_button = QPushButton("Check for results now", self)
         self.export_button = QPushButton("Export diagnostics…", self)
@@ -107,6 +118,7 @@ class HistoryPage(QWidget):
         )
         self.message = QLabel(self)
         self.message.setObjectName("HistoryMessage")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.hide()
         self.filters = HistoryFilters(self)
@@ -146,12 +158,16 @@ class HistoryPage(QWidget):
         self.detail.showOutputClicked.connect(self.showOutputRequested)
         self.detail.downloadClicked.connect(self.downloadRequested)
         self.detail.cancelClicked.connect(self.runner.cancel)
-        self.resume.progress.connect(self.detail.show_progress)
-        self.resume.notice.connect(lambda text: self.detail.set_note(text, "warning"))
-        self.resume.done.connect(self.on_resume_done)
-        self.poll_timer.changed.connect(lambda _changes: self.refresh())
-        self.poll_timer.polled.connect(lambda _report: self._update_summary())
-        self.poll_timer.activeChanged.connect(lambda _active: self._update_summary())
+        connect_handlers(self.resume.events, {
+            ResumeProgress: lambda e: self.detail.show_progress(e.text, e.fraction),
+            ResumeNotice: lambda e: self.detail.set_note(e.text, "warning"),
+            ResumeDone: lambda e: self.on_resume_done(e.result, e.text, e.ok),
+        })  # fmt: skip
+        connect_handlers(self.poll_timer.events, {
+            PollReport: lambda _e: self._update_summary(),
+            StatusesChanged: lambda _e: self.refresh(),
+            PollingActive: lambda _e: self._update_summary(),
+        })  # fmt: skip
         self._poll_after = False
         self.refresh()
 
@@ -170,8 +186,10 @@ class HistoryPage(QWidget):
             self._watched[index] = (runner, utc_now() - timedelta(seconds=2) if running else None)
             self.refresh()
 
-        runner.runningChanged.connect(on_running)
-        runner.finished.connect(lambda _result: self.refresh())
+        connect_handlers(runner.events, {
+            RunningChanged: lambda e: on_running(e.running),
+            Finished: lambda _e: self.refresh(),
+        })  # fmt: skip
 
     def shutdown(self) -> None:
         """Stop background polling and any resume; call before closing the app's services."""

@@ -1,7 +1,10 @@
-"""Runs a Resume pressed on the History screen and turns the runner's signals into what the
-detail pane shows: one line of progress, notices, and a plain-words outcome."""
+"""Runs a Resume pressed on the History screen and turns the runner's events into what the
+detail pane shows: one line of progress, notices, and a plain-words outcome (one ``events``
+signal carrying ResumeProgress, ResumeNotice and ResumeDone)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
@@ -9,11 +12,17 @@ from runway_desktop.api.progress import TransferProgress
 from runway_desktop.core.progress_text import describe_progress
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submit.events import (
+    FileProgress,
+    Finished,
+    Notice,
     Step,
     StepFinished,
+    StepStarted,
     SubmissionRequest,
     SubmissionResult,
+    TotalProgress,
 )
+from runway_desktop.ui.event_adapter import connect_handlers
 from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, pipeline_factory
 
 
@@ -37,10 +46,31 @@ def outcome_text(result: SubmissionResult) -> tuple[str, bool]:
     return f"Not resumed: {error.message} {error.next_step}".strip(), False
 
 
+@dataclass(frozen=True)
+class ResumeProgress:
+    text: str  # one line
+    fraction: float | None
+
+
+@dataclass(frozen=True)
+class ResumeNotice:
+    text: str
+
+
+@dataclass(frozen=True)
+class ResumeDone:
+    result: SubmissionResult
+    text: str  # the outcome in plain words
+    ok: bool
+
+
+ResumeEvent = ResumeProgress | ResumeNotice | ResumeDone
+
+
 class ResumeController(QObject):
-    progress = Signal(str, object)  # one line, fraction or None
-    notice = Signal(str)
-    done = Signal(object, str, bool)  # SubmissionResult, outcome text, ok
+    # Not "event": that would hide QObject.event(), through which Qt delivers this object's
+    # own events.
+    events = Signal(object)  # a ResumeEvent
 
     def __init__(
         self, runner: PipelineRunner, services: Session, parent: QObject | None = None
@@ -52,12 +82,15 @@ class ResumeController(QObject):
         self.last_text = ""
         self.last_fraction: float | None = None
         self._step: Step | None = None
-        runner.stepStarted.connect(self.on_step_started)
-        runner.stepFinished.connect(self.on_step_finished)
-        runner.totalProgress.connect(self.on_progress)
-        runner.fileProgress.connect(self.on_file_progress)
-        runner.notice.connect(self.notice)
-        runner.finished.connect(self.on_finished)
+        self._files = 0
+        connect_handlers(runner.events, {
+            StepStarted: lambda e: self.on_step_started(e.step),
+            StepFinished: self.on_step_finished,
+            TotalProgress: lambda e: self.on_progress(e.progress),
+            FileProgress: lambda e: self.on_file_progress(e.env_var, e.progress),
+            Notice: lambda e: self.events.emit(ResumeNotice(e.text)),
+            Finished: lambda e: self.on_finished(e.result),
+        })  # fmt: skip
 
     def start(self, connection: Connection, submission_id: int, request: SubmissionRequest) -> None:
         self.submission_id = submission_id
@@ -68,7 +101,7 @@ class ResumeController(QObject):
 
     def _emit(self, text: str, fraction: float | None) -> None:
         self.last_text, self.last_fraction = text, fraction
-        self.progress.emit(text, fraction)
+        self.events.emit(ResumeProgress(text, fraction))
 
     def on_step_started(self, step: Step) -> None:
         self._step = step
@@ -87,4 +120,4 @@ class ResumeController(QObject):
 
     def on_finished(self, result: SubmissionResult) -> None:
         text, ok = outcome_text(result)
-        self.done.emit(result, text, ok)
+        self.events.emit(ResumeDone(result, text, ok))

@@ -1,6 +1,7 @@
 """Background status polling for the History screen: a timer around the Qt-free
 ``core.status_poll.StatusPoller``, with a desktop notification when a submission gets its result
-or reaches "No result yet", worded by the core's one state table.
+or reaches "No result yet", worded by the core's one state table. One ``events`` signal
+carries each round's PollReport, then StatusesChanged when states changed, and PollingActive.
 
 Gentle by design: one request per (profile, partner) per round, rounds only while something
 is waiting, a minute apart, and further apart after failures. A round never overlaps the next.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -37,10 +39,27 @@ def notification_for(change: StatusChange, assessment: str) -> tuple[str, str, b
     return (derived.label, f"{what}: {derived.next_step}", derived.tone != "success")
 
 
+@dataclass(frozen=True)
+class StatusesChanged:
+    """A round found submissions whose state changed (told after its PollReport)."""
+
+    changes: tuple[StatusChange, ...]
+
+
+@dataclass(frozen=True)
+class PollingActive:
+    """Rounds are scheduled (True) or not."""
+
+    active: bool
+
+
+StatusPollEvent = PollReport | StatusesChanged | PollingActive
+
+
 class StatusPollTimer(QObject):
-    changed = Signal(object)  # tuple[StatusChange, ...]
-    polled = Signal(object)  # PollReport
-    activeChanged = Signal(bool)  # polling scheduled or not
+    # Not "event": that would hide QObject.event(), through which Qt delivers this object's
+    # own events.
+    events = Signal(object)  # a StatusPollEvent: the core's PollReport of every round, …
 
     def __init__(
         self,
@@ -124,9 +143,9 @@ class StatusPollTimer(QObject):
                 log.info("status poll for %s/%s failed: %s", profile, partner, error.message)
             self._notify(report.changes)
             self._pollable = report.still_waiting > 0 and bool(report.polled or report.errors)
-        self.polled.emit(report)
+        self.events.emit(report)
         if report.changes:
-            self.changed.emit(report.changes)
+            self.events.emit(StatusesChanged(report.changes))
         self.ensure_running()
 
     def _notify(self, changes: tuple[StatusChange, ...]) -> None:
@@ -139,4 +158,4 @@ class StatusPollTimer(QObject):
     def _set_active(self, active: bool) -> None:
         if active != self._active:
             self._active = active
-            self.activeChanged.emit(active)
+            self.events.emit(PollingActive(active))

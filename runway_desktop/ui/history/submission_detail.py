@@ -22,6 +22,7 @@ from runway_desktop.core.history_actions import Allowed
 from runway_desktop.core.history_view import sent_text
 from runway_desktop.core.submission_state import DerivedState, SubmissionState
 from runway_desktop.history.records import SubmissionRecord
+from runway_desktop.ui.widgets.plain_text import plain_tooltip
 from runway_desktop.ui.widgets.restyle import restyle
 from runway_desktop.ui.widgets.step_timeline import StepTimeline
 
@@ -40,15 +41,18 @@ class SubmissionDetail(QWidget):
         self.derived: DerivedState | None = None
         self.title = QLabel(self)
         self.title.setObjectName("DetailTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)
         self.badge = QLabel(self)
         self.badge.setObjectName("StatusBadge")
         self.explanation = QLabel(self)
         self.explanation.setObjectName("StatusExplanation")
+        self.explanation.setTextFormat(Qt.TextFormat.PlainText)
         self.explanation.setWordWrap(True)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.note = QLabel(self)
         self.note.setObjectName("DetailNote")
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.note.hide()
 
@@ -65,6 +69,7 @@ class SubmissionDetail(QWidget):
 
         self.progress_text = QLabel(self)
         self.progress_text.setObjectName("ResumeProgress")
+        self.progress_text.setTextFormat(Qt.TextFormat.PlainText)
         self.progress_bar = QProgressBar(self)
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
@@ -85,6 +90,7 @@ class SubmissionDetail(QWidget):
         self._fact_labels: dict[str, QLabel] = {}
         for name in ("Sent", "Assessment", "District", "School year", "Settings", "Connection"):
             value = QLabel(self)
+            value.setTextFormat(Qt.TextFormat.PlainText)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._fact_labels[name] = value
@@ -184,7 +190,8 @@ class SubmissionDetail(QWidget):
                 widget.deleteLater()
         for row, f in enumerate(record.files):
             name = QLabel(f.path.name, self)
-            name.setToolTip(str(f.path))
+            name.setTextFormat(Qt.TextFormat.PlainText)
+            name.setToolTip(plain_tooltip(str(f.path)) or "")
             size = QLabel(human_size(f.size), self)
             md5 = QLabel(f"MD5 {f.md5}", self)
             md5.setObjectName("Md5")

@@ -25,18 +25,18 @@ from PySide6.QtWidgets import (
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
 from runway_desktop.core.output_sets import record_sets
+from runway_desktop.core.outputs import download_queue as queued
 from runway_desktop.core.outputs.browse import (
     BrowseFilter,
-    LocalState,
-    SetRow,
-    download_states,
+    Listing,
     empty_text,
     job_partner,
-    make_rows,
+    prepare_listing,
     scope_text,
 )
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submission_state import WORDING, SubmissionState
+from runway_desktop.ui.event_adapter import connect_handlers
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.output_sets.download_controller import DownloadController
 from runway_desktop.ui.output_sets.filters import OutputSetsFilterBar
@@ -47,10 +47,6 @@ from runway_desktop.ui.settings.download_root import DownloadMessage, DownloadRo
 
 # Gentle: a listing of 10,000 sets is a few megabytes; new results take minutes anyway.
 REFRESH_INTERVAL_MS = 60_000
-# The search haystacks are made after a listing has painted, in idle time, a slice of rows
-# per event-loop turn (~2 ms each), so that the first keystroke finds them ready.
-SEARCH_WARM_DELAY_MS = 50
-SEARCH_WARM_ROWS = 500
 
 
 class OutputSetsPage(QWidget):
@@ -78,9 +74,11 @@ class OutputSetsPage(QWidget):
         self.filters.set_assessments(services.registry)
         self.summary = QLabel(self)
         self.summary.setObjectName("MutedText")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.refresh_button = QPushButton("Refresh", self)
         self.banner = QLabel(self)
         self.banner.setObjectName("OutputSetsBanner")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
         self.banner.hide()
 
@@ -92,6 +90,7 @@ class OutputSetsPage(QWidget):
         configure_table(self.table, self.model)
         self.empty = QLabel(self)
         self.empty.setObjectName("EmptyState")
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.clear_button = QPushButton("Clear filters", self)
@@ -115,6 +114,7 @@ class OutputSetsPage(QWidget):
         self.watch_note = QLabel(self)
         self.watch_note.setObjectName("MutedText")
         self.watch_note.setWordWrap(True)
+        self.watch_note.setTextFormat(Qt.TextFormat.PlainText)
         self.download_button = QPushButton("Download selected", self)
         self.download_button.setObjectName("PrimaryButton")
 
@@ -142,8 +142,6 @@ class OutputSetsPage(QWidget):
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self.refresh_timer.timeout.connect(self.on_refresh_timer)
-        self.search_warm_timer = QTimer(self)
-        self.search_warm_timer.timeout.connect(self.on_search_warm_timer)
         self.filters.filtersChanged.connect(self.on_filters_changed)
         self.filters.searchChanged.connect(self.on_search_changed)
         self.refresh_button.clicked.connect(self.on_refresh_clicked)
@@ -156,10 +154,12 @@ class OutputSetsPage(QWidget):
         self.download_button.clicked.connect(self.on_download_selected)
         self.root_line.rootChanged.connect(self.controller.set_root)
         self.watch.toggled.connect(self.on_watch_toggled)
-        self.controller.stateChanged.connect(self.model.set_state)
-        self.controller.batchFinished.connect(self.message.show_results)
-        self.controller.setFinished.connect(lambda _r: self.downloadsChanged.emit())
-        self.controller.watchProblem.connect(self.on_watch_problem)
+        connect_handlers(self.controller.events, {
+            queued.SetStateChanged: lambda e: self.model.set_state(e.uid, e.state),
+            queued.QueueEmptied: lambda e: self.message.show_results(list(e.downloads)),
+            queued.SetFinished: lambda _e: self.downloadsChanged.emit(),
+            queued.WatchProblem: lambda e: self.on_watch_problem(e.text),
+        })  # fmt: skip
         self.controller.set_root(self.root_line.root)
         self.watch.setChecked(services.preferences.load().download_new_automatically)
         self._show_watch_note()
@@ -191,7 +191,6 @@ class OutputSetsPage(QWidget):
     def shutdown(self) -> None:
         """Stop refreshing, watching and downloading; call before the app's services close."""
         self.refresh_timer.stop()
-        self.search_warm_timer.stop()
         if self._load_task is not None:
             self._load_task.cancel()
         self.controller.shutdown()
@@ -213,8 +212,21 @@ class OutputSetsPage(QWidget):
         profile = connection.profile.name
         try:
             sets = await connection.client.list_output_sets(choice.to_query())
-            # Row texts and 10,000 local states are prepared off the Qt thread.
-            rows, states = await asyncio.to_thread(self._prepare, sets, profile)
+            # A refresh of the listing shown (the minute timer, Refresh) makes rows only for
+            # the sets not shown yet; the model must still be the one these uids came from.
+            known = self.model.known_uids() if self._loaded_filter == choice else None
+            generation = self.model.generation
+            # Rows, their haystacks and 100,000 local states are prepared off the Qt thread:
+            # no keystroke, not even the first after a listing, makes haystacks here.
+            prepared = await asyncio.to_thread(self._prepare, sets, profile, known)
+            if known is not None and (
+                self._loaded_filter != choice
+                or self.model.generation != generation
+                or not known <= prepared.listed
+            ):
+                # The model changed meanwhile, or a set is gone: every row is needed.
+                known = None
+                prepared = await asyncio.to_thread(self._prepare, sets, profile, None)
         except RunwayError as error:
             self._show_banner(f"Could not list output sets: {error.message} {error.next_step}")
             if self._download_job is not None:
@@ -229,31 +241,28 @@ class OutputSetsPage(QWidget):
             self._show_state()
             self.loaded.emit()
             return
-        same = self._loaded_filter == choice
-        if same:
-            self.model.merge_rows(rows, states)
+        if known is not None:
+            self.model.merge_rows(prepared.rows, prepared.states, listed=prepared.listed)
         else:
-            self.model.set_rows(rows, states)
+            self.model.set_rows(prepared.rows, prepared.states)
         self._loaded_filter, self._loaded_at = choice, datetime.now().astimezone()
         self.banner.hide()
         self.refresh_button.setEnabled(True)
         self.filters.offer_tenants(
-            [*self.services.recent.tenants(choice.partner), *{s.tenant for s in sets}]
+            [*self.services.recent.tenants(choice.partner), *prepared.tenants]
         )
         self._show_state()
         self._after_load(sets)
-        self.search_warm_timer.start(SEARCH_WARM_DELAY_MS)
         self.loaded.emit()
-        new = [s for s in sets if s.uid not in self._recorded]
+        new = prepared.unrecorded
         if new:  # History derives "got a result" from these (written off the Qt thread)
             self._recorded.update(s.uid for s in new)
             await record_sets(self.services.history, new)
 
-    def _prepare(
-        self, sets: list[OutputSet], profile: str
-    ) -> tuple[list[SetRow], dict[str, LocalState]]:
-        rows = make_rows(sets, self.services.assessment_name)
-        return rows, download_states(self.services.history, profile)
+    def _prepare(self, sets: list[OutputSet], profile: str, known: set[str] | None) -> Listing:
+        # In a worker thread; the Qt thread only adds to _recorded, after this has returned.
+        return prepare_listing(sets, self.services.assessment_name, self.services.history,
+                               profile, known=known, recorded=self._recorded)  # fmt: skip
 
     def _after_load(self, sets: list[OutputSet]) -> None:
         job = self._select_job
@@ -321,12 +330,6 @@ class OutputSetsPage(QWidget):
     def on_search_changed(self, text: str) -> None:
         self.proxy.set_search(text)
         self._show_state()
-
-    def on_search_warm_timer(self) -> None:
-        if self.model.warm_search(SEARCH_WARM_ROWS):
-            self.search_warm_timer.stop()
-        else:
-            self.search_warm_timer.setInterval(0)  # the next slice on the next loop turn
 
     def on_refresh_clicked(self) -> None:
         self.refresh()

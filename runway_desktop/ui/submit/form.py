@@ -8,7 +8,6 @@ list) and then placed, or the offer bar asks whether to use the assessment they 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -27,25 +26,16 @@ from runway_desktop.base.formatting import (
     school_year_label,
 )
 from runway_desktop.bundles.model import Bundle, Registry
+from runway_desktop.core.submit.drop_plan import Action, DropPlan, plan_drop
+from runway_desktop.core.submit.form_values import FormValues
 from runway_desktop.settings import RecentValues
 from runway_desktop.ui.submit.assessment_picker import AssessmentPicker
 from runway_desktop.ui.submit.drop_identifier import IdentifiedDrop
-from runway_desktop.ui.submit.drop_plan import Action, DropPlan, plan_drop
 from runway_desktop.ui.submit.file_drops import dropped_files
 from runway_desktop.ui.submit.file_slot_list import FileSlotList
 from runway_desktop.ui.submit.identify_offer_bar import IdentifyOfferBar
 from runway_desktop.ui.submit.params_form import ParamsForm
 from runway_desktop.ui.widgets.field_error import FieldError, form_label, with_error
-
-
-@dataclass(frozen=True)
-class FormValues:
-    partner: str
-    tenant: str
-    school_year: str
-    bundle: Bundle | None
-    params: dict[str, str] = field(default_factory=dict)
-    files: dict[str, Path] = field(default_factory=dict)
 
 
 class SubmitForm(QWidget):

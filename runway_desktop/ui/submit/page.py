@@ -20,18 +20,24 @@ from runway_desktop.api.errors import ErrorCode, RunwayError
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.bundles.validation import validate_submission
 from runway_desktop.core.session import Connection, Session
+from runway_desktop.core.submit.checks import find_mismatches, hard_errors
 from runway_desktop.core.submit.events import (
+    Finished,
+    Mismatch,
     SubmissionInvalid,
     SubmissionRequest,
     SubmissionResult,
 )
-from runway_desktop.ui.submit.form import FormValues, SubmitForm
+from runway_desktop.core.submit.form_values import FormValues, submission_request
+from runway_desktop.ui.event_adapter import connect_handlers
+from runway_desktop.ui.submit.form import SubmitForm
 from runway_desktop.ui.submit.pipeline_runner import (
     PipelineFactory,
     PipelineRunner,
     pipeline_factory,
 )
 from runway_desktop.ui.submit.progress_panel import ProgressPanel
+from runway_desktop.ui.submit.send_anyway_confirm import SendAnywayConfirm
 
 
 class SubmitPage(QWidget):
@@ -51,18 +57,31 @@ class SubmitPage(QWidget):
         self._last: FormValues | None = None
         self._last_result: SubmissionResult | None = None
         self._not_enabled: dict[str, set[str]] = {}
+        # The mismatches the user chose to send anyway for the last submission (a Retry of it
+        # keeps the choice); the open "Send anyway?" box, if any.
+        self._last_accepted: tuple[str, ...] = ()
+        self.confirm: SendAnywayConfirm | None = None
         self.runner = PipelineRunner(self)
 
         self.form = SubmitForm(self)
         self.banner = QLabel(self)
         self.banner.setObjectName("FormBanner")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.submit_button = QPushButton("Submit", self)
         self.submit_button.setObjectName("PrimaryButton")
         self.submit_button.setDefault(True)
+        # Shown only when nothing but files that look wrong stops the submission.
+        self.send_anyway_button = QPushButton("Send anyway…", self)
+        self.send_anyway_button.setObjectName("SendAnywayButton")
+        self.send_anyway_button.setToolTip(
+            "Send the files as they are, after a confirmation; History records the choice."
+        )
+        self.send_anyway_button.hide()
         self.why_disabled = QLabel(self)
         self.why_disabled.setObjectName("WhyDisabled")
+        self.why_disabled.setTextFormat(Qt.TextFormat.PlainText)
         self.why_disabled.setWordWrap(True)
         self.why_disabled.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -72,6 +91,7 @@ class SubmitPage(QWidget):
         scroll.setWidget(self.form)
         footer = QHBoxLayout()
         footer.addWidget(self.why_disabled, 1)
+        footer.addWidget(self.send_anyway_button)
         footer.addWidget(self.submit_button)
         form_page = QWidget(self)
         form_layout = QVBoxLayout(form_page)
@@ -91,13 +111,10 @@ class SubmitPage(QWidget):
 
         self.form.changed.connect(self.on_form_changed)
         self.submit_button.clicked.connect(self.on_submit)
-        self.runner.stepStarted.connect(self.panel.on_step_started)
-        self.runner.stepFinished.connect(self.panel.on_step_finished)
-        self.runner.fileProgress.connect(self.panel.on_file_progress)
-        self.runner.totalProgress.connect(self.panel.on_total_progress)
-        self.runner.notice.connect(self.panel.add_notice)
-        self.runner.finished.connect(self.on_finished)
-        self.runner.stateDerived.connect(self.panel.show_state)
+        self.send_anyway_button.clicked.connect(self.on_send_anyway)
+        connect_handlers(self.runner.events, {
+            **self.panel.handlers(), Finished: lambda e: self.on_finished(e.result),
+        })  # fmt: skip
         self.panel.cancelRequested.connect(self.runner.cancel)
         self.panel.backRequested.connect(self.on_back)
         self.panel.retryRequested.connect(self.on_retry)
@@ -131,12 +148,55 @@ class SubmitPage(QWidget):
         )
         if problems:
             return problems[0].message
-        slot_problem = self.form.slots.problems_text()
-        return slot_problem or None
+        hard, mismatches = self._file_blockers()
+        if hard:
+            return "\n".join(hard)
+        if mismatches:
+            lines = [f"{self._slot_name(m.env_var)}: {m.message}" for m in mismatches]
+            return "\n".join(lines)
+        return None
+
+    def pending_mismatches(self) -> list[Mismatch]:
+        """The files that may be the wrong ones, when they are all that stops Submit: what
+        "Send anyway…" would send (empty when anything else must be fixed first)."""
+        if self._connection() is None or self.form.slots.is_checking():
+            return []
+        values = self.form.values()
+        if validate_submission(
+            values.bundle,
+            dict(values.files),
+            values.params,
+            partner=values.partner,
+            tenant=values.tenant,
+            school_year=values.school_year,
+        ):
+            return []
+        hard, mismatches = self._file_blockers()
+        return [] if hard else mismatches
+
+    def _file_blockers(self) -> tuple[list[str], list[Mismatch]]:
+        """The chosen files' errors no choice can pass, and their mismatches (the core's rule,
+        from the finished checks only: nothing here reads a file)."""
+        reports = self.form.slots.reports()
+        hard = [
+            f"{self._slot_name(env)}: {errors[0]}"
+            for env, report in reports.items()
+            if (errors := hard_errors(report))
+        ]
+        return hard, find_mismatches(reports, self.form.values().school_year)
+
+    def _slot_name(self, env_var: str) -> str:
+        bundle = self.form.values().bundle
+        slot = bundle.file(env_var) if bundle is not None else None
+        return f"“{slot.display_name if slot is not None else env_var}”"
 
     def on_form_changed(self) -> None:
         reason = self.blocking_reason()
-        self.submit_button.setEnabled(reason is None and not self.runner.is_running())
+        running = self.runner.is_running()
+        self.submit_button.setEnabled(reason is None and not running)
+        self.send_anyway_button.setVisible(bool(self.pending_mismatches()) and not running)
+        if reason is not None and self.send_anyway_button.isVisible():
+            reason += "\nChoose the right file, or “Send anyway…” if you are sure."
         self.why_disabled.setText(reason or "")
         bundle = self.form.values().bundle
         partner = self.form.values().partner
@@ -145,11 +205,34 @@ class SubmitPage(QWidget):
 
     # -- running --------------------------------------------------------------------------------
     def on_submit(self) -> None:
+        if self.blocking_reason() is None:
+            self._send(())
+
+    def on_send_anyway(self) -> None:
+        """Ask first, naming each file and what it looks like; send only on "Send anyway"."""
+        mismatches = self.pending_mismatches()
+        if not mismatches or self.runner.is_running():
+            return
+        box = SendAnywayConfirm(mismatches, self)
+        keys = tuple(m.key for m in mismatches)
+        box.confirmed.connect(lambda: self._send_accepted(keys))
+        box.finished.connect(box.deleteLater)
+        self.confirm = box
+        box.open()
+
+    def _send_accepted(self, keys: tuple[str, ...]) -> None:
+        self.confirm = None
+        # Still exactly what the user was shown (a check could have finished meanwhile).
+        if tuple(m.key for m in self.pending_mismatches()) == keys:
+            self._send(keys)
+
+    def _send(self, accepted: tuple[str, ...]) -> None:
         connection = self._connection()
         values = self.form.values()
-        if connection is None or values.bundle is None or self.blocking_reason() is not None:
+        if connection is None or values.bundle is None:
             return
         self._last = values
+        self._last_accepted = accepted
         self.form.clear_errors()
         self.banner.hide()
         request = self._request(connection, values)
@@ -157,17 +240,12 @@ class SubmitPage(QWidget):
         self.runner.submit(self._pipeline_factory(connection), request)
 
     def _request(self, connection: Connection, values: FormValues) -> SubmissionRequest:
-        assert values.bundle is not None
-        return SubmissionRequest(
-            profile_name=connection.profile.name,
-            api_base_url=connection.profile.api_base_url,
-            partner=values.partner,
-            tenant=values.tenant,
-            school_year=values.school_year,
-            bundle=values.bundle,
-            files=values.files,
-            params=values.params,
-            reports=self.form.slots.reports(),
+        # The pipeline refuses every mismatch but the accepted ones: one rule with the CLI.
+        return submission_request(
+            connection.profile,
+            values,
+            self.form.slots.reports(),
+            accepted_mismatches=self._last_accepted,
         )
 
     def _pipeline_factory(self, connection: Connection) -> PipelineFactory:
@@ -182,6 +260,7 @@ class SubmitPage(QWidget):
         self.panel.begin(title, {env: path.name for env, path in values.files.items()})
         self.form.set_locked(True)
         self.submit_button.setEnabled(False)
+        self.send_anyway_button.hide()
         self.stack.setCurrentWidget(self.panel)
 
     def on_finished(self, result: SubmissionResult) -> None:

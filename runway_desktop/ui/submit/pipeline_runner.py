@@ -1,13 +1,17 @@
-"""The thin Qt adapter over the Qt-free submission pipeline: its events become signals.
+"""The thin Qt adapter over the Qt-free submission pipeline: its events become one signal.
 
 The pipeline runs as an asyncio task on the Qt loop (qasync); network and disk work inside it
-never block the UI thread. Widgets connect to the signals and never see the core's events.
+never block the UI thread. ``events`` carries the pipeline's own event values (StepStarted,
+FileProgress, Notice, …) unchanged, plus what only the runner knows: ``Finished`` once however
+the task ended, ``StateDerived`` and ``RunningChanged``. Views pick handlers by event type
+(ui/event_adapter.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -16,17 +20,11 @@ from runway_desktop.api.errors import RunwayError
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submission_state import DerivedState, derive_state
 from runway_desktop.core.submit.events import (
-    FileProgress,
-    FilesChecked,
     Finished,
-    Notice,
     Outcome,
     PipelineEvent,
-    StepFinished,
-    StepStarted,
     SubmissionRequest,
     SubmissionResult,
-    TotalProgress,
 )
 from runway_desktop.history.records import utc_now
 
@@ -55,18 +53,26 @@ def pipeline_factory(services: Session, connection: Connection) -> PipelineFacto
     return make
 
 
+@dataclass(frozen=True)
+class StateDerived:
+    """The finished submission's state, read back from its record off the Qt thread: what
+    History shows for it, in the same words."""
+
+    state: DerivedState
+
+
+@dataclass(frozen=True)
+class RunningChanged:
+    running: bool
+
+
+RunnerEvent = PipelineEvent | StateDerived | RunningChanged
+
+
 class PipelineRunner(QObject):
-    stepStarted = Signal(object)  # Step
-    stepFinished = Signal(object)  # StepFinished
-    filesChecked = Signal(object)  # Mapping[str, PreflightReport]
-    fileProgress = Signal(str, object)  # env var, TransferProgress
-    totalProgress = Signal(object)  # TransferProgress
-    notice = Signal(str)
-    finished = Signal(object)  # SubmissionResult
-    # The finished submission's state (DerivedState), read back from its record off the Qt
-    # thread: what History shows for it, in the same words.
-    stateDerived = Signal(object)
-    runningChanged = Signal(bool)
+    # Not "event": that would hide QObject.event(), through which Qt delivers this object's
+    # own events.
+    events = Signal(object)  # a RunnerEvent
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -104,28 +110,18 @@ class PipelineRunner(QObject):
     def _run(self, work: Coroutine[Any, Any, SubmissionResult]) -> None:
         self._task = asyncio.ensure_future(work)
         self._task.add_done_callback(self._on_done)
-        self.runningChanged.emit(True)
+        self.events.emit(RunningChanged(True))
 
     def _on_event(self, event: PipelineEvent) -> None:
-        if isinstance(event, StepStarted):
-            self.stepStarted.emit(event.step)
-        elif isinstance(event, StepFinished):
-            self.stepFinished.emit(event)
-        elif isinstance(event, FilesChecked):
-            self.filesChecked.emit(event.reports)
-        elif isinstance(event, FileProgress):
-            self.fileProgress.emit(event.env_var, event.progress)
-        elif isinstance(event, TotalProgress):
-            self.totalProgress.emit(event.progress)
-        elif isinstance(event, Notice):
-            self.notice.emit(event.text)
-        elif isinstance(event, Finished):
-            pass  # reported once, from _on_done, whatever way the task ended
+        # The pipeline's Finished is left out: _on_done tells it once, whatever way the task
+        # ended (a cancel or a bug has no Finished of the pipeline's own).
+        if type(event) is not Finished:
+            self.events.emit(event)
 
     def _on_done(self, task: asyncio.Future[SubmissionResult]) -> None:
         pipeline = self._pipeline
         self._task = None
-        self.runningChanged.emit(False)
+        self.events.emit(RunningChanged(False))
         if task.cancelled():
             result = SubmissionResult(
                 submission_id=(pipeline.submission_id if pipeline else None) or 0,
@@ -146,14 +142,14 @@ class PipelineRunner(QObject):
             )
         else:
             result = task.result()
-        self.finished.emit(result)
+        self.events.emit(Finished(result))
         if pipeline is not None and result.submission_id:
             derive = asyncio.ensure_future(_derived(pipeline, result.submission_id))
             derive.add_done_callback(self._on_derived)
 
     def _on_derived(self, task: asyncio.Future[DerivedState | None]) -> None:
         if not task.cancelled() and task.exception() is None and (found := task.result()):
-            self.stateDerived.emit(found)
+            self.events.emit(StateDerived(found))
 
 
 async def _derived(pipeline: SubmissionPipeline, submission_id: int) -> DerivedState | None:

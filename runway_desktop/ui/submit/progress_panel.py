@@ -22,7 +22,16 @@ from runway_desktop.api.progress import TransferProgress
 from runway_desktop.base.formatting import duration_text
 from runway_desktop.core.progress_text import describe_progress
 from runway_desktop.core.submission_state import DerivedState, SubmissionState
-from runway_desktop.core.submit.events import Step, StepFinished
+from runway_desktop.core.submit.events import (
+    FileProgress,
+    Notice,
+    Step,
+    StepFinished,
+    StepStarted,
+    TotalProgress,
+)
+from runway_desktop.ui.event_adapter import Handlers
+from runway_desktop.ui.submit.pipeline_runner import StateDerived
 from runway_desktop.ui.submit.stop_sending_bar import StopSendingBar
 from runway_desktop.ui.widgets.restyle import restyle
 
@@ -46,6 +55,7 @@ class ProgressPanel(QWidget):
         self.setObjectName("ProgressPanel")
         self.title = QLabel(self)
         self.title.setObjectName("PanelTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)
         steps = QGridLayout()
         steps.setColumnStretch(1, 1)
@@ -63,6 +73,7 @@ class ProgressPanel(QWidget):
         self._bars: dict[str, tuple[QProgressBar, QLabel]] = {}
         self.notices = QLabel(self)
         self.notices.setObjectName("Notices")
+        self.notices.setTextFormat(Qt.TextFormat.PlainText)
         self.notices.setWordWrap(True)
         # The submission's state in the words History and the CLI use (core.submission_state).
         self.state = QLabel(self)
@@ -71,6 +82,7 @@ class ProgressPanel(QWidget):
         self._failure: str | None = None
         self.outcome = QLabel(self)
         self.outcome.setObjectName("Outcome")
+        self.outcome.setTextFormat(Qt.TextFormat.PlainText)
         self.outcome.setWordWrap(True)
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.job_id = QLineEdit(self)
@@ -143,6 +155,7 @@ class ProgressPanel(QWidget):
         for row, (key, file_name) in enumerate(rows.items()):
             label = QLabel(file_name, self)
             label.setObjectName("BarLabel")
+            label.setTextFormat(Qt.TextFormat.PlainText)
             bar = QProgressBar(self)
             bar.setRange(0, 1000)
             bar.setValue(0)
@@ -150,6 +163,7 @@ class ProgressPanel(QWidget):
             bar.setAccessibleName(f"Upload progress of {file_name}")
             detail = QLabel("Waiting", self)
             detail.setObjectName("BarDetail")
+            detail.setTextFormat(Qt.TextFormat.PlainText)
             self._bars_layout.addWidget(label, row, 0)
             self._bars_layout.addWidget(bar, row, 1)
             self._bars_layout.addWidget(detail, row, 2)
@@ -168,6 +182,17 @@ class ProgressPanel(QWidget):
         self._set_buttons(running=True)
 
     # -- live updates ----------------------------------------------------------------------------
+    def handlers(self) -> Handlers:
+        """What the panel shows of a PipelineRunner's events, by type (ui/event_adapter.py)."""
+        return {
+            StepStarted: lambda e: self.on_step_started(e.step),
+            StepFinished: self.on_step_finished,
+            FileProgress: lambda e: self.on_file_progress(e.env_var, e.progress),
+            TotalProgress: lambda e: self.on_total_progress(e.progress),
+            Notice: lambda e: self.add_notice(e.text),
+            StateDerived: lambda e: self.show_state(e.state),
+        }
+
     def on_step_started(self, step: Step) -> None:
         self._step = step
         if step is Step.START:

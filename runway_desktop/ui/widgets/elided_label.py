@@ -10,11 +10,14 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from runway_desktop.ui.widgets.plain_text import plain_tooltip
+
 
 class ElidedLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full_text = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)  # file names, shown as given
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def full_text(self) -> str:
@@ -22,7 +25,7 @@ class ElidedLabel(QLabel):
 
     def set_full_text(self, text: str) -> None:
         self._full_text = text
-        self.setToolTip(text)
+        self.setToolTip(plain_tooltip(text) or "")
         self.setAccessibleName(text)
         self._elide()
 

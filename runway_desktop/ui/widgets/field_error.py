@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
@@ -9,6 +10,7 @@ class FieldError(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("FieldError")
+        self.setTextFormat(Qt.TextFormat.PlainText)  # Runway's refusals, quoted
         self.setWordWrap(True)
         self.hide()
 

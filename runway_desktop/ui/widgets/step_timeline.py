@@ -111,6 +111,7 @@ class StepTimeline(QWidget):
             if entry.message and entry.state != "done":
                 note = QLabel(entry.message, self)
                 note.setObjectName("TimelineNote")
+                note.setTextFormat(Qt.TextFormat.PlainText)
                 note.setWordWrap(True)
                 note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self._grid.addWidget(note, row * 2 + 1, 1, 1, 3)

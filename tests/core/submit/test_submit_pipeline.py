@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import core_helpers
@@ -12,6 +13,7 @@ from runway_desktop.api import policy
 from runway_desktop.api.errors import ErrorCode, ValidationFailed
 from runway_desktop.core.submission_state import SubmissionState as SubmissionStatus
 from runway_desktop.core.submission_state import derive_state
+from runway_desktop.core.submit.checks import accept_all
 from runway_desktop.core.submit.events import (
     FileProgress,
     Finished,
@@ -66,11 +68,13 @@ def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "INPUT_FILE_SA": "STAR/SR_SkillArea_v1_sample_anonymized_file.csv",
             },
             {},
-            "2025",
+            # The samples' test dates are in 2023–24: sent as that year, nothing to accept
+            # (the sandbox's 2024 sends to no ODS, so the sets are processed, not loaded).
+            "2024",
             SubmissionStatus.PROCESSED,
         ),
     ],
-    ids=["psat-sat-2026", "star-three-files-2025"],
+    ids=["psat-sat-2026", "star-three-files-2024"],
 )
 async def test_happy_path(
     core: Core,
@@ -190,9 +194,11 @@ async def test_local_validation_failure_sends_nothing(core: Core, case: str, fie
 async def test_server_rejection(
     core: Core, tenant: str, bundle: str, field: str, code: ErrorCode
 ) -> None:
-    result = await core.pipeline().submit(
-        core.request(bundle, {"INPUT_FILE": core.csv()}, tenant=tenant)
-    )
+    request = core.request(bundle, {"INPUT_FILE": core.csv()}, tenant=tenant)
+    # A MAP file sent as ACT is refused locally unless accepted: it is Runway's refusal that
+    # is under test here, so the file goes out as the user would send it anyway.
+    request = replace(request, accepted_mismatches=accept_all(request.files))
+    result = await core.pipeline().submit(request)
 
     assert result.outcome is Outcome.FAILED
     assert isinstance(result.error, ValidationFailed)
@@ -233,7 +239,8 @@ async def test_upload_fault_is_retried(
     core: Core, samples_dir: Path, fault: tuple[str, dict[str, int]]
 ) -> None:
     core.sandbox.faults.set(*fault)
-    path = samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"
+    # A MAP Growth file of the chosen year (the authors' sample is of 2021–22).
+    path = core.csv("map_growth_2025-26.csv")
     result = await core.pipeline().submit(core.map_request(path))
 
     assert result.outcome is Outcome.STARTED, result.error
