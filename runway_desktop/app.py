@@ -83,6 +83,7 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from runway_desktop.core.session import Session
+    from runway_desktop.ui.gc_on_main_thread import MainThreadGarbageCollector
     from runway_desktop.ui.main_window import MainWindow
     from runway_desktop.ui.single_instance import SingleInstance, server_name
     from runway_desktop.ui.startup import StartupController
@@ -101,6 +102,8 @@ def main(argv: list[str]) -> int:
         return 0
     single.listen()
     apply_theme(app)
+    # Collections on the Qt thread only: a worker thread must never free a Qt object.
+    collector = MainThreadGarbageCollector(app)
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -138,4 +141,5 @@ def main(argv: list[str]) -> int:
         if practice is not None:
             practice.stop()  # a no-op if aboutToQuit stopped it already
         services.close_history()
+        collector.stop()
     return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 from core_helpers import CSV as MAP_CSV
+from sandbox_process import SandboxProcess
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.bundles.model import Registry
@@ -21,7 +22,6 @@ from runway_desktop.core.submit.events import SubmissionResult as Result
 from runway_desktop.core.submit.links import UploadLinkCache
 from runway_desktop.core.submit.pipeline import SubmissionPipeline
 from runway_desktop.history.store import HistoryStore
-from runway_desktop.sandbox.server import Sandbox
 
 PARTNER = "acme"
 
@@ -40,7 +40,7 @@ _MAP_EXPORT: Path | None = None
 
 @dataclass
 class Maker:
-    sandbox: Sandbox
+    sandbox: SandboxProcess  # a child: Maker runs beside Qt
     http: httpx.AsyncClient
     client: RunwayClient
     history: HistoryStore
@@ -110,12 +110,13 @@ class Maker:
             self.sandbox.faults.set("api_error", None)
 
     def runs(self, job_uid: str) -> list[str]:
-        def read() -> list[str]:
-            job = self.sandbox.server.state.find_job(job_uid)
-            assert job is not None
-            return [run.status for run in job.runs]
+        job = self.sandbox.job(job_uid)
+        assert job is not None, f"the sandbox has no job {job_uid}"
+        return [run.status for run in job.runs]
 
-        return self.sandbox.call(read)
+    def job_uids(self) -> list[str]:
+        """Every job the sandbox holds, in the order it created them."""
+        return [job.uid for job in self.sandbox.jobs()]
 
     async def wait_runs_finished(self, job_uid: str, within: float = 15.0) -> list[str]:
         loop = asyncio.get_running_loop()

@@ -13,11 +13,11 @@ import pytest
 from history_helpers import Maker
 from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
+from sandbox_process import SandboxProcess
 from ui_app_helpers import close_services, sandbox_connection
 
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submission_state import SubmissionState
-from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.ui.history.page import HistoryPage
 from runway_desktop.ui.notifier import Notifier
 
@@ -73,12 +73,12 @@ def history(
     qt_garbage: None,
     qtbot: QtBot,
     qloop: asyncio.AbstractEventLoop,
-    sandbox: Sandbox,
+    sandbox_process: SandboxProcess,
     samples_dir: Path,
 ) -> Iterator[HistoryUnderTest]:
     services = Session.create()
     try:
-        connection = sandbox_connection(services, sandbox)
+        connection = sandbox_connection(services, sandbox_process)
         notifier = Notifier(QIcon())
         page = HistoryPage(services, notifier)
         qtbot.addWidget(page)
@@ -87,7 +87,7 @@ def history(
         qtbot.waitExposed(page)
         qtbot.waitUntil(lambda: page._loaded is not None)  # the first reading, off the Qt thread
         make = Maker(
-            sandbox, services.http, connection.client, services.history, services.registry,
+            sandbox_process, services.http, connection.client, services.history, services.registry,
             samples_dir, connection.profile.name, services.links,
         )  # fmt: skip
         yield HistoryUnderTest(page, services, connection, notifier, make, qtbot, qloop)

@@ -19,9 +19,9 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
+from sandbox_process import SandboxProcess
 
 from runway_desktop.core.session import Connection, Session, connect
-from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import Profile
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.output_sets.model import COL_STATE, UidRole
@@ -39,7 +39,7 @@ class Screen:
     services: Session
     notifier: Notifier
     connection: Connection
-    sandbox: Sandbox
+    sandbox: SandboxProcess
     qtbot: QtBot
     root: Path
     opened: list[Path] = field(default_factory=list)
@@ -108,7 +108,7 @@ def qt_garbage() -> Iterator[None]:
 
 
 def open_screen(
-    qtbot: QtBot, sandbox: Sandbox, services: Session, root: Path, opened: list[Path]
+    qtbot: QtBot, sandbox: SandboxProcess, services: Session, root: Path, opened: list[Path]
 ) -> Screen:
     profile, secret = Profile.from_sandbox_json(sandbox.profile, name="Sandbox")
     assert secret is not None
@@ -145,7 +145,7 @@ def outsets(
     qt_garbage: None,
     qtbot: QtBot,
     qloop: asyncio.AbstractEventLoop,
-    sandbox: Sandbox,
+    sandbox_process: SandboxProcess,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Screen]:
@@ -159,7 +159,7 @@ def outsets(
     monkeypatch.setattr(download_root, "open_folder", fake_open)
     root = tmp_path / "Runway downloads"
     services = make_services(root)
-    screen = open_screen(qtbot, sandbox, services, root, opened)
+    screen = open_screen(qtbot, sandbox_process, services, root, opened)
     try:
         yield screen
     finally:

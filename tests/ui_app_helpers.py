@@ -21,10 +21,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
+from sandbox_process import JobView, SandboxProcess
 from ui_dnd import drop_files
 
 from runway_desktop.core.session import Connection, Session, connect
-from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import Profile
 from runway_desktop.ui.main_window import MainWindow
 from runway_desktop.ui.submit.page import SubmitPage
@@ -41,24 +41,28 @@ class AppUnderTest:
     window: MainWindow
     services: Session
     connection: Connection
-    sandbox: Sandbox
+    sandbox: SandboxProcess
     qtbot: QtBot
 
     @property
     def page(self) -> SubmitPage:
         return self.window.submit_page
 
-    def jobs(self) -> list[Any]:
-        """The sandbox's jobs (state objects, read on the server's loop)."""
-        return self.sandbox.call(lambda: list(self.sandbox.server.state.jobs.values()))
+    def jobs(self) -> list[JobView]:
+        """The sandbox's jobs as it reports them now (``GET /_sandbox/jobs``)."""
+        return self.sandbox.jobs()
 
-    def job(self, uid: str) -> Any:
-        found = self.sandbox.call(lambda: self.sandbox.server.state.find_job(uid))
+    def job(self, uid: str) -> JobView:
+        found = self.sandbox.job(uid)
         assert found is not None, f"the sandbox has no job {uid}"
         return found
 
     def uploaded_keys(self) -> list[str]:
-        return self.sandbox.call(lambda: self.sandbox.server.store.list_keys(""))
+        return list(self.sandbox.objects())
+
+    def object_size(self, key: str) -> int | None:
+        """The stored object's size in bytes; None when the bucket has no such object."""
+        return self.sandbox.objects(key).get(key)
 
 
 @pytest.fixture
@@ -80,7 +84,7 @@ def close_services(services: Session, qloop: asyncio.AbstractEventLoop, qtbot: Q
     task.result()
 
 
-def sandbox_connection(services: Session, sandbox: Sandbox) -> Connection:
+def sandbox_connection(services: Session, sandbox: SandboxProcess) -> Connection:
     profile, secret = Profile.from_sandbox_json(sandbox.profile, name="Sandbox")
     assert secret is not None
     return connect(services.http, profile, secret)
@@ -103,16 +107,16 @@ def wait_for_partners(qtbot: QtBot, window: MainWindow) -> None:
 
 @pytest.fixture(name="app")
 def app_fixture(
-    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox_process: SandboxProcess
 ) -> Iterator[AppUnderTest]:
-    """A shown MainWindow connected to the sandbox, its partners loaded from the token."""
+    """A shown MainWindow connected to the sandbox child, its partners loaded from the token."""
     services = Session.create()
     try:
         window = open_window(qtbot, services)
-        connection = sandbox_connection(services, sandbox)
+        connection = sandbox_connection(services, sandbox_process)
         window.set_connection(connection)
         wait_for_partners(qtbot, window)
-        yield AppUnderTest(window, services, connection, sandbox, qtbot)
+        yield AppUnderTest(window, services, connection, sandbox_process, qtbot)
     finally:
         close_services(services, qloop, qtbot)
 

@@ -31,6 +31,7 @@ from runway_desktop.api.errors import (
     ServerError,
     ValidationFailed,
 )
+from runway_desktop.api.errors.messages import in_front_end
 from runway_desktop.base.text import plain_text
 
 EXIT_OK = 0
@@ -113,9 +114,12 @@ def failure_from_error(
     if error.status is not None:
         details["status"] = error.status
     details.update(extra or {})
+    # The core names the desktop app's places ("… in Settings"); the catalogue's vocabulary
+    # gives the command line's own (a command or option that exists), here and only here.
+    message, next_step = in_front_end(error.message, error.next_step, "cli")
     return CommandFailure(
-        error.message,
-        error.next_step,
+        message,
+        next_step,
         exit_code_for(error) if exit_code is None else exit_code,
         # Kept for scripts written against 0.1.0's --json; ``code`` is the stable field.
         type(error).__name__,

@@ -18,7 +18,8 @@ from typing import Any
 from runway_desktop.api.errors import NotFound
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.base.formatting import school_year_label
-from runway_desktop.cli.connection import CommandSession, choose_profile
+from runway_desktop.cli import lookups
+from runway_desktop.cli.connection import CommandSession, choose_profile, registry
 from runway_desktop.cli.output import (
     EXIT_OK,
     CliParser,
@@ -123,6 +124,8 @@ def set_json(output_set: OutputSet, assessment_name: Callable[[str | None], str]
 async def outputs_list(args: argparse.Namespace, console: Console) -> int:
     created_after = _created_after(args.created_after)
     school_year = _end_year(args.year)
+    # Before signing in: "STAR" for assessments/STAR would list "no sets", never an error.
+    bundle = lookups.bundle_filter(registry(), args.bundle)
     chosen = choose_profile(args.profile, args.profile_file)
     async with CommandSession(chosen) as connection:
         await connection.sign_in()
@@ -130,7 +133,7 @@ async def outputs_list(args: argparse.Namespace, console: Console) -> int:
             partner=await connection.partner(args.partner),
             tenant=args.tenant,
             school_year=school_year,
-            bundle=args.bundle,
+            bundle=bundle,
             sent_to_ods=None if args.sent_to_ods is None else args.sent_to_ods == "true",
             created_after=created_after,
         )

@@ -215,8 +215,9 @@ async def profile_test(args: argparse.Namespace, console: Console) -> int:
             }
         )
     if not check.usable:
-        # Signed in, but with no partner the client can do nothing: that is not a pass.
-        console.note("Error: this client may not act for any partner, so it can do nothing.")
-        console.note("What to do: ask your Runway admin to add a partner:<code> scope to it.")
+        # The core's rule and words: signed in, but with no partner that is not a pass.
+        console.note(f"Error: {check.headline}")
+        if check.next_step:
+            console.note(f"What to do: {check.next_step}")
         return EXIT_REJECTED
     return EXIT_OK

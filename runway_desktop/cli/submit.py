@@ -13,6 +13,7 @@ from typing import Any
 
 from runway_desktop.api.models import OutputSetFilter
 from runway_desktop.bundles.model import Bundle
+from runway_desktop.cli import lookups
 from runway_desktop.cli.connection import CommandSession, choose_profile, registry
 from runway_desktop.cli.output import (
     EXIT_LOCAL_FILE,
@@ -99,17 +100,13 @@ def file_paths(pairs: dict[str, str]) -> dict[str, Path]:
 
 
 def find_bundle(path: str) -> Bundle:
-    bundle = registry().get(path)
-    if bundle is not None:
-        return bundle
-    close = [b.path for b in registry().search(path.rsplit("/", 1)[-1])][:5]
-    hint = f"Did you mean {', '.join(close)}?" if close else "Check the assessment's registry path."
-    raise usage_error(f"There is no assessment {path!r} in the bundle registry.", hint)
+    return lookups.find_bundle(registry(), path)
 
 
 async def run_submit(args: argparse.Namespace, console: Console) -> int:
     check_wait_options(args)
     bundle = find_bundle(args.bundle)
+    lookups.school_year_argument(bundle, args.year)
     files = file_paths(parse_pairs(args.file, "--file"))
     # A file that looks wrong (its columns, its school year) is refused by the pipeline's
     # check, the rule the window's "Send anyway…" follows too; --accept-mismatch accepts it.

@@ -8,15 +8,21 @@ show the same ``ConnectionCheck``; only their way of printing it differs.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
 
+from runway_desktop.api.auth import TokenClaims
 from runway_desktop.api.errors import ErrorCode, PermissionDenied, RunwayError
+from runway_desktop.api.errors.messages import ADMIN
 from runway_desktop.core.session import connect
-from runway_desktop.settings.permissions import PermissionSummary, summarize_permissions
+from runway_desktop.settings.permissions import (
+    CREATE_JOBS,
+    PermissionSummary,
+    summarize_permissions,
+)
 from runway_desktop.settings.profiles import Profile
 
 FieldName = Literal["name", "api_url", "token_url", "client_id", "secret"]
@@ -25,6 +31,10 @@ CheckState = Literal["ok", "warning", "error"]
 # Which of the two steps failed tells an IT person where to look (token URL vs. API URL).
 SIGN_IN_FAILED = "Signing in at the token address failed."
 API_FAILED = "Signing in worked, but the Runway API address did not accept the connection."
+NO_PARTNER = "Signed in, but this client may not act for any partner, so it can do nothing."
+NO_PARTNER_NEXT_STEP = (
+    f"{ADMIN} to add a partner:<code> scope to this client for each partner you work with."
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ class ConnectionCheck:
     scopes: tuple[str, ...] = ()
     # Runway itself listed the partners (POST /token/verify); else they come from the token.
     verified_by_runway: bool = False
+    next_step: str = ""  # what to do when the check did not pass without an ``error``
 
     @property
     def ok(self) -> bool:
@@ -85,8 +96,34 @@ class ConnectionCheck:
     @property
     def usable(self) -> bool:
         """Signed in AND able to act for at least one partner: a client with no partner scope
-        can do nothing at all, so a test of it has not passed."""
+        can do nothing at all, so a test of it has not passed (its state is "error")."""
         return self.ok and self.summary is not None and bool(self.summary.partners)
+
+
+def _judged(check: ConnectionCheck) -> ConnectionCheck:
+    """The one rule both front ends follow: signed in with no partner is a failed test."""
+    if check.error is None and check.summary is not None and not check.summary.partners:
+        return replace(check, state="error", headline=NO_PARTNER, next_step=NO_PARTNER_NEXT_STEP)
+    return check
+
+
+def send_scope_problem(claims: TokenClaims | None, client_id: str) -> PermissionDenied | None:
+    """Whether this client's token lacks the scope to create a job, told before anything is
+    sent. Runway's own answer would be a bare 403 "Insufficient scopes" that names no scope.
+
+    Only a readable ``scope`` claim decides: an opaque token, or one without the claim, is left
+    for Runway to judge (CONTRACT §3.2 step 4).
+    """
+    if claims is None or not isinstance(claims.raw.get("scope"), str):
+        return None
+    if CREATE_JOBS in claims.scopes:
+        return None
+    return PermissionDenied(
+        f"This client ({client_id}) may not send files to Runway: its sign-in does not "
+        f"include the {CREATE_JOBS} scope. Nothing was sent.",
+        code=ErrorCode.INSUFFICIENT_SCOPES,
+        next_step=f"{ADMIN} to add the {CREATE_JOBS} scope to the client {client_id}.",
+    )
 
 
 async def check_connection(
@@ -96,6 +133,10 @@ async def check_connection(
 
     Never raises :class:`RunwayError`: a failure comes back as a check with ``error`` set.
     """
+    return _judged(await _check(http, profile, secret))
+
+
+async def _check(http: httpx.AsyncClient, profile: Profile, secret: str) -> ConnectionCheck:
     connection = connect(http, profile, secret)
     try:
         claims = await connection.tokens.get_claims()
@@ -146,6 +187,7 @@ def check_html(check: ConnectionCheck) -> str:
         parts.append(html.escape(error.message))
         if error.next_step:
             parts.append(html.escape(error.next_step))
+
         if error.server_message:
             # The raw answer (or exception) helps whoever reads the proxy or sign-in logs.
             detail = html.escape(error.server_message[:300])

@@ -4,16 +4,19 @@ No widgets here; the page and the detail pane show the answers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from runway_desktop.base.formatting import human_size
+from runway_desktop.base.formatting import human_size, school_year_label
 from runway_desktop.bundles.model import Registry
 from runway_desktop.core.session import Connection
 from runway_desktop.core.submission_state import DerivedState
 from runway_desktop.core.submit.events import SubmissionRequest
 from runway_desktop.core.submit.form_values import FormValues, submission_request
 from runway_desktop.history.records import FileRecord, SubmissionRecord
+from runway_desktop.history.store import HistoryStore
 
 
 @dataclass(frozen=True)
@@ -120,4 +123,41 @@ def resubmit_values(record: SubmissionRecord, registry: Registry) -> FormValues:
         bundle=registry.get(record.bundle),
         params=dict(record.params),
         files={f.env_var: Path(f.path) for f in record.files if f.env_var in present},
+    )
+
+
+def already_sent(
+    history: HistoryStore, values: FormValues | SubmissionRequest, md5s: Iterable[str]
+) -> SubmissionRecord | None:
+    """The latest submission that sent these exact files (the same MD5s, no more, no fewer)
+    for the same assessment, partner, district and school year, and whose start was asked;
+    None when there is none, or a file's MD5 is not known yet. Blocking: a worker thread.
+
+    Only a start makes Runway run files: a submission that stopped before it (cancelled,
+    refused) sent nothing that a new one would repeat."""
+    wanted = tuple(sorted(md5s))
+    if values.bundle is None or not wanted or "" in wanted:
+        return None
+    found = history.sent_md5s(
+        values.partner, values.tenant.strip(), values.school_year.strip(), values.bundle.path
+    )
+    for submission_id, sent in found:
+        if sent == wanted:
+            return history.get(submission_id)
+    return None
+
+
+def already_sent_text(
+    record: SubmissionRecord, assessment: str, now: datetime | None = None
+) -> str:
+    """The notice before sending again: "These files were already sent for Star Assessments,
+    district-a, 2025–26 on 2 Dec at 07:11 (submission #12)." Never a refusal: a district may
+    mean to send the same files again (a run that failed on Runway's side)."""
+    year = record.school_year
+    with_label = school_year_label(year) if year.isdigit() else year
+    t, today = record.created_at.astimezone(), (now or datetime.now(UTC)).astimezone()
+    day = f"{t.day} {t:%b}" + ("" if t.year == today.year else f" {t.year}")
+    return (
+        f"These files were already sent for {assessment}, {record.tenant}, {with_label} "
+        f"on {day} at {t:%H:%M} (submission #{record.id})."
     )

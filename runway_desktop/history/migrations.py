@@ -9,6 +9,7 @@ newer than this release knows is refused rather than guessed at.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -32,6 +33,23 @@ MIGRATIONS: tuple[Migration, ...] = (_v2_error_codes, _v3_download_verification)
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 
+# Switching a new file to WAL needs it to itself for a moment; SQLite answers "locked" at once
+# (no busy wait) while another process creates or migrates it.
+WAL_RETRY_SECONDS = 10.0
+
+
+def use_wal(db: sqlite3.Connection) -> None:
+    deadline = time.monotonic() + WAL_RETRY_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class NewerDatabase(RuntimeError):
     """The history file was written by a newer Runway Desktop."""
 
@@ -45,19 +63,38 @@ def migrate(db: sqlite3.Connection, base_schema: str) -> None:
             f"version knows up to {SCHEMA_VERSION}). Update Runway Desktop."
         )
     if version == 0:
-        # executescript commits on its own, so it runs outside a transaction.
-        db.executescript(base_schema)
-        db.execute("PRAGMA user_version = 1")
+        # Under the write lock, like every step: a second process that also saw version 0
+        # must not write version 1 over a file the first one has migrated further.
+        _in_write_transaction(db, 1, lambda d: _create_base(d, base_schema))
         version = 1
     for target, step in enumerate(MIGRATIONS[version - 1 :], start=version + 1):
-        # IMMEDIATE takes the write lock before reading the version again: the app and a CLI
-        # run (or two CLI runs) opening an old file at once must not both apply a step.
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if int(db.execute("PRAGMA user_version").fetchone()[0]) < target:
-                step(db)
-                db.execute(f"PRAGMA user_version = {target}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        _in_write_transaction(db, target, step)
+
+
+def _in_write_transaction(db: sqlite3.Connection, target: int, apply: Migration) -> None:
+    """Bring the file to version ``target`` unless another process already did.
+
+    IMMEDIATE takes the write lock before the version is read again: the app and a CLI run
+    (or two CLI runs) opening the same file at once must not both apply a step.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if int(db.execute("PRAGMA user_version").fetchone()[0]) < target:
+            apply(db)
+            db.execute(f"PRAGMA user_version = {target}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _create_base(db: sqlite3.Connection, base_schema: str) -> None:
+    # One statement at a time: executescript would commit, and so drop the write lock.
+    statement = ""
+    for line in base_schema.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        db.execute(statement)

@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.history.migrations import migrate
+from runway_desktop.history.migrations import migrate, use_wal
 from runway_desktop.history.records import (
     FILE_COLUMNS,
     SET_COLUMNS,
@@ -159,7 +159,7 @@ class HistoryStore:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA journal_mode = WAL")
+        use_wal(self._db)
         # The pipeline writes a step record from the Qt thread (qasync runs asyncio there):
         # in WAL mode NORMAL skips the fsync per commit, so a write costs microseconds; a
         # power cut can lose the last few records, never corrupt the file.
@@ -358,6 +358,28 @@ class HistoryStore:
                 " (SELECT 1 FROM output_sets_seen o WHERE o.job_uid = s.job_uid)"
             ).fetchall()
         return [(r["profile"], r["partner"], r["job_uid"]) for r in rows]
+
+    def sent_md5s(
+        self, partner: str, tenant: str, school_year: str, bundle: str
+    ) -> list[tuple[int, tuple[str, ...]]]:
+        """(id, sorted file MD5s) of each submission for these whose start was asked (Runway
+        has, or may have, run its files), newest first. For a worker thread: a read-only
+        connection of its own (as all_submissions), never the lock the Qt thread writes with."""
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            rows = db.execute(
+                "SELECT s.id, f.md5 FROM submissions s JOIN submission_files f"
+                " ON f.submission_id = s.id WHERE s.partner = ? AND s.tenant = ?"
+                " AND s.school_year = ? AND s.bundle = ? AND s.job_uid IS NOT NULL"
+                " AND (s.started_at IS NOT NULL OR s.start_requested_at IS NOT NULL)",
+                (partner, tenant, school_year, bundle),
+            ).fetchall()
+        finally:
+            db.close()
+        grouped: dict[int, list[str]] = {}
+        for submission_id, md5 in rows:
+            grouped.setdefault(int(submission_id), []).append(str(md5))
+        return [(i, tuple(sorted(grouped[i]))) for i in sorted(grouped, reverse=True)]
 
     def _load(self, where: str, args: tuple[Any, ...]) -> list[SubmissionRecord]:
         with self._lock:

@@ -2,6 +2,11 @@
 
 Loaded from a TOML or JSON file, or the built-in default below, which covers every branch of
 the contract's create-job checks (CONTRACT §4.2) so each can be reached by hand or by a test.
+
+As on the real server, a school year's *configuration* (enabled, sent to an ODS or not, cross-year
+matching) belongs to the partner, while *having an ODS* for a year belongs to each tenant (check
+7a looks for the tenant's ODS config for that year). So ``school_years`` is per partner and
+``ods`` per tenant and year.
 """
 
 from __future__ import annotations
@@ -14,15 +19,20 @@ from pathlib import Path
 from typing import Any
 
 # How a partner's school year behaves at create-job time (check 6/7) and in the executor.
+# Which tenants have an ODS for a year that sends to one is the partner's ``ods`` table; without
+# one, every tenant has an ODS for its 'ods' and 'ods-cross-year' years and none for the others.
 YEAR_KINDS = {
-    "ods": "enabled, sends to the ODS, the tenant has an ODS: one 'ods' output set",
+    "ods": "enabled, sends to the ODS (by default every tenant has one): one 'ods' output set",
     "ods-cross-year": "like 'ods', and cross-year matching puts unmatched students in a 2nd set",
     "no-ods-roster": "enabled, not sent to an ODS, a roster file exists: one 'non-ods' set",
     "no-ods-cross-year": "enabled, not sent to an ODS, no roster but cross-year matching is on",
-    "ods-missing": "enabled, should send to an ODS but the tenant has none: 400 No ODS found",
+    "ods-missing": "like 'ods', but by default no tenant has an ODS: 400 No ODS found",
     "no-roster": "enabled, not sent to an ODS, no roster, no cross-year matching: 400",
     "disabled": "the partner's school year is not enabled: 400 School year is not enabled",
 }
+# Kinds whose jobs send to the ODS (check 7a applies), and those giving tenants one by default.
+ODS_KINDS = ("ods", "ods-cross-year", "ods-missing")
+_ODS_BY_DEFAULT = ("ods", "ods-cross-year")
 # Years that exist globally (the school_year table); a year outside it is "Invalid school year".
 DEFAULT_KNOWN_YEARS = tuple(range(2020, 2031))
 ALL_SCOPES = "create:jobs read:jobs read:jobs:output-files"
@@ -49,6 +59,11 @@ class Partner:
     tenants: tuple[str, ...]
     school_years: Mapping[str, str]  # end year -> YEAR_KINDS key
     bundles: tuple[str, ...]  # registry paths enabled for this partner
+    # tenant -> end years for which that tenant has an ODS (CONTRACT §4.2 check 7a)
+    ods: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def has_ods(self, tenant: str, end_year: str) -> bool:
+        return end_year in self.ods.get(tenant, ())
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,7 @@ class SandboxConfig:
                 "tenants": list(p.tenants),
                 "school_years": dict(p.school_years),
                 "bundles": list(p.bundles),
+                "ods": {tenant: list(years) for tenant, years in p.ods.items()},
             }
             for code, p in self.partners.items()
         }
@@ -104,6 +120,12 @@ DEFAULT_CONFIG_DATA: dict[str, Any] = {
             },
             # Enabled for the partner but absent from the registry: POST /jobs answers 500.
             "bundles": [*_SANDBOX_BUNDLES, "assessments/Retired_Assessment"],
+            # Per tenant, as on the real server: for 2027 only district-b has its ODS, so
+            # district-a gets "No ODS found" and district-b a job for the same year.
+            "ods": {
+                "district-a": ["2026", "2023"],
+                "district-b": ["2026", "2023", "2027"],
+            },
         },
         "ea": {
             "tenants": ["tenant1"],
@@ -156,6 +178,34 @@ def _str_tuple(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _ods_table(
+    code: str, raw: Any, tenants: tuple[str, ...], years: Mapping[str, str]
+) -> dict[str, tuple[str, ...]]:
+    """``partners.<code>.ods``: tenant -> end years with an ODS. Absent, every tenant has an
+    ODS for each year configured 'ods' or 'ods-cross-year' (older config files keep working)."""
+    if raw is None:
+        default = tuple(y for y, kind in years.items() if kind in _ODS_BY_DEFAULT)
+        return {tenant: default for tenant in tenants}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"partners.{code}.ods must map tenants to lists of end years")
+    table: dict[str, tuple[str, ...]] = {}
+    for tenant, tenant_years in raw.items():
+        if tenant not in tenants:
+            raise ConfigError(f"partners.{code}.ods: {tenant!r} is not one of its tenants")
+        listed = tuple(str(y) for y in _list(tenant_years, f"partners.{code}.ods.{tenant}"))
+        for year in listed:
+            if not (len(year) == 4 and year.isdigit()):
+                raise ConfigError(f"partners.{code}.ods.{tenant}: {year!r} is not an end year")
+        table[str(tenant)] = listed
+    return table
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise ConfigError(f"{where} must be a list of end years")
+    return value
+
+
 def config_from_data(data: Mapping[str, Any], *, base_dir: Path | None = None) -> SandboxConfig:
     try:
         return _config_from_data(data, base_dir)
@@ -179,11 +229,13 @@ def _config_from_data(data: Mapping[str, Any], base_dir: Path | None) -> Sandbox
                 )
             if not (len(year) == 4 and year.isdigit()):
                 raise ConfigError(f"partners.{code}.school_years: {year!r} is not an end year")
+        tenants = _str_tuple(raw.get("tenants", []), f"partners.{code}.tenants")
         partners[code] = Partner(
             code=code,
-            tenants=_str_tuple(raw.get("tenants", []), f"partners.{code}.tenants"),
+            tenants=tenants,
             school_years=years,
             bundles=_str_tuple(raw.get("bundles", []), f"partners.{code}.bundles"),
+            ods=_ods_table(code, raw.get("ods"), tenants, years),
         )
     clients = []
     for raw in data.get("clients") or []:

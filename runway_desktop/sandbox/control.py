@@ -1,4 +1,5 @@
-"""``/_sandbox/…``: a local-only control endpoint for testers (faults, executor, injected sets).
+"""``/_sandbox/…``: a local-only control endpoint for testers (faults, executor, injected sets,
+and read-only views of jobs and stored objects).
 
 Not part of Runway. It answers only requests from the loopback interface.
 """
@@ -14,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from runway_desktop.sandbox.executor import OUTCOMES
+from runway_desktop.sandbox.state import Job, iso_millis
 from runway_desktop.sandbox.timestamps import parse_created_after
 from runway_desktop.sandbox.world import SandboxWorld
 
@@ -42,6 +44,8 @@ class ControlEndpoint:
             web.put(f"{p}/executor", self.handle_executor),
             web.post(f"{p}/output-sets", self.handle_inject_sets),
             web.post(f"{p}/reset", self.handle_reset),
+            web.get(f"{p}/jobs", self.handle_jobs),
+            web.get(f"{p}/objects", self.handle_objects),
         ]
 
     @web.middleware
@@ -117,3 +121,43 @@ class ControlEndpoint:
     async def handle_reset(self, request: web.Request) -> web.Response:
         await self.world.reset()
         return web.json_response({})
+
+    async def handle_jobs(self, request: web.Request) -> web.Response:
+        """Each job in full (files with their S3 keys, params, runs): what a tester checks
+        after driving a client, read on the server's loop like every other state access."""
+        return web.json_response({"jobs": [_job_detail(j) for j in self.world.state.jobs.values()]})
+
+    async def handle_objects(self, request: web.Request) -> web.Response:
+        """The bucket's objects under ``?prefix=`` (default all), in S3's listing order."""
+        store = self.world.store
+        found = []
+        for key in store.list_keys(request.query.get("prefix", "")):
+            info = store.stat(key)
+            if info is not None:  # deleted since it was listed
+                found.append({"key": key, "size": info.size, "etag": info.etag})
+        return web.json_response({"objects": found})
+
+
+def _job_detail(job: Job) -> dict[str, Any]:
+    return {
+        "uid": job.uid,
+        "id": job.id,
+        "partner": job.partner,
+        "tenant": job.tenant,
+        "bundle": job.bundle,
+        "schoolYear": job.school_year,
+        "sendToOds": job.send_to_ods,
+        "params": job.params,
+        "files": [{"envVar": f.env_var, "name": f.name, "key": f.key} for f in job.files],
+        "prefix": job.prefix,
+        "createdOn": iso_millis(job.created_on),
+        "runs": [
+            {
+                "id": run.id,
+                "status": run.status,
+                "errorCode": run.error_code,
+                "outputSets": [s.uid for s in run.output_sets],
+            }
+            for run in job.runs
+        ],
+    }

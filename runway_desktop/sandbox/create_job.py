@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from runway_desktop.sandbox.config import SandboxConfig
+from runway_desktop.sandbox.config import ODS_KINDS, SandboxConfig
 from runway_desktop.sandbox.nest import NestError
 from runway_desktop.sandbox.registry import declared_files, declared_params
 from runway_desktop.sandbox.tokens import VerifiedToken
@@ -108,9 +108,10 @@ def check_job_request(
     kind = partner.school_years.get(year)
     if kind is None or kind == "disabled":
         raise NestError(400, f"School year is not enabled: {year}")
-    # 7a / 7b
-    send_to_ods = kind in ("ods", "ods-cross-year", "ods-missing")
-    if kind == "ods-missing":
+    # 7a / 7b. Whether the year sends to an ODS is the partner's year config; whether there is
+    # an ODS is the tenant's own (its ODS config for that year), never the partner's.
+    send_to_ods = kind in ODS_KINDS
+    if send_to_ods and not partner.has_ods(tenant, year):
         raise NestError(400, f"No ODS found for school year: {year}")
     roster_needed = not send_to_ods and kind != "no-ods-cross-year"
     if roster_needed and not roster_exists(roster_key(partner_code, tenant, year)):

@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
             page.watch_runner(self.submit_page.runner)
             page.showOutputRequested.connect(self.on_show_output_for_job)
             page.downloadRequested.connect(self.on_download_for_job)
+            page.downloadSetRequested.connect(self.on_download_set)
             page.resubmitRequested.connect(self.on_resubmit)
             if self.connection is not None:
                 page.set_connection(self.connection)
@@ -252,6 +253,10 @@ class MainWindow(QMainWindow):
 
     def on_download_for_job(self, job_uid: str) -> None:
         self.outputs_page.download_for_job(job_uid)
+        self.show_page("Output sets")
+
+    def on_download_set(self, job_uid: str, set_uid: str) -> None:
+        self.outputs_page.download_for_job(job_uid, set_uid)
         self.show_page("Output sets")
 
     def on_resubmit(self, values: FormValues) -> None:

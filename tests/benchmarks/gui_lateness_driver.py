@@ -19,8 +19,8 @@ overlaps the phase (a stall straddling the start of the upload is counted in the
 The sandbox runs in its own process, as ``runway-desktop --sandbox`` runs it
 (``runway_desktop.core.practice_server``, the app's own code), which is also the realistic
 case: a real S3 is remote. Its executor delay is set high so the started job never processes
-the large file while we are measuring. Garbage collection is Python's automatic one, as in the
-app (which no longer drives it from a Qt timer: that was for an in-process sandbox).
+the large file while we are measuring. Garbage collection is Python's automatic one: the
+worse case for pauses (the app collects from a Qt timer on its own thread, for safety).
 
 Usage::
 

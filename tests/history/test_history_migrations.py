@@ -94,3 +94,28 @@ def test_processes_opening_an_old_database_at_once_migrate_it_once(old_db: Path)
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:
         db.close()
+
+
+def test_processes_creating_a_new_database_at_once_make_it_once(tmp_path: Path) -> None:
+    """First start of the app and a scheduled CLI run in the same instant: no file yet."""
+    import subprocess
+    import sys
+    import time
+
+    fresh = tmp_path / "history.sqlite3"
+    start = f"{time.time() + 1.0}"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AT_ONCE, str(fresh), start],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    errors = [run.communicate(timeout=60)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
+    db = sqlite3.connect(fresh)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        db.close()

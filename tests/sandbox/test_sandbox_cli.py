@@ -137,6 +137,8 @@ def test_custom_toml_config(tmp_path: Path) -> None:
                 "tenants": ["springfield"],
                 "school_years": {"2026": "ods", "2025": "no-ods-roster"},
                 "bundles": ["assessments/MAP_Growth"],
+                # No ods table in the file: each tenant has an ODS for its 'ods' years.
+                "ods": {"springfield": ["2026"]},
             }
         }
         walk = CurlWalk(profile)

@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen python tests/screenshots/history_screenshots.py [OUT_DIR]
 
-Real submissions in each status are made against an in-process sandbox with the real
+Real submissions in each status are made against the sandbox in a child process with the real
 pipeline; then the page is grabbed: the list, a selected submission's detail with its step
 timeline, a failed one, the filters in use, and the empty state. Default OUT_DIR: /tmp.
 """
@@ -24,14 +24,13 @@ async def shoot(out: Path) -> list[Path]:
     from history_helpers import Maker
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QWidget
+    from sandbox_process import SandboxProcess
 
     from runway_desktop.base.resources import samples_dir
     from runway_desktop.core.session import Session, connect
     from runway_desktop.core.submission_state import SubmissionState
     from runway_desktop.history.records import utc_now
     from runway_desktop.history.store import HistoryStore
-    from runway_desktop.sandbox.config import default_config
-    from runway_desktop.sandbox.server import Sandbox
     from runway_desktop.settings import Profile
     from runway_desktop.ui.history.page import HistoryPage
     from runway_desktop.ui.notifier import Notifier
@@ -45,7 +44,8 @@ async def shoot(out: Path) -> list[Path]:
         widget.grab().save(str(path))
         saved.append(path)
 
-    sandbox = Sandbox(default_config(executor_delay_seconds=0.3))
+    # A child, never a thread here: a collection on a server thread beside Qt can crash Qt.
+    sandbox = SandboxProcess(executor_delay=0.3, visibility_lag=0.3)
     printed = sandbox.start()
     services = Session.create()
     try:

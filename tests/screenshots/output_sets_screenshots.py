@@ -2,9 +2,9 @@
 
     QT_QPA_PLATFORM=offscreen python tests/screenshots/output_sets_screenshots.py [OUT_DIR]
 
-Against an in-process sandbox: a table of a few dozen sets (some downloaded, one failed, one
-downloading), an empty state, a listing error and a download error. Default OUT_DIR: /tmp
-(files named outsets_*.png).
+Against the sandbox in a child process: a table of a few dozen sets (some downloaded, one
+failed, one downloading), an empty state, a listing error and a download error. Default
+OUT_DIR: /tmp (files named outsets_*.png).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: sandbox_process
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("RUNWAY_DESKTOP_HOME", tempfile.mkdtemp(prefix="runway-shots-"))
 
@@ -33,11 +34,10 @@ async def wait_for(condition: Callable[[], bool], limit: float = 20.0) -> None:
 async def shoot(out: Path) -> list[Path]:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QWidget
+    from sandbox_process import SandboxProcess
 
     from runway_desktop.core.outputs.browse import LocalState
     from runway_desktop.core.session import Session, connect
-    from runway_desktop.sandbox.config import default_config
-    from runway_desktop.sandbox.server import Sandbox
     from runway_desktop.settings import Profile
     from runway_desktop.ui.notifier import Notifier
     from runway_desktop.ui.output_sets.page import OutputSetsPage
@@ -54,7 +54,8 @@ async def shoot(out: Path) -> list[Path]:
         widget.grab().save(str(path))
         saved.append(path)
 
-    with Sandbox(default_config(executor_delay_seconds=0.2)) as sandbox:
+    # A child, never a thread here: a collection on a server thread beside Qt can crash Qt.
+    with SandboxProcess(executor_delay=0.2, visibility_lag=0.3) as sandbox:
         services = Session.create()
         prefs = services.preferences
         root = Path(tempfile.mkdtemp(prefix="runway-dl-")) / "Runway"

@@ -2,9 +2,10 @@
 
     QT_QPA_PLATFORM=offscreen python tests/screenshots/take_screenshots.py [OUT_DIR] [--scale 2]
 
-Drives the real main window in practice mode against an in-process sandbox: the empty form,
-a filled form, a running upload, a success, a field error from Runway, a failure with Retry,
-and the first-run connection dialog. Default OUT_DIR: tests/screenshots/out (not committed).
+Drives the real main window in practice mode against the sandbox in a child process (as the
+app runs it): the empty form, a filled form, a running upload, a success, a field error from
+Runway, a failure with Retry, and the first-run connection dialog. Default OUT_DIR:
+tests/screenshots/out (not committed).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests/: sandbox_process
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,12 +47,11 @@ def big_csv(path: Path, megabytes: int) -> Path:
 
 async def shoot(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication, QWidget
+    from sandbox_process import SandboxProcess
 
     from runway_desktop.core.practice import practice_files
     from runway_desktop.core.session import Session, connect
     from runway_desktop.core.submit.events import FileProgress
-    from runway_desktop.sandbox.config import default_config
-    from runway_desktop.sandbox.server import Sandbox
     from runway_desktop.settings import Profile
     from runway_desktop.ui.event_adapter import dispatcher
     from runway_desktop.ui.main_window import MainWindow
@@ -64,7 +65,8 @@ async def shoot(out: Path) -> list[Path]:
         widget.grab().save(str(path))
         saved.append(path)
 
-    sandbox = Sandbox(default_config(executor_delay_seconds=1.0))
+    # A child, never a thread here: a collection on a server thread beside Qt can crash Qt.
+    sandbox = SandboxProcess(executor_delay=1.0, visibility_lag=0.3)
     printed = sandbox.start()
     services = Session.create()
     try:

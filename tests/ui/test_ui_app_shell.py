@@ -13,6 +13,7 @@ from helpers_keyring import MemoryKeyring
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
+from sandbox_process import SandboxProcess
 from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
     SANDBOX_PARTNERS,
     AppUnderTest,
@@ -30,7 +31,6 @@ from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
 
 from runway_desktop.core.practice import practice_files
 from runway_desktop.core.session import Session
-from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import NO_KEYRING_MESSAGE, SecretStore
 from runway_desktop.ui.main_window import PAGES, MainWindow
 from runway_desktop.ui.settings.connection_dialog import ConnectionDialog
@@ -77,12 +77,12 @@ def test_title_navigation_and_settings(app: AppUnderTest, qtbot: QtBot) -> None:
 
 
 def test_a_replaced_connection_does_not_fill_in_its_partners_later(
-    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox_process: SandboxProcess
 ) -> None:
     services = Session.create()
     try:
         window = open_window(qtbot, services)
-        old = sandbox_connection(services, sandbox)
+        old = sandbox_connection(services, sandbox_process)
         window.set_connection(old)
         window.set_connection(None)  # e.g. the clerk cancelled “Edit connection…” meanwhile
         # A sign-in just like the abandoned one: once it is done, that one would be too.
@@ -104,13 +104,13 @@ def test_a_replaced_connection_does_not_fill_in_its_partners_later(
 
 
 def test_practice_mode_banner_and_practice_files(
-    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox_process: SandboxProcess
 ) -> None:
     services = Session.create()
     try:
         window = open_window(qtbot, services, practice=True)
         window.submit_page.form.set_practice_files(practice_files())
-        window.set_connection(sandbox_connection(services, sandbox))
+        window.set_connection(sandbox_connection(services, sandbox_process))
         wait_for_partners(qtbot, window)
         assert window.banner.isVisible()
         assert window.banner.text().startswith("Practice mode: you are connected to a local")
@@ -197,13 +197,13 @@ def run_start_answering_dialog(
 def test_first_run_opens_the_dialog_tests_and_saves_then_connects(
     qtbot: QtBot,
     qloop: asyncio.AbstractEventLoop,
-    sandbox: Sandbox,
+    sandbox_process: SandboxProcess,
     isolated_home: Path,
     keyring_kind: str,
 ) -> None:
     backend = MemoryKeyring() if keyring_kind == "memory" else None
     services = Session.create(secrets=SecretStore(backend=backend))
-    secret = str(sandbox.profile["client_secret"])
+    secret = str(sandbox_process.profile["client_secret"])
     try:
         window = open_window(qtbot, services)
         assert services.profiles.list() == []
@@ -212,9 +212,9 @@ def test_first_run_opens_the_dialog_tests_and_saves_then_connects(
 
         def test_then_save(dialog: ConnectionDialog) -> None:
             notes.append(dialog.secret_note.text())
-            dialog.api_url_edit.setText(sandbox.profile["api_base_url"])
-            dialog.token_url_edit.setText(sandbox.profile["token_url"])
-            type_keys(dialog.client_id_edit, sandbox.profile["client_id"])
+            dialog.api_url_edit.setText(sandbox_process.profile["api_base_url"])
+            dialog.token_url_edit.setText(sandbox_process.profile["token_url"])
+            type_keys(dialog.client_id_edit, sandbox_process.profile["client_id"])
             type_keys(dialog.secret_edit, secret)
             with qtbot.waitSignal(dialog.tested, timeout=WAIT_MS) as tested:
                 left_click(dialog.test_button)
@@ -248,11 +248,11 @@ def test_first_run_opens_the_dialog_tests_and_saves_then_connects(
 
 
 def test_next_launch_without_keyring_asks_for_the_secret_again(
-    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox_process: SandboxProcess
 ) -> None:
     from runway_desktop.settings import Profile
 
-    profile, secret = Profile.from_sandbox_json(sandbox.profile, name="District")
+    profile, secret = Profile.from_sandbox_json(sandbox_process.profile, name="District")
     assert secret is not None
     services = Session.create()  # the null keyring: last session's secret is gone
     services.profiles.add(profile)

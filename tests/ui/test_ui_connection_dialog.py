@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
+from sandbox_process import SandboxProcess
 
 from runway_desktop.core.session import Session
-from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.settings import NO_KEYRING_MESSAGE, Profile, SecretStore
 from runway_desktop.ui.settings.connection_dialog import (
     TEST_BUTTON_TEXT,
@@ -57,7 +57,7 @@ def make_dialog(
     return dialog
 
 
-def fill(dialog: ConnectionDialog, sandbox: Sandbox, **overrides: str) -> None:
+def fill(dialog: ConnectionDialog, sandbox: SandboxProcess, **overrides: str) -> None:
     values = {
         "api_url": sandbox.profile["api_base_url"],
         "token_url": sandbox.profile["token_url"],
@@ -113,9 +113,11 @@ def test_show_hide_toggle_reveals_the_secret(qtbot: QtBot, services: Session) ->
     assert dialog.secret_edit.echoMode() == QLineEdit.EchoMode.Password
 
 
-def test_successful_test_lists_partners(qtbot: QtBot, services: Session, sandbox: Sandbox) -> None:
+def test_successful_test_lists_partners(
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess
+) -> None:
     dialog = make_dialog(qtbot, services)
-    fill(dialog, sandbox)
+    fill(dialog, sandbox_process)
 
     assert run_test(qtbot, dialog) is True
 
@@ -126,9 +128,11 @@ def test_successful_test_lists_partners(qtbot: QtBot, services: Session, sandbox
     assert dialog.test_result.objectName() == "TestResult"
 
 
-def test_wrong_secret_is_a_plain_error(qtbot: QtBot, services: Session, sandbox: Sandbox) -> None:
+def test_wrong_secret_is_a_plain_error(
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess
+) -> None:
     dialog = make_dialog(qtbot, services)
-    fill(dialog, sandbox, secret="not-the-secret")
+    fill(dialog, sandbox_process, secret="not-the-secret")
 
     assert run_test(qtbot, dialog) is False
 
@@ -141,11 +145,11 @@ def test_wrong_secret_is_a_plain_error(qtbot: QtBot, services: Session, sandbox:
 
 
 def test_token_service_down_is_a_plain_error(
-    qtbot: QtBot, services: Session, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess
 ) -> None:
-    sandbox.faults.set("token_down", {"status": 503})
+    sandbox_process.faults.set("token_down", {"status": 503})
     dialog = make_dialog(qtbot, services)
-    fill(dialog, sandbox)
+    fill(dialog, sandbox_process)
 
     assert run_test(qtbot, dialog) is False
 
@@ -155,10 +159,10 @@ def test_token_service_down_is_a_plain_error(
 
 
 def test_unreachable_api_host_says_which_step_failed(
-    qtbot: QtBot, services: Session, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess
 ) -> None:
     dialog = make_dialog(qtbot, services)
-    fill(dialog, sandbox, api_url="http://127.0.0.1:9/api/v1")
+    fill(dialog, sandbox_process, api_url="http://127.0.0.1:9/api/v1")
 
     assert run_test(qtbot, dialog) is False
 
@@ -166,10 +170,10 @@ def test_unreachable_api_host_says_which_step_failed(
 
 
 def test_client_without_create_scope_cannot_send_files(
-    qtbot: QtBot, services: Session, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess
 ) -> None:
     dialog = make_dialog(qtbot, services)
-    fill(dialog, sandbox, client_id="read-only", secret="read-only-secret")
+    fill(dialog, sandbox_process, client_id="read-only", secret="read-only-secret")
 
     # The sign-in works and Runway accepted the token; only sending is impossible.
     assert run_test(qtbot, dialog) is True
@@ -213,31 +217,33 @@ def all_text_under(home: Path) -> str:
 
 
 def test_save_writes_the_profile_but_never_the_secret(
-    qtbot: QtBot, services: Session, sandbox: Sandbox, isolated_home: Path
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess, isolated_home: Path
 ) -> None:
     dialog = make_dialog(qtbot, services)
     assert dialog.secret_note.text() == NO_KEYRING_MESSAGE
     assert "kept only until Runway Desktop closes" in dialog.secret_note.text()
-    fill(dialog, sandbox)
+    fill(dialog, sandbox_process)
 
     dialog.save_button.click()
 
     saved = dialog.saved_profile()
     assert saved is not None
     assert dialog.result() == ConnectionDialog.DialogCode.Accepted
-    assert saved.api_base_url == sandbox.profile["api_base_url"]
+    assert saved.api_base_url == sandbox_process.profile["api_base_url"]
     assert services.profiles.get("Runway") == saved
     stored = json.loads(services.profiles.path.read_text(encoding="utf-8"))
-    assert stored["profiles"][0]["client_id"] == sandbox.profile["client_id"]
-    assert sandbox.profile["client_secret"] not in all_text_under(isolated_home)
+    assert stored["profiles"][0]["client_id"] == sandbox_process.profile["client_id"]
+    assert sandbox_process.profile["client_secret"] not in all_text_under(isolated_home)
     # No keyring: the secret lives for this session only.
-    assert services.secrets.get("Runway") == sandbox.profile["client_secret"]
+    assert services.secrets.get("Runway") == sandbox_process.profile["client_secret"]
     assert SecretStore().get("Runway") is None
 
 
-def test_save_with_advanced_settings(qtbot: QtBot, services: Session, sandbox: Sandbox) -> None:
+def test_save_with_advanced_settings(
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess
+) -> None:
     dialog = make_dialog(qtbot, services)
-    fill(dialog, sandbox)
+    fill(dialog, sandbox_process)
     dialog.advanced_button.click()
     dialog.token_style_combo.setCurrentIndex(dialog.token_style_combo.findData("json"))
     dialog.audience_edit.setText("runway-local")
@@ -255,10 +261,10 @@ def test_save_with_advanced_settings(qtbot: QtBot, services: Session, sandbox: S
 
 
 def test_cancel_saves_nothing(
-    qtbot: QtBot, services: Session, sandbox: Sandbox, isolated_home: Path
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess, isolated_home: Path
 ) -> None:
     dialog = make_dialog(qtbot, services)
-    fill(dialog, sandbox)
+    fill(dialog, sandbox_process)
     dialog.buttons.rejected.emit()
 
     assert dialog.saved_profile() is None
@@ -267,23 +273,23 @@ def test_cancel_saves_nothing(
 
 
 def test_secret_round_trips_through_a_keyring(
-    qtbot: QtBot, keyring_services: Session, sandbox: Sandbox, isolated_home: Path
+    qtbot: QtBot, keyring_services: Session, sandbox_process: SandboxProcess, isolated_home: Path
 ) -> None:
     dialog = make_dialog(qtbot, keyring_services)
     assert "saved in your system keyring" in dialog.secret_note.text()
-    fill(dialog, sandbox)
+    fill(dialog, sandbox_process)
     dialog.save_button.click()
 
     backend = keyring_services.secrets._backend
     assert isinstance(backend, MemoryKeyring)
-    assert SecretStore(backend=backend).get("Runway") == sandbox.profile["client_secret"]
-    assert sandbox.profile["client_secret"] not in all_text_under(isolated_home)
+    assert SecretStore(backend=backend).get("Runway") == sandbox_process.profile["client_secret"]
+    assert sandbox_process.profile["client_secret"] not in all_text_under(isolated_home)
 
 
 def test_editing_prefills_and_keeps_the_stored_secret(
-    qtbot: QtBot, keyring_services: Session, sandbox: Sandbox
+    qtbot: QtBot, keyring_services: Session, sandbox_process: SandboxProcess
 ) -> None:
-    profile, secret = Profile.from_sandbox_json(sandbox.profile, name="District")
+    profile, secret = Profile.from_sandbox_json(sandbox_process.profile, name="District")
     assert secret is not None
     profile = dataclasses.replace(profile, default_partner="acme", scopes="")
     keyring_services.profiles.add(profile)
@@ -310,14 +316,14 @@ def test_editing_prefills_and_keeps_the_stored_secret(
 
 
 def test_new_profile_with_a_taken_name_is_refused_next_to_the_name(
-    qtbot: QtBot, services: Session, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess
 ) -> None:
-    existing, _ = Profile.from_sandbox_json(sandbox.profile, name="Runway")
+    existing, _ = Profile.from_sandbox_json(sandbox_process.profile, name="Runway")
     services.profiles.add(existing)
 
     dialog = make_dialog(qtbot, services)
     assert dialog.name_edit.text() == "Runway 2"  # a free default name
-    fill(dialog, sandbox)
+    fill(dialog, sandbox_process)
     dialog.name_edit.setText("runway")
     dialog.save_button.click()
 
@@ -326,11 +332,11 @@ def test_new_profile_with_a_taken_name_is_refused_next_to_the_name(
 
 
 def test_cancel_while_testing_stops_the_test(
-    qtbot: QtBot, services: Session, sandbox: Sandbox
+    qtbot: QtBot, services: Session, sandbox_process: SandboxProcess
 ) -> None:
-    sandbox.faults.set("api_delay", {"seconds": 5})
+    sandbox_process.faults.set("api_delay", {"seconds": 5})
     dialog = make_dialog(qtbot, services)
-    fill(dialog, sandbox)
+    fill(dialog, sandbox_process)
     dialog.test_button.click()
     assert dialog.test_button.text() == TESTING_TEXT
     assert "Testing" in dialog.result_text()

@@ -67,7 +67,7 @@ def test_resume_an_interrupted_upload_starts_the_job_exactly_once(
     assert not h.page.runner.is_running()
     assert detail.note.text().startswith("Processed: ")
     assert len(h.make.runs(first.job_uid)) == 1
-    assert h.make.sandbox.call(lambda: len(h.make.sandbox.server.state.jobs)) == 1
+    assert len(h.make.job_uids()) == 1
 
 
 def test_resume_can_be_routed_elsewhere(history: HistoryUnderTest) -> None:
@@ -114,7 +114,7 @@ def test_resubmit_prefills_the_form_for_review_then_sends_a_new_job(
     assert values.params == {"TEST_TYPE": "SAT"} and values.files == {"INPUT_FILE": sat}
     assert "nothing is sent until you do" in h.page.detail.note.text()
     # Nothing was sent: the clerk reviews on the Submit screen first.
-    assert h.make.sandbox.call(lambda: len(h.make.sandbox.server.state.jobs)) == 1
+    assert len(h.make.job_uids()) == 1
 
     wait_checked(h.qtbot, submit_page)
     assert submit_page.form.values().files == {"INPUT_FILE": sat}
@@ -124,7 +124,7 @@ def test_resubmit_prefills_the_form_for_review_then_sends_a_new_job(
         finished, timeout=WAIT_MS, check_params_cb=lambda e: isinstance(e, Finished)
     ):
         submit(h.qtbot, submit_page)
-    jobs = h.make.sandbox.call(lambda: list(h.make.sandbox.server.state.jobs))
+    jobs = h.make.job_uids()
     assert len(jobs) == 2 and all(len(h.make.runs(uid)) == 1 for uid in jobs)
     h.refresh()
     assert h.page.model.total() == 2

@@ -22,11 +22,11 @@ from output_sets_helpers import (
 )
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
+from sandbox_process import SandboxProcess
 
 from runway_desktop.api import part_file as download_module
 from runway_desktop.core.outputs.browse import job_partner
 from runway_desktop.core.outputs.download_queue import SetStateChanged
-from runway_desktop.sandbox.server import Sandbox
 from runway_desktop.ui.output_sets.model import COL_STATE
 
 BIG = {
@@ -202,7 +202,7 @@ def test_download_for_job_fetches_that_submission_s_sets(outsets: Screen) -> Non
 
 
 def restart(
-    screen: Screen, qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+    screen: Screen, qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: SandboxProcess
 ) -> Screen:
     """Close the screen and its services, then open both again on the same files."""
     close_screen(screen, qloop)
@@ -223,7 +223,7 @@ def downloaded_folders(root: Path) -> list[str]:
 
 
 def test_watch_mode_across_a_restart_downloads_each_new_set_once(
-    outsets: Screen, qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+    outsets: Screen, qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox_process: SandboxProcess
 ) -> None:
     old = outsets.inject(created_on=datetime.now(UTC) - timedelta(days=2))  # before watching
     outsets.page.watch.setChecked(True)
@@ -237,7 +237,7 @@ def test_watch_mode_across_a_restart_downloads_each_new_set_once(
     cursor = outsets.services.history.watch_cursor(outsets.profile, "acme")
     assert cursor is not None
 
-    screen = restart(outsets, qtbot, qloop, sandbox)
+    screen = restart(outsets, qtbot, qloop, sandbox_process)
     try:
         assert screen.page.watch.isChecked() and screen.page.controller.watching
         qtbot.waitUntil(lambda: screen.page.controller.last_poll is not None, timeout=WAIT_MS)

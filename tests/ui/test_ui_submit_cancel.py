@@ -117,8 +117,7 @@ def test_cancel_during_upload_starts_nothing_and_offers_retry(
     jobs = app.jobs()
     assert len(jobs) == 1 and len(jobs[0].runs) == 1
     key = jobs[0].files[0].key
-    info = app.sandbox.call(lambda: app.sandbox.server.store.stat(key))
-    assert info is not None and info.size == big_csv.stat().st_size
+    assert app.object_size(key) == big_csv.stat().st_size
 
 
 def test_keep_sending_and_a_second_click_where_submit_was_never_cancel(

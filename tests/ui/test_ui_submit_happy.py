@@ -108,7 +108,7 @@ def test_psat_sent_end_to_end_then_submit_another(
     assert job.params == {"TEST_TYPE": "SAT"}
     assert [f.name for f in job.files] == [sat.name]
     assert len(job.runs) == 1
-    assert app.sandbox.call(lambda: app.sandbox.server.store.stat(job.files[0].key)) is not None
+    assert app.object_size(job.files[0].key) is not None
     assert app.uploaded_keys().count(job.files[0].key) == 1
 
     # The form is locked while sending and back for the next batch with its values kept.

@@ -4,13 +4,20 @@ Runway has no machine-readable error codes (CONTRACT §2): only the HTTP status 
 ``message`` prefixes below are stable. This catalogue is the one place in the app that compares
 server text: it turns each prefix into an :class:`ErrorCode`, a class and plain words. Used by
 :func:`runway_desktop.api.errors.error_from_api_response`.
+
+It is also the one vocabulary of *places* the person goes to fix something (:data:`PLACES`). The
+core's texts name the desktop app's place ("… in Settings"): that is what History stores and every
+screen shows. Each place has the command line's words too, and :func:`in_front_end` swaps them;
+each front end calls it in one place (the CLI in ``failure_from_error``; the GUI's words are the
+stored ones, so it has nothing to swap).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from runway_desktop.api.errors.codes import ErrorCode
 from runway_desktop.api.errors.types import (
@@ -31,6 +38,64 @@ ADMIN_LOWER = "ask your Runway administrator"
 _REFRESH_BUNDLES = (
     "The app's list of assessments may be out of date: refresh it in Settings, then try again."
 )
+
+FrontEnd = Literal["gui", "cli"]
+CLI = "runway-desktop-cli"
+# How a connection is changed on the command line (there is no "profile edit"), said once.
+CLI_CONNECTION_HOW = (
+    f"Connections: `{CLI} profile list`; to change one, `{CLI} profile remove NAME` then "
+    f"`{CLI} profile add NAME --api-url URL --token-url URL --client-id ID`, or edit the "
+    "file given to --profile-file (the secret may come from RUNWAY_CLIENT_SECRET)."
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place named in a core text: the GUI's words (a regular expression, as the texts say
+    it) and the CLI's. ``connection`` places get :data:`CLI_CONNECTION_HOW` appended once."""
+
+    gui: str
+    cli: str
+    connection: bool = False
+
+
+# Most specific first: the generic " in Settings" (a connection setting) comes last.
+PLACES: tuple[Place, ...] = (
+    Place(re.escape(_REFRESH_BUNDLES), "This copy's list of assessments may be out of date: "
+          "update Runway Desktop, or ask your Runway administrator what the assessment takes."),
+    Place(r"(?:another |the )?download folder in Settings",
+          f"another download folder (`{CLI} outputs download --new --to DIR`)"),
+    Place(r"the partner code in Settings", "the partner code (--partner CODE)"),
+    Place(r"Drop .+? on the “(.+?)” box, or click Browse\.",
+          r"Give it with --file KEY=PATH (the “\1” slot)."),
+    Place(r"Check the highlighted fields and submit again\.",
+          "Check the options named above and run the command again."),
+    Place(r"Pick the district from the list", "Check --tenant"),
+    Place(r"Pick a partner, then search again\.", "Give --partner CODE."),
+    Place(r"Refresh the list of output sets\.", f"List them again with `{CLI} outputs list`."),
+    Place(r"\bcheck Settings\b", "check the connection profile", connection=True),
+    Place(r"\bCheck Settings\.", "Check the connection profile.", connection=True),
+    Place(r" in Settings\b", " of the connection profile", connection=True),
+)  # fmt: skip
+_COMPILED = tuple((re.compile(p.gui), p) for p in PLACES)
+
+
+def in_front_end(message: str, next_step: str, front_end: FrontEnd) -> tuple[str, str]:
+    """``message`` and ``next_step`` in ``front_end``'s words for the places they name."""
+    if front_end == "gui":
+        return message, next_step
+    connection = False
+    texts = []
+    for text in (message, next_step):
+        for pattern, place in _COMPILED:
+            text, count = pattern.subn(place.cli, text)
+            connection = connection or (count > 0 and place.connection)
+        texts.append(text)
+    cli_message, cli_next_step = texts
+    if connection:
+        cli_next_step = f"{cli_next_step} {CLI_CONNECTION_HOW}".strip()
+    return cli_message, cli_next_step
+
 
 # DTO field names (camelCase, as the server prints them) -> our field names.
 _DTO_FIELDS = {

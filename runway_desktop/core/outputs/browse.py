@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -19,6 +19,7 @@ from runway_desktop.api.errors import FolderNotWritable
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.core.outputs.downloader import STATE_COMPLETE, STATE_DOWNLOADING, STATE_FAILED
+from runway_desktop.core.outputs.linking import LinkedSubmission, submission_links
 from runway_desktop.history.store import HistoryStore
 
 STATE_NONE = "none"
@@ -75,7 +76,8 @@ class SetRow:
     first use and kept.
     """
 
-    __slots__ = ("_local", "_search", "_text", "assessment", "output_set", "school_year", "uid")
+    __slots__ = ("_local", "_search", "_text", "assessment", "link", "output_set", "school_year",
+                 "uid")  # fmt: skip
 
     def __init__(self, output_set: OutputSet, assessment: str, school_year: str) -> None:
         self.output_set = output_set
@@ -85,6 +87,8 @@ class SetRow:
         self._local: datetime | None = None
         self._text: str | None = None
         self._search: str | None = None
+        # The submission from this computer the set came from (None: not one of ours).
+        self.link: LinkedSubmission | None = None
 
     @property
     def created_local(self) -> datetime:
@@ -142,6 +146,8 @@ class SetRow:
             # comes first: words typed most ("district-b", "2025") are found at its start, and
             # a keystroke over 100,000 rows scans a few characters of each instead of ~100.
             own = f"{s.uid} {s.job_uid}".casefold()
+            if self.link is not None:  # the names of the files sent: "scores_may.csv" finds it
+                own = f"{own} {self.link.search}"
             self._search = f"{common} {self.created_text} {own}"
         return self._search
 
@@ -151,10 +157,12 @@ def make_rows(
     assessment_name: Callable[[str | None], str],
     *,
     searchable: bool = False,
+    links: Mapping[str, LinkedSubmission] | None = None,
 ) -> list[SetRow]:
     """Rows for the table. ``searchable``: also make every row's search haystack now (the
     screen does it in its worker thread, so that no keystroke, not even the first one after a
-    listing, has 100,000 haystacks to make on the Qt thread)."""
+    listing, has 100,000 haystacks to make on the Qt thread). ``links``: the submissions from
+    this computer by job uid (submission_links), one dictionary look-up a row."""
     names: dict[str | None, str] = {}
     years: dict[str, str] = {}
     rows = []
@@ -166,6 +174,9 @@ def make_rows(
         if year is None:
             year = years[s.school_year] = year_text(s.school_year)
         rows.append(SetRow(s, name, year))
+    if links:  # before the haystacks: they hold the linked submission's file names
+        for row in rows:
+            row.link = links.get(row.output_set.job_uid)
     if searchable:
         shared: dict[tuple[object, ...], str] = {}
         for row in rows:
@@ -192,13 +203,16 @@ def prepare_listing(
     *,
     known: set[str] | None,
     recorded: set[str],
+    link_submissions: bool = False,
 ) -> Listing:
     """Blocking (a worker thread): rows for the sets not in ``known`` (every set when None:
     a refresh of 100,000 sets shown makes rows only for the new ones), with their haystacks,
-    the stored download states, and what else the screen reads from the listing."""
+    the stored download states, and what else the screen reads from the listing.
+    ``link_submissions``: link each set to the submission of ours it came from (one query)."""
     fresh = sets if known is None else [s for s in sets if s.uid not in known]
+    links = submission_links(history) if link_submissions and fresh else None
     return Listing(
-        rows=make_rows(fresh, assessment_name, searchable=True),
+        rows=make_rows(fresh, assessment_name, searchable=True, links=links),
         states=download_states(history, profile),
         listed={s.uid for s in sets},
         tenants={s.tenant for s in sets},

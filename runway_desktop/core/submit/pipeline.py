@@ -18,9 +18,10 @@ import httpx
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.errors import RunwayError, S3Error, TransferCancelled
-from runway_desktop.api.models import CreateJobRequest
+from runway_desktop.api.models import CreatedJob, CreateJobRequest
 from runway_desktop.bundles.preflight import PreflightReport
 from runway_desktop.bundles.validation import build_params, validate_submission
+from runway_desktop.core.connection_check import send_scope_problem
 from runway_desktop.core.output_sets import RunwayLook, look_for_job
 from runway_desktop.core.submit.checks import (
     accepted_before,
@@ -266,9 +267,7 @@ class SubmissionPipeline:
                 files={env: report.upload_name for env, report in reports.items()},
                 params=build_params(request.bundle, request.params),
             )
-            created = await self._step(
-                submission_id, Step.CREATE, "creating", self.client.create_job(body)
-            )
+            created = await self._step(submission_id, Step.CREATE, "creating", self._create(body))
         except RunwayError as error:
             if error.possibly_created:
                 self.history.set_state(submission_id, STATE_FAILED, orphan_job_possible=1)
@@ -280,6 +279,15 @@ class SubmissionPipeline:
         return await self._upload_then_start(
             submission_id, created.uid, created.upload_urls, reports
         )
+
+    async def _create(self, body: CreateJobRequest) -> CreatedJob:
+        # The core's one scope rule, before anything is sent: Runway's own refusal names no
+        # scope. Both front ends submit through here.
+        tokens = self.client.tokens
+        refusal = send_scope_problem(tokens.claims, tokens.settings.client_id)
+        if refusal is not None:
+            raise refusal
+        return await self.client.create_job(body)
 
     async def _upload_then_start(
         self,

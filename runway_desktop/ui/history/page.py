@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QMetaMethod, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -55,6 +55,7 @@ from runway_desktop.ui.history.status_poller import (
     StatusPollTimer,
 )
 from runway_desktop.ui.history.submission_detail import SubmissionDetail
+from runway_desktop.ui.history.summary import summary_text
 from runway_desktop.ui.history.table import HistoryTable
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, RunningChanged
@@ -70,6 +71,7 @@ class HistoryPage(QWidget):
     resubmitRequested = Signal(object)  # FormValues, for SubmitPage.form.restore
     resumeRequested = Signal(int, object)  # submission id, SubmissionRequest (resume_here False)
     downloadRequested = Signal(str)  # job uid
+    downloadSetRequested = Signal(str, str)  # job uid, set uid: one set's Download in History
     diagnosticsExported = Signal(object)  # DiagnosticsExport
     listed = Signal()  # the list shows rows read and filtered after the latest request
     firstRowsShown = Signal()  # opening: the newest rows are on screen, the rest is read
@@ -157,6 +159,7 @@ class HistoryPage(QWidget):
         self.detail.resubmitClicked.connect(self.on_resubmit)
         self.detail.showOutputClicked.connect(self.showOutputRequested)
         self.detail.downloadClicked.connect(self.downloadRequested)
+        self.detail.downloadSetClicked.connect(self.on_download_set)
         self.detail.cancelClicked.connect(self.runner.cancel)
         connect_handlers(self.resume.events, {
             ResumeProgress: lambda e: self.detail.show_progress(e.text, e.fraction),
@@ -326,23 +329,11 @@ class HistoryPage(QWidget):
         self.check_button.setVisible(total > 0)
 
     def _update_summary(self) -> None:
-        if self._shut:
-            return
-        total = len(self._loaded.rows) if self._loaded else 0
-        shown = self.model.total()
-        if total == 0:
-            self.summary.setText("")
-            return
-        parts = [f"{total} submission{'s' if total != 1 else ''} sent from this computer"]
-        if shown != total:
-            parts[0] = f"{shown} of {total} submissions shown"
-        if self._loaded is not None and not self._loaded.complete:
-            parts[0] = f"The newest {total} submissions (reading the others…)"
-        waiting = self._loaded.looked_for if self._loaded else 0
-        if waiting:
-            how = "checking every minute" if self.poll_timer.active else "connect to check"
-            parts.append(f"{waiting} waiting for Runway ({how})")
-        self.summary.setText(" · ".join(parts))
+        if not self._shut:
+            loaded, shown, polling = self._loaded, self.model.total(), self.poll_timer.active
+            self.summary.setText(summary_text(total=len(loaded.rows) if loaded else 0,
+                shown=shown, complete=loaded is None or loaded.complete,
+                waiting=loaded.looked_for if loaded else 0, polling=polling))  # fmt: skip
 
     def selected_ids(self) -> list[int]:
         selection = self.table.selectionModel()
@@ -396,6 +387,14 @@ class HistoryPage(QWidget):
     # -- actions ----------------------------------------------------------------------------
     def on_check_now(self) -> None:
         self.refresh(poll=True)
+
+    def on_download_set(self, job_uid: str, set_uid: str) -> None:
+        # To Output sets (the one download path) with the set's uid once the window routes it;
+        # till then as the job's "Download results", which fetches this set (and any re-run's).
+        if self.isSignalConnected(QMetaMethod.fromSignal(self.downloadSetRequested)):
+            self.downloadSetRequested.emit(job_uid, set_uid)
+        else:
+            self.downloadRequested.emit(job_uid)
 
     def on_resume(self, submission_id: int) -> None:
         row = self.row(submission_id)

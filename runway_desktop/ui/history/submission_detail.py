@@ -22,6 +22,7 @@ from runway_desktop.core.history_actions import Allowed
 from runway_desktop.core.history_view import sent_text
 from runway_desktop.core.submission_state import DerivedState, SubmissionState
 from runway_desktop.history.records import SubmissionRecord
+from runway_desktop.ui.history.linked_sets import LinkedSets
 from runway_desktop.ui.widgets.plain_text import plain_tooltip
 from runway_desktop.ui.widgets.restyle import restyle
 from runway_desktop.ui.widgets.step_timeline import StepTimeline
@@ -32,6 +33,7 @@ class SubmissionDetail(QWidget):
     resubmitClicked = Signal(int)  # submission id
     showOutputClicked = Signal(str)  # job uid
     downloadClicked = Signal(str)  # job uid
+    downloadSetClicked = Signal(str, str)  # job uid, set uid: one set's Download
     cancelClicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -100,6 +102,8 @@ class SubmissionDetail(QWidget):
         self.files_grid.setColumnStretch(0, 1)
         self.files_grid.setHorizontalSpacing(12)
         self.timeline = StepTimeline(self)
+        self.sets_title = _section("Output sets", self)
+        self.sets = LinkedSets(self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -113,6 +117,8 @@ class SubmissionDetail(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(_section("Files", self))
         layout.addLayout(self.files_grid)
+        layout.addWidget(self.sets_title)
+        layout.addWidget(self.sets)
         layout.addWidget(_section("What happened", self))
         layout.addWidget(self.timeline)
         layout.addWidget(_section("Details", self))
@@ -124,6 +130,7 @@ class SubmissionDetail(QWidget):
         self.output_button.clicked.connect(self.on_show_output)
         self.download_button.clicked.connect(self.on_download)
         self.copy_button.clicked.connect(self.on_copy)
+        self.sets.downloadClicked.connect(self.on_download_set)
         self.cancel_button.clicked.connect(self.cancelClicked)
         self.hide_progress()
 
@@ -158,6 +165,10 @@ class SubmissionDetail(QWidget):
         self.job_id.setText(record.job_uid or "No job: Runway never received this submission")
         self._show_files(record)
         self.timeline.set_record(record)
+        # The sets Runway made for this job (linked by its uid); none without a job.
+        self.sets.set_sets(record.sets)
+        self.sets_title.setVisible(record.job_uid is not None)
+        self.sets.setVisible(record.job_uid is not None)
         has_sets = bool(record.sets)
         # Resume only where nothing can have started; one that never got a job is sent again
         # after a review (Resubmit). A start that may have happened offers neither.
@@ -242,6 +253,10 @@ class SubmissionDetail(QWidget):
     def on_download(self) -> None:
         if self.record is not None and self.record.job_uid:
             self.downloadClicked.emit(self.record.job_uid)
+
+    def on_download_set(self, set_uid: str) -> None:
+        if self.record is not None and self.record.job_uid:
+            self.downloadSetClicked.emit(self.record.job_uid, set_uid)
 
     def on_copy(self) -> None:
         clipboard = QGuiApplication.clipboard()

@@ -93,6 +93,15 @@ def state_tip(state: LocalState) -> str:
     return "Saving to:\n" + str(state.folder) if state.folder else ""
 
 
+def link_tip(row: SetRow) -> str:
+    """The tooltip's lines on the submission of ours a set came from ("" for another's)."""
+    link = row.link
+    if link is None:
+        return ""
+    text = f"{link.text[0].upper()}{link.text[1:]}, #{link.submission_id}"
+    return f"\n{text}:\n" + "\n".join(f"  {name}" for name in link.file_names)
+
+
 class OutputSetsModel(QAbstractTableModel):
     downloadingChanged = Signal(bool)  # whether any set is downloading (progress bars shown)
 
@@ -146,7 +155,8 @@ class OutputSetsModel(QAbstractTableModel):
         if column == COL_YEAR:
             return row.school_year
         if column == COL_ASSESSMENT:
-            return row.assessment
+            # A set of ours says whose it is: the clerk finds the results of what they sent.
+            return row.assessment if row.link is None else f"{row.assessment} · {row.link.text}"
         if column == COL_FILES:
             return row.files_text
         if column == COL_ODS:
@@ -157,12 +167,12 @@ class OutputSetsModel(QAbstractTableModel):
         if column == COL_CREATED:
             return row.created_exact
         if column == COL_ASSESSMENT:
-            return row.output_set.bundle or "Runway did not say which assessment"
+            return (row.output_set.bundle or "Runway did not say which assessment") + link_tip(row)
         if column == COL_FILES:
             return row.files_tip
         if column == COL_STATE:
             return state_tip(self.state_of(row.uid))
-        return f"Output set {row.uid}\nSubmission (job) {row.output_set.job_uid}"
+        return f"Output set {row.uid}\nSubmission (job) {row.output_set.job_uid}" + link_tip(row)
 
     def _foreground(self, row: SetRow, column: int) -> QColor | None:
         if column == COL_CREATED:

@@ -66,6 +66,7 @@ class OutputSetsPage(QWidget):
         self._loaded_at: datetime | None = None
         self._select_job: str | None = None
         self._download_job: str | None = None
+        self._download_set: str | None = None
         self._recorded: set[str] = set()  # set uids already written to the history
 
         title = QLabel("Output sets", self)
@@ -184,8 +185,9 @@ class OutputSetsPage(QWidget):
         self.filters.set_search(job_uid)
         self.filters.clear_server_filters(partner)  # lists again (filtersChanged)
 
-    def download_for_job(self, job_uid: str) -> None:
-        self._download_job = job_uid
+    def download_for_job(self, job_uid: str, set_uid: str | None = None) -> None:
+        """The job's sets (or only ``set_uid`` of them), listed and downloaded."""
+        self._download_job, self._download_set = job_uid, set_uid
         self.show_for_job(job_uid)
 
     def shutdown(self) -> None:
@@ -262,7 +264,8 @@ class OutputSetsPage(QWidget):
     def _prepare(self, sets: list[OutputSet], profile: str, known: set[str] | None) -> Listing:
         # In a worker thread; the Qt thread only adds to _recorded, after this has returned.
         return prepare_listing(sets, self.services.assessment_name, self.services.history,
-                               profile, known=known, recorded=self._recorded)  # fmt: skip
+                               profile, known=known, recorded=self._recorded,
+                               link_submissions=True)  # fmt: skip
 
     def _after_load(self, sets: list[OutputSet]) -> None:
         job = self._select_job
@@ -276,6 +279,8 @@ class OutputSetsPage(QWidget):
         if job is not None:
             self._download_job = None
             mine = [s for s in sets if s.job_uid == job]
+            if self._download_set is not None:
+                mine = [s for s in mine if s.uid == self._download_set]
             if mine:
                 self.controller.download(mine)
             else:

@@ -30,6 +30,7 @@ from runway_desktop.core.submit.events import (
 )
 from runway_desktop.core.submit.form_values import FormValues, submission_request
 from runway_desktop.ui.event_adapter import connect_handlers
+from runway_desktop.ui.submit.already_sent_notice import AlreadySentNotice
 from runway_desktop.ui.submit.form import SubmitForm
 from runway_desktop.ui.submit.pipeline_runner import (
     PipelineFactory,
@@ -99,6 +100,8 @@ class SubmitPage(QWidget):
         form_layout.addWidget(self.banner)
         form_layout.addWidget(self.form.offer_bar)  # "These look like … files: use …?"
         form_layout.addWidget(scroll, 1)
+        self.already_sent = AlreadySentNotice(services, self.form, form_page)  # same MD5s sent?
+        form_layout.addWidget(self.already_sent)
         form_layout.addLayout(footer)
 
         self.panel = ProgressPanel(self)
