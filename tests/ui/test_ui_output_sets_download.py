@@ -76,6 +76,10 @@ def test_one_click_downloads_every_file_byte_for_byte_then_offers_the_folder(
     outsets.click_state(uid)  # a downloaded set: the click opens its folder
     assert outsets.opened == [folder, folder]
     assert outsets.services.history.download_state(outsets.profile, uid) == ("complete", folder)
+    # The sandbox's S3 answers plain-MD5 ETags: every file was verified, and the list says so.
+    tip = str(outsets.cell(uid, COL_STATE).data(Qt.ItemDataRole.ToolTipRole))
+    assert [f"  {name}: verified (MD5)" in tip for name in sorted(BIG)] == [True] * len(BIG), tip
+    assert state.verification == tuple((name, "md5") for name in sorted(BIG))
 
 
 def test_download_selected_fetches_each_chosen_set(outsets: Screen) -> None:
@@ -254,6 +258,9 @@ def test_watch_mode_across_a_restart_downloads_each_new_set_once(
         assert old[0][:8] not in {f[-8:] for f in folders}
         screen.page.refresh()
         screen.wait_state(late[0], "complete")
+        # After the restart the state comes from History, with how each file was checked.
+        first_state = screen.page.model.state_of(first[0])
+        assert first_state.verification and {k for _n, k in first_state.verification} == {"md5"}
     finally:
         close_screen(screen, qloop)
 

@@ -8,6 +8,7 @@ some 25 rows), and the download state of every set comes from one query instead 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
@@ -249,6 +250,8 @@ class LocalState:
     folder: Path | None = None
     message: str | None = None
     fraction: float = 0.0
+    # How each file of a complete download was checked: (local name, "md5" | "size").
+    verification: tuple[tuple[str, str], ...] = ()
 
     @property
     def done(self) -> bool:
@@ -266,16 +269,34 @@ def download_states(history: HistoryStore, profile: str) -> dict[str, LocalState
     """
     states: dict[str, LocalState] = {}
     rows = _read(
-        history, "SELECT set_uid, state, folder, message FROM downloads WHERE profile = ?", profile
+        history,
+        "SELECT set_uid, state, folder, message, verification_json FROM downloads"
+        " WHERE profile = ?",
+        profile,
     )
-    for uid, state, folder, message in rows:
+    for uid, state, folder, message, checks in rows:
         # A "downloading" row left by a closed app is an interrupted download: say so.
         if state == STATE_DOWNLOADING:
             state, message = STATE_FAILED, "The download was interrupted. Download it again."
         states[str(uid)] = LocalState(
-            str(state), Path(str(folder)), None if message is None else str(message)
+            str(state),
+            Path(str(folder)),
+            None if message is None else str(message),
+            verification=verification_pairs(checks),
         )
     return states
+
+
+def verification_pairs(checks: object) -> tuple[tuple[str, str], ...]:
+    """The recorded checks (JSON text, or a mapping) as sorted (file, kind) pairs."""
+    if isinstance(checks, str):
+        try:
+            checks = json.loads(checks)
+        except ValueError:
+            return ()
+    if not isinstance(checks, Mapping):
+        return ()
+    return tuple(sorted((str(name), str(kind)) for name, kind in checks.items()))
 
 
 def job_partner(history: HistoryStore, job_uid: str) -> str | None:

@@ -19,7 +19,12 @@ from pathlib import Path
 
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
-from runway_desktop.core.outputs.browse import STATE_QUEUED, LocalState, root_problem
+from runway_desktop.core.outputs.browse import (
+    STATE_QUEUED,
+    LocalState,
+    root_problem,
+    verification_pairs,
+)
 from runway_desktop.core.outputs.downloader import (
     STATE_COMPLETE,
     STATE_DOWNLOADING,
@@ -184,6 +189,7 @@ class _LaneDownloader(SetDownloader):
             result.folder,
             _words(error) if error else None,
             fraction=1.0,
+            verification=verification_pairs(result.verification),
         )
         queue.tell(SetStateChanged(output_set.uid, state))
         queue.tell(SetFinished(result))

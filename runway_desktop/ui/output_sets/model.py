@@ -33,7 +33,12 @@ from runway_desktop.core.outputs.browse import (
     SetRow,
     relative_age,
 )
-from runway_desktop.core.outputs.downloader import STATE_COMPLETE, STATE_DOWNLOADING, STATE_FAILED
+from runway_desktop.core.outputs.downloader import (
+    STATE_COMPLETE,
+    STATE_DOWNLOADING,
+    STATE_FAILED,
+    verification_text,
+)
 from runway_desktop.ui.theme import DARK, LIGHT, is_dark
 from runway_desktop.ui.widgets.plain_text import plain_tooltip
 
@@ -85,7 +90,12 @@ def state_text(state: LocalState) -> str:
 
 def state_tip(state: LocalState) -> str:
     if state.state == STATE_COMPLETE and state.folder is not None:
-        return f"Every file arrived complete. Click to open:\n{state.folder}"
+        checks = "".join(
+            f"\n  {name}: {verification_text(kind)}"
+            for name, kind in state.verification
+            if verification_text(kind)
+        )
+        return f"Every file arrived complete.{checks}\nClick to open:\n{state.folder}"
     if state.state == STATE_FAILED:
         return f"{state.message or 'The download failed.'}\nClick to try again."
     if state.state == STATE_NONE:
