@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from runway_desktop.base.formatting import school_year_label
+from runway_desktop.base.formatting import count_text, school_year_label
 from runway_desktop.core.submission_state import (
     ACTIVE_STATES,
     DEFAULT_NO_RESULT_AFTER,
@@ -207,3 +207,21 @@ def sent_text(record: SubmissionRecord, *, short: bool = False) -> str:
     if short and local.year == datetime.now().year:
         return local.strftime("%b %d, %H:%M")
     return local.strftime("%b %d, %Y %H:%M")
+
+
+def summary_text(*, total: int, shown: int, complete: bool, waiting: int, polling: bool) -> str:
+    """The line above the History list, e.g. "3 of 12 submissions shown · 2 waiting for
+    Runway (checking every minute)"; "" when there is nothing yet (the empty list explains
+    itself)."""
+    if total == 0:
+        return ""
+    first = f"{count_text(total, 'submission')} sent from this computer"
+    if shown != total:
+        first = f"{shown:,} of {total:,} submissions shown"
+    if not complete:
+        first = f"The newest {total:,} submissions (reading the others…)"
+    parts = [first]
+    if waiting:
+        how = "checking every minute" if polling else "connect to check"
+        parts.append(f"{waiting:,} waiting for Runway ({how})")
+    return " · ".join(parts)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,50 +75,31 @@ HistoryStore(Path(sys.argv[1])).close()
 """
 
 
-def test_processes_opening_an_old_database_at_once_migrate_it_once(old_db: Path) -> None:
-    """The app and a scheduled CLI run may open a 0.1.0 file in the same instant."""
-    import subprocess
-    import sys
-    import time
-
+def open_at_once(path: Path, processes: int = 4) -> int:
+    """``processes`` real processes open ``path`` in the same instant; its schema version."""
     start = f"{time.time() + 1.0}"
     runs = [
         subprocess.Popen(
-            [sys.executable, "-c", OPEN_AT_ONCE, str(old_db), start],
+            [sys.executable, "-c", OPEN_AT_ONCE, str(path), start],
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(4)
+        for _ in range(processes)
     ]
     errors = [run.communicate(timeout=60)[1] for run in runs]
-    assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
-    db = sqlite3.connect(old_db)
+    assert [run.returncode for run in runs] == [0] * processes, errors
+    db = sqlite3.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
     finally:
         db.close()
+
+
+def test_processes_opening_an_old_database_at_once_migrate_it_once(old_db: Path) -> None:
+    """The app and a scheduled CLI run may open a 0.1.0 file in the same instant."""
+    assert open_at_once(old_db) == SCHEMA_VERSION
 
 
 def test_processes_creating_a_new_database_at_once_make_it_once(tmp_path: Path) -> None:
     """First start of the app and a scheduled CLI run in the same instant: no file yet."""
-    import subprocess
-    import sys
-    import time
-
-    fresh = tmp_path / "history.sqlite3"
-    start = f"{time.time() + 1.0}"
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-c", OPEN_AT_ONCE, str(fresh), start],
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(4)
-    ]
-    errors = [run.communicate(timeout=60)[1] for run in runs]
-    assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
-    db = sqlite3.connect(fresh)
-    try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    finally:
-        db.close()
+    assert open_at_once(tmp_path / "history.sqlite3") == SCHEMA_VERSION

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.core import history_actions as actions
 from runway_desktop.core import history_view as view
-from runway_desktop.core.history_view import HistoryRow, ViewInputs
+from runway_desktop.core.history_view import HistoryRow, ViewInputs, summary_text
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.status_poll import PollReport, StatusPoller
 from runway_desktop.core.submit.events import Finished, SubmissionRequest, SubmissionResult
@@ -55,7 +55,6 @@ from runway_desktop.ui.history.status_poller import (
     StatusPollTimer,
 )
 from runway_desktop.ui.history.submission_detail import SubmissionDetail
-from runway_desktop.ui.history.summary import summary_text
 from runway_desktop.ui.history.table import HistoryTable
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, RunningChanged
