@@ -289,8 +289,10 @@ class HistoryPage(QWidget):
             self.poll_timer.poll_now()
         if self._loaded is not None and not self._loaded.complete:
             self.firstRowsShown.emit()
-        else:
-            self.listed.emit()  # (not for the first rows of an opening: more are coming)
+        elif not (self._need_load or self._need_select):
+            # Not for the first rows of an opening (more are coming), nor for rows read before
+            # a newer request: "listed" promises rows read after the latest one.
+            self.listed.emit()
 
     def _pollable(self) -> bool:
         """Something waits for Runway's answer and its connection is here to ask."""

@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from runway_desktop.api.errors import RunwayError
@@ -148,6 +149,8 @@ class PipelineRunner(QObject):
             derive.add_done_callback(self._on_derived)
 
     def _on_derived(self, task: asyncio.Future[DerivedState | None]) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window closed while the record was read: nobody is left to tell
         if not task.cancelled() and task.exception() is None and (found := task.result()):
             self.events.emit(StateDerived(found))
 
