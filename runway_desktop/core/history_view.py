@@ -11,9 +11,10 @@ arguments and the database, so the CLI and the tests use them as they are.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
 
 from runway_desktop.base.formatting import count_text, school_year_label
 from runway_desktop.core.submission_state import (
@@ -23,6 +24,7 @@ from runway_desktop.core.submission_state import (
     SubmissionState,
     derive_state,
 )
+from runway_desktop.core.submit.send_claim import being_sent, claims_dir_of
 from runway_desktop.history.records import SubmissionRecord
 from runway_desktop.history.store import HistoryStore
 
@@ -38,13 +40,20 @@ class ViewInputs:
     running_ids: frozenset[int] = frozenset()  # submissions a pipeline of this process sends
     running_since: tuple[datetime, ...] = ()  # runs of this process whose id is not known yet
     look_failed: frozenset[tuple[str, str]] = frozenset()  # (profile, partner)
+    # Where senders claim submissions (:mod:`core.submit.send_claim`); :func:`load` fills
+    # it in, so a record another window or CLI sends reads "Sending", not "Interrupted".
+    claims_dir: Path | None = None
 
     def running_here(self, record: SubmissionRecord) -> bool:
+        """A sender on this computer has it now: a pipeline of this process, or one that
+        holds its claim (probed on disk: only from the worker thread :func:`load` runs in)."""
         if record.state not in ACTIVE_STATES:
             return False
-        return record.id in self.running_ids or any(
+        if record.id in self.running_ids or any(
             record.created_at >= since for since in self.running_since
-        )
+        ):
+            return True
+        return self.claims_dir is not None and being_sent(self.claims_dir, record.id)
 
     def derive(self, record: SubmissionRecord) -> DerivedState:
         return derive_state(
@@ -158,6 +167,8 @@ def load(
 ) -> Loaded:
     """Read every submission (no cap), or only the ``newest`` few (what a screen shows first,
     while the rest is read), and derive their states. Blocking: run it in a thread."""
+    if inputs.claims_dir is None:
+        inputs = replace(inputs, claims_dir=claims_dir_of(store.path))
     names: dict[str, str] = {}
     rows: list[HistoryRow] = []
     for page in store.all_submissions(page=newest or 2000):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
@@ -195,7 +195,10 @@ class HistoryStore:
         params: Mapping[str, str],
         files: list[FileRecord],
         resumed_from: int | None = None,
+        before_commit: Callable[[int], None] | None = None,
     ) -> int:
+        """``before_commit`` gets the new id while the row is not yet visible to any other
+        reader (the sender's claim is taken there); if it raises, nothing is recorded."""
         with self._tx() as db:
             cursor = db.execute(
                 "INSERT INTO submissions (created_at, profile, api_base_url, partner, tenant,"
@@ -215,6 +218,8 @@ class HistoryStore:
                     (submission_id, f.env_var, str(f.path), f.upload_name, f.size, f.mtime_ns,
                      f.md5),
                 )  # fmt: skip
+            if before_commit is not None:
+                before_commit(submission_id)
         return submission_id
 
     def set_state(self, submission_id: int, state: RecordedState | str, **columns: Any) -> None:

@@ -9,7 +9,9 @@ because tests may flip switches from another thread while the server thread read
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,7 @@ FAULT_KINDS: dict[str, tuple[str, ...]] = {
     "api_delay": ("seconds",),  # every /api/v1 request is answered this much later
     "s3_error": ("status",),  # every S3 request answers this status with an S3 XML error
     "s3_drop": ("after_bytes",),  # an upload's connection is cut after this many body bytes
+    "s3_delay": ("seconds",),  # an upload's answer comes this much later (body all read)
     "s3_expired": (),  # every presigned URL is treated as expired (403 Request has expired)
     "token_down": ("status",),  # the token endpoint answers this status (default 503)
     "api_disabled": (),  # the External API answers 503 "External API is disabled."
@@ -42,6 +45,7 @@ class FaultSwitches:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._active: dict[str, FaultSpec] = {}
+        self.clearings = 0  # how many times clear() ran: a held answer ends at the next one
 
     def set(self, kind: str, value: dict[str, Any] | bool | None) -> None:
         """Turn a switch on (a dict of settings, or ``True``) or off (``None``/``False``)."""
@@ -70,6 +74,16 @@ class FaultSwitches:
     def clear(self) -> None:
         with self._lock:
             self._active.clear()
+            self.clearings += 1
+
+    async def hold(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if the switches are cleared meanwhile (a test's reset
+        must not wait for an answer it no longer wants held)."""
+        began, end = self.clearings, time.monotonic() + seconds
+        # Polled, not an asyncio.Event: clear() is called from other threads (the in-process
+        # sandbox's callers) and this loop's event would not be theirs.
+        while time.monotonic() < end and self.clearings == began:  # noqa: ASYNC110
+            await asyncio.sleep(min(0.05, max(0.0, end - time.monotonic())))
 
     def peek(self, kind: str) -> FaultSpec | None:
         """The switch's settings without using up one of its firings."""

@@ -318,6 +318,9 @@ class _S3Front:
                 _cut_connection(request)  # the cut is due even when the body has ended
                 return web.Response(status=500)
             await asyncio.to_thread(upload.write, b"".join(pending))
+            held = self._faults.take("s3_delay")
+            if held is not None:  # a slow store: the whole body is in, the answer waits
+                await self._faults.hold(float(held.get("seconds", 1.0)))
             info = await asyncio.to_thread(upload.commit)
         return web.Response(status=200, headers={**common, "ETag": f'"{info.etag}"'})
 

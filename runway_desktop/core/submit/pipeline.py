@@ -29,7 +29,6 @@ from runway_desktop.core.submit.checks import (
     checked_report,
     file_records,
     judge_reports,
-    sent_anyway_message,
 )
 from runway_desktop.core.submit.events import (
     FilesChecked,
@@ -46,23 +45,20 @@ from runway_desktop.core.submit.events import (
     SubmissionResult,
 )
 from runway_desktop.core.submit.links import UploadLinkCache
+from runway_desktop.core.submit.outcomes import (
+    cancelled_error,
+    record_check_step,
+    record_failure,
+    record_started,
+)
 from runway_desktop.core.submit.resume_plan import ResumeAction, plan_resume, resume_facts
+from runway_desktop.core.submit.send_claim import BUSY_REASON, SendClaims, claims_dir_of
 from runway_desktop.core.submit.uploads import ParallelUploads
 from runway_desktop.history.records import utc_now
-from runway_desktop.history.store import (
-    STATE_CANCELLED,
-    STATE_FAILED,
-    STATE_STARTED,
-    SUPERSEDED,
-    HistoryStore,
-)
+from runway_desktop.history.store import STATE_FAILED, SUPERSEDED, HistoryStore
 
 Listener = Callable[[PipelineEvent], None]
 T = TypeVar("T")
-
-
-class Cancelled(TransferCancelled):
-    pass
 
 
 class SubmissionPipeline:
@@ -88,6 +84,8 @@ class SubmissionPipeline:
         self._cancel = asyncio.Event()
         self.submission_id: int | None = None
         self._check_started_at = utc_now()
+        # What this run sends, claimed against other processes; released when it ends.
+        self._claims = SendClaims(claims_dir_of(history.path))
 
     def cancel(self) -> None:
         """Stop as soon as possible. A job is never started after this was called."""
@@ -103,12 +101,10 @@ class SubmissionPipeline:
 
     # -- public entry points -----------------------------------------------------------------
     async def submit(self, request: SubmissionRequest) -> SubmissionResult:
-        self._cancel.clear()  # a cancel belongs to the submission it was pressed for
-        reports = await self._check_files(request, submission_id=None)
-        if isinstance(reports, SubmissionResult):
-            return reports
-        submission_id = self._new_record(request, reports)
-        return await self._send(submission_id, request, reports)
+        try:
+            return await self._submit(request)
+        finally:
+            self._claims.release_all()
 
     async def resume(self, submission_id: int, request: SubmissionRequest) -> SubmissionResult:
         """Finish an interrupted submission without ever starting its job twice.
@@ -116,8 +112,27 @@ class SubmissionPipeline:
         The plan comes from :func:`plan_resume` (a pure function): start only when no start
         was ever left unanswered; after a lost start answer, only Runway's output sets can
         settle it, and until they do nothing is started. Otherwise re-upload what is missing
-        while this session's links are still valid, or send as a new job (and say so).
+        while this session's links are still valid, or send as a new job (and say so). While
+        another process sends the same submission, nothing is done at all.
         """
+        try:
+            return await self._resume(submission_id, request)
+        finally:
+            self._claims.release_all()
+
+    async def _submit(self, request: SubmissionRequest) -> SubmissionResult:
+        self._cancel.clear()  # a cancel belongs to the submission it was pressed for
+        reports = await self._check_files(request, submission_id=None)
+        if isinstance(reports, SubmissionResult):
+            return reports
+        submission_id = self._new_record(request, reports)
+        return await self._send(submission_id, request, reports)
+
+    async def _resume(self, submission_id: int, request: SubmissionRequest) -> SubmissionResult:
+        if not self._claims.take(submission_id):
+            known = self.history.get(submission_id)
+            return self._undecided(submission_id, known.job_uid if known else None, BUSY_REASON)
+        # Read again under the claim: another sender may have moved it on since it was shown.
         record = self.history.get(submission_id)
         if record is None:
             raise KeyError(submission_id)
@@ -182,9 +197,12 @@ class SubmissionPipeline:
             params=build_params(request.bundle, request.params),
             files=file_records(reports),
             resumed_from=resumed_from,
+            before_commit=self._claims.take_new,
         )
         self.submission_id = submission_id
-        self._record_check_step(submission_id, reports)
+        record_check_step(
+            self.history, submission_id, len(reports), self._accepted, at=self._check_started_at
+        )
         return submission_id
 
     # -- steps -------------------------------------------------------------------------------
@@ -234,19 +252,6 @@ class SubmissionPipeline:
             self._emit(Notice(text))
         self._emit(StepFinished(Step.CHECK, "done", _since(started)))
         return reports
-
-    def _record_check_step(
-        self, submission_id: int, reports: Mapping[str, PreflightReport]
-    ) -> None:
-        step_id = self.history.step_started(
-            submission_id, Step.CHECK.name, at=self._check_started_at
-        )
-        # A choice to send a mismatching file is part of the submission's record (History
-        # shows it in the step timeline; a resume reads it back instead of asking again).
-        message = f"{len(reports)} file(s) checked"
-        if self._accepted:
-            message = sent_anyway_message(self._accepted)
-        self.history.step_finished(step_id, "done", message)
 
     async def _send(
         self,
@@ -311,13 +316,13 @@ class SubmissionPipeline:
                 self.links.forget(job_uid)
             if self.cancelled:
                 # The user's cancel, not the transfer's own wording ("start it again later").
-                error = _cancelled_error()
+                error = cancelled_error()
             return self._failed(submission_id, job_uid, error)
         return await self._start(submission_id, job_uid)
 
     async def _start(self, submission_id: int, job_uid: str) -> SubmissionResult:
         if self.cancelled:  # never start a job the user cancelled
-            return self._failed(submission_id, job_uid, _cancelled_error())
+            return self._failed(submission_id, job_uid, cancelled_error())
         self.history.set_state(submission_id, "starting", start_requested_at=utc_now())
         try:
             result = await self._step(
@@ -350,20 +355,6 @@ class SubmissionPipeline:
         self._emit(Finished(result))
         return result
 
-    def _started(self, submission_id: int, job_uid: str, *, already: bool) -> SubmissionResult:
-        self.history.set_state(
-            submission_id, STATE_STARTED, started_at=utc_now(), finished_at=utc_now(),
-            error_code=None, error_kind=None, error_message=None, error_next_step=None,
-        )  # fmt: skip
-        result = SubmissionResult(
-            submission_id=submission_id,
-            outcome=Outcome.STARTED,
-            job_uid=job_uid,
-            already_started=already,
-        )
-        self._emit(Finished(result))
-        return result
-
     async def _upload_all(
         self,
         submission_id: int,
@@ -391,7 +382,7 @@ class SubmissionPipeline:
 
     def _raise_if_cancelled(self) -> None:
         if self.cancelled:
-            raise _cancelled_error()
+            raise cancelled_error()
 
     def _failed(
         self, submission_id: int, job_uid: str | None, error: RunwayError
@@ -400,28 +391,15 @@ class SubmissionPipeline:
         self._emit(Finished(result))
         return result
 
+    def _started(self, submission_id: int, job_uid: str, *, already: bool) -> SubmissionResult:
+        result = record_started(self.history, submission_id, job_uid, already=already)
+        self._emit(Finished(result))
+        return result
+
     def _record_failure(
         self, submission_id: int, job_uid: str | None, error: RunwayError
     ) -> SubmissionResult:
-        cancelled = isinstance(error, TransferCancelled)
-        self.history.set_state(
-            submission_id,
-            STATE_CANCELLED if cancelled else STATE_FAILED,
-            # The stable code, never the class name (renaming a class must not change what
-            # History reads back); error_kind is cleared so an old row's class name goes too.
-            error_code=error.code.value,
-            error_kind=None,
-            error_message=error.message,
-            error_next_step=error.next_step,
-            finished_at=utc_now(),
-        )
-        result = SubmissionResult(
-            submission_id=submission_id,
-            outcome=Outcome.CANCELLED if cancelled else Outcome.FAILED,
-            job_uid=job_uid,
-            error=error,
-        )
-        return result
+        return record_failure(self.history, submission_id, job_uid, error)
 
     def _undecided(self, submission_id: int, job_uid: str | None, reason: str) -> SubmissionResult:
         """Nothing was started: the record keeps what it knows, and the result says why."""
@@ -430,13 +408,6 @@ class SubmissionPipeline:
         )
         self._emit(Finished(result))
         return result
-
-
-def _cancelled_error() -> Cancelled:
-    return Cancelled(
-        "You cancelled the submission.",
-        next_step="Nothing was started. Submit again when you are ready.",
-    )
 
 
 def _since(started: float) -> float:
