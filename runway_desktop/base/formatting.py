@@ -6,12 +6,14 @@ Decided once, used everywhere:
 - school years are named by the year they end in ("2026" = "2025–26", with an en dash), the way
   Runway names them, with one exception: folder names use a hyphen (``school_year_folder``),
   because an en dash in a path trips up older tools and scripts;
-- a count and its noun agree ("1 file", "3 files").
+- a count and its noun agree ("1 file", "3 files");
+- a moment is local time, day before month: "2 Dec, 07:11", with the year when it is not this
+  one ("2 Dec 2025, 07:11"); tables that sort by time use "2026-12-02 07:11" instead.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 # A new school year starts being "current" on July 1st.
 CUTOVER_MONTH = 7
@@ -60,6 +62,18 @@ def count_text(count: int, singular: str, plural: str | None = None) -> str:
     """1 → "1 file", 3 → "3 files", 12000 → "12,000 files"."""
     noun = singular if count == 1 else (plural or singular + "s")
     return f"{count:,} {noun}"
+
+
+def day_text(moment: datetime, now: datetime | None = None, *, with_year: bool = False) -> str:
+    """The local day: "2 Dec", or "2 Dec 2025" when not this year (or ``with_year``)."""
+    t, today = moment.astimezone(), (now or datetime.now(UTC)).astimezone()
+    year = f" {t.year}" if with_year or t.year != today.year else ""
+    return f"{t.day} {t:%b}{year}"
+
+
+def moment_text(moment: datetime, now: datetime | None = None, *, with_year: bool = False) -> str:
+    """A local time as people say it: "2 Dec, 07:11" (see :func:`day_text` for the year)."""
+    return f"{day_text(moment, now, with_year=with_year)}, {moment.astimezone():%H:%M}"
 
 
 def current_school_year(today: date | None = None) -> int:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from runway_desktop.base.formatting import human_size, school_year_label
+from runway_desktop.base.formatting import day_text, human_size, school_year_label
 from runway_desktop.bundles.model import Registry
 from runway_desktop.core.session import Connection
 from runway_desktop.core.submission_state import DerivedState
@@ -155,8 +155,7 @@ def already_sent_text(
     mean to send the same files again (a run that failed on Runway's side)."""
     year = record.school_year
     with_label = school_year_label(year) if year.isdigit() else year
-    t, today = record.created_at.astimezone(), (now or datetime.now(UTC)).astimezone()
-    day = f"{t.day} {t:%b}" + ("" if t.year == today.year else f" {t.year}")
+    day, t = day_text(record.created_at, now), record.created_at.astimezone()
     return (
         f"These files were already sent for {assessment}, {record.tenant}, {with_label} "
         f"on {day} at {t:%H:%M} (submission #{record.id})."

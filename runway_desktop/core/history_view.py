@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from runway_desktop.base.formatting import count_text, school_year_label
+from runway_desktop.base.formatting import count_text, moment_text, school_year_label
 from runway_desktop.core.submission_state import (
     ACTIVE_STATES,
     DEFAULT_NO_RESULT_AFTER,
@@ -214,10 +214,9 @@ def year_text(school_year: str) -> str:
 
 
 def sent_text(record: SubmissionRecord, *, short: bool = False) -> str:
-    local = record.created_at.astimezone()
-    if short and local.year == datetime.now().year:
-        return local.strftime("%b %d, %H:%M")
-    return local.strftime("%b %d, %Y %H:%M")
+    """When it was sent, in the words every screen uses (base.formatting): "2 Dec, 07:11" in
+    the list, always with the year in the detail ("2 Dec 2026, 07:11")."""
+    return moment_text(record.created_at, with_year=not short)
 
 
 def summary_text(*, total: int, shown: int, complete: bool, waiting: int, polling: bool) -> str:

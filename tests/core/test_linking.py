@@ -4,6 +4,7 @@ against the sandbox, read back from the real SQLite history."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import core_helpers
 import pytest
@@ -11,11 +12,13 @@ from core_helpers import PARTNER, PROFILE, Core, assessment_namer, md5_of
 
 from runway_desktop.api.models import OutputSetFilter
 from runway_desktop.core.history_actions import already_sent, already_sent_text, resubmit_values
+from runway_desktop.core.history_view import sent_text
 from runway_desktop.core.output_sets import record_sets
 from runway_desktop.core.outputs.browse import prepare_listing
 from runway_desktop.core.outputs.linking import short_when, submission_links
 from runway_desktop.core.submit.events import FileProgress, PipelineEvent
 from runway_desktop.core.submit.pipeline import SubmissionPipeline
+from runway_desktop.history.store import HistoryStore
 
 pytestmark = pytest.mark.anyio
 anyio_backend = core_helpers.anyio_backend
@@ -78,6 +81,26 @@ def test_times_are_said_as_people_say_them() -> None:
     moment = datetime(2025, 12, 2, 7, 11).astimezone()
     assert short_when(moment, now=moment) == "2 Dec, 07:11"
     assert short_when(moment, now=datetime(2026, 1, 5).astimezone()) == "2 Dec 2025, 07:11"
+
+
+def test_history_and_output_sets_write_one_moment_alike(tmp_path: Path) -> None:
+    """History's list and detail, its linked sets ("Made …") and Output sets' "from your
+    submission of …" all say a time by one rule (base.formatting)."""
+    history = HistoryStore(tmp_path / "history.sqlite3")
+    try:
+        sid = history.create_submission(
+            profile="p", api_base_url="http://x/api/v1", partner="acme", tenant="district-a",
+            school_year="2026", bundle="assessments/MAP_Growth", bundle_name="MAP Growth",
+            params={}, files=[],
+        )  # fmt: skip
+        record = history.get(sid)
+    finally:
+        history.close()
+    assert record is not None
+    now = record.created_at.astimezone()
+    expected = f"{now.day} {now:%b}, {now:%H:%M}"
+    assert sent_text(record, short=True) == short_when(record.created_at) == expected
+    assert sent_text(record) == f"{now.day} {now:%b} {now.year}, {now:%H:%M}"
 
 
 async def test_already_sent_finds_these_exact_files_for_the_same_place_and_year(core: Core) -> None:

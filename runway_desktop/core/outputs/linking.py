@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 
+from runway_desktop.base.formatting import moment_text
 from runway_desktop.history.store import HistoryStore
 
 
@@ -49,9 +50,7 @@ class LinkedSubmission:
 
 def short_when(moment: datetime, now: datetime | None = None) -> str:
     """A local time as people say it: "2 Dec, 07:11", with the year when it is not this one."""
-    t, today = moment.astimezone(), (now or datetime.now(UTC)).astimezone()
-    year = "" if t.year == today.year else f" {t.year}"
-    return f"{t.day} {t:%b}{year}, {t:%H:%M}"
+    return moment_text(moment, now)
 
 
 def short_name(bundle: str) -> str:
