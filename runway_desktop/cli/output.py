@@ -128,6 +128,10 @@ def failure_from_error(
     )
 
 
+# ESC [ K: erase to the end of the line, so a shorter redraw leaves nothing of a longer one.
+_CLEAR_TO_END = "\x1b[K"
+
+
 class Console:
     """Where the CLI writes. Streams are looked up once, when a command starts."""
 
@@ -151,6 +155,16 @@ class Console:
 
     def note(self, text: str) -> None:
         print(plain_text(text), file=self.stderr, flush=True)
+
+    def redraw(self, text: str, width: int = 120) -> None:
+        """Draw ``text`` over the current stderr line (a progress bar on a terminal). The text
+        is cleaned like every other line; the only escape written is this method's own."""
+        self.stderr.write("\r" + plain_text(text)[:width] + _CLEAR_TO_END)
+        self.stderr.flush()
+
+    def clear_line(self) -> None:
+        self.stderr.write("\r" + _CLEAR_TO_END)
+        self.stderr.flush()
 
     def json(self, document: Any) -> None:
         # ensure_ascii: ensure_ascii=False leaves C1 controls (U+0080-U+009F, e.g. the 8-bit

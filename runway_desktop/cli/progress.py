@@ -72,13 +72,10 @@ class SubmitProgress:
         return line
 
     def _draw_bar(self, text: str) -> None:
-        stream = self.console.stderr
-        stream.write("\r" + text[:120] + "\x1b[K")  # \x1b[K clears what a longer line left
-        stream.flush()
+        self.console.redraw(text)
         self._bar_shown = True
 
     def _clear_bar(self) -> None:
         if self._bar_shown:
-            self.console.stderr.write("\r\x1b[K")
-            self.console.stderr.flush()
+            self.console.clear_line()
             self._bar_shown = False

@@ -123,6 +123,8 @@ class MainWindow(QMainWindow):
         self.connection_note = QLabel(self)
         self.connection_note.setObjectName("ConnectionNote")
         self.connection_note.setWordWrap(True)
+        # It shows sign-in refusals and the practice server's own words: server text is data.
+        self.connection_note.setTextFormat(Qt.TextFormat.PlainText)
         self.connection_note.hide()
 
         body = QHBoxLayout()

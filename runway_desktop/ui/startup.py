@@ -14,7 +14,6 @@ process): until then the window says the server is starting.
 from __future__ import annotations
 
 import asyncio
-import html
 import ipaddress
 import logging
 from collections.abc import Awaitable, Mapping
@@ -89,9 +88,7 @@ class StartupController(QObject):
         except PracticeServerError as error:
             log.warning("practice server: %s", error)
             self.window.set_connection(None)
-            # Rich text elsewhere in this label; the server's own words must stay plain.
-            text = html.escape(f"Practice mode is not available. {error}").replace("\n", "<br>")
-            note.setText(text)
+            note.setText(f"Practice mode is not available. {error}")  # a plain-text label
             note.setProperty("kind", "error")
             restyle(note)
             note.show()

@@ -71,3 +71,15 @@ def test_exit_codes_follow_the_error_types() -> None:
 def test_table_columns_line_up() -> None:
     table = render_table(["A", "Long header"], [["wide cell", "b"]])
     assert table.splitlines() == ["A          Long header", "wide cell  b"]
+
+
+def test_a_redrawn_line_is_cleaned_like_every_other_line() -> None:
+    # The bar writes through the Console, so the only escape on the line is the Console's own
+    # erase-to-end; anything in the text itself (a file name, say) is shown, never obeyed.
+    stderr = Terminal()
+    console = Console(json_mode=False, stdout=io.StringIO(), stderr=stderr)
+    console.redraw("uploading \x1b]0;owned\x07scores\x1b[2J.csv")
+    console.clear_line()
+    text = stderr.getvalue()
+    assert text.count("\x1b") == 2 and text.count("\x1b[K") == 2
+    assert "\x07" not in text and "scores" in text

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers_keyring import MemoryKeyring
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 from sandbox_process import SandboxProcess
@@ -334,7 +334,9 @@ def test_a_practice_server_that_cannot_start_says_why(
             "Practice mode is not available. The practice server did not start: it stopped "
             "with exit code 1."
         )
-        assert "&lt;address in use&gt;" in note.text()  # its words shown as plain text
+        # Its words shown as they are, never as markup.
+        assert note.textFormat() is Qt.TextFormat.PlainText
+        assert "<address in use>" in note.text()
         assert window.connection is None
     finally:
         close_services(services, qloop, qtbot)
