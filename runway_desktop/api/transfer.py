@@ -22,10 +22,10 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import httpx
 
@@ -66,6 +66,7 @@ __all__ = [
 
 CHUNK_SIZE = policy.UPLOAD_CHUNK_BYTES
 TRANSFER_RETRY_POLICY = policy.UPLOAD_RETRY
+T = TypeVar("T")
 
 _MD5_ETAG = re.compile(r"[0-9a-fA-F]{32}")
 
@@ -130,7 +131,8 @@ async def upload_file(
             request = http.build_request(
                 "PUT", url, content=body, headers=headers, timeout=policy.transfer_timeout()
             )
-            try:
+
+            async def exchange() -> tuple[httpx.Response, bytes]:
                 response = await http.send(request, stream=True)
                 try:
                     # Only an error answer has a body worth reading, and only its start.
@@ -139,13 +141,19 @@ async def upload_file(
                     )
                 finally:
                     await response.aclose()
+                return response, bytes(answer)
+
+            try:
+                # Once the body is sent, the wait for the answer reads no more of the file,
+                # so Cancel must end that wait itself (a slow store or a scanning proxy).
+                response, answer = await _unless_cancelled(exchange(), cancel)
             except httpx.HTTPError as exc:
                 raise error_from_exception(exc, host=host) from None
             finally:
                 meter.on_bytes = None
                 await body.aclose()
         if not response.is_success:
-            raise error_from_response(response, source="upload", body=bytes(answer))
+            raise error_from_response(response, source="upload", body=answer)
         _check_unchanged(path, expected_size, expected_mtime_ns)
         md5_hex = digest.hexdigest()
         if expected_md5 and md5_hex != expected_md5.lower():
@@ -171,6 +179,26 @@ async def upload_file(
         sleep=cancellable_sleep(sleep, cancel),
         describe=f"PUT {loggable_url(url)}",
     )
+
+
+async def _unless_cancelled(work: Awaitable[T], cancel: asyncio.Event | None) -> T:
+    """``work``'s result, or :class:`TransferCancelled` as soon as ``cancel`` is set."""
+    if cancel is None:
+        return await work
+    task = asyncio.ensure_future(work)
+    waiter = asyncio.ensure_future(cancel.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        waiter.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        _raise_if_cancelled(cancel)
+    return task.result()
 
 
 def _raise_if_cancelled(cancel: asyncio.Event | None) -> None:

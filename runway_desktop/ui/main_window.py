@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
             page.downloadRequested.connect(self.on_download_for_job)
             page.downloadSetRequested.connect(self.on_download_set)
             page.resubmitRequested.connect(self.on_resubmit)
+            page.listed.connect(self._submit_follows_history)
             if self.connection is not None:
                 page.set_connection(self.connection)
         return self._history_page
@@ -193,6 +194,16 @@ class MainWindow(QMainWindow):
             page.editConnectionRequested.connect(self.editConnectionRequested)
             self._show_settings()
         return self._settings_page
+
+    def _submit_follows_history(self) -> None:
+        # One truth: the result on the Submit screen is History's reading of the record, so
+        # a Resume from History or results found by its poll show there too.
+        page, shown = self._history_page, self.submit_page.shown_submission()
+        if page is None or shown is None:
+            return
+        row = page.row(shown)
+        if row is not None:
+            self.submit_page.follow_state(shown, row.derived)
 
     def _build_deferred_pages(self) -> None:
         """Build the other screens one per event-loop turn (each takes tens of ms), so input

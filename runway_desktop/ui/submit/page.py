@@ -20,6 +20,7 @@ from runway_desktop.api.errors import ErrorCode, RunwayError
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.bundles.validation import validate_submission
 from runway_desktop.core.session import Connection, Session
+from runway_desktop.core.submission_state import DerivedState
 from runway_desktop.core.submit.checks import find_mismatches, hard_errors
 from runway_desktop.core.submit.events import (
     Finished,
@@ -265,6 +266,19 @@ class SubmitPage(QWidget):
         self.submit_button.setEnabled(False)
         self.send_anyway_button.hide()
         self.stack.setCurrentWidget(self.panel)
+
+    def shown_submission(self) -> int | None:
+        """The submission whose finished run the result panel shows (None while it runs or
+        when the form is shown): History's reading of it is what the panel follows."""
+        result = self._last_result
+        if result is None or not result.submission_id or self.runner.is_running():
+            return None
+        return result.submission_id if self.stack.currentWidget() is self.panel else None
+
+    def follow_state(self, submission_id: int, derived: DerivedState) -> None:
+        """History derived the shown submission anew: show what it is now."""
+        if self.shown_submission() == submission_id:
+            self.panel.show_state(derived)
 
     def on_finished(self, result: SubmissionResult) -> None:
         self._last_result = result

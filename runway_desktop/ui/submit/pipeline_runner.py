@@ -122,6 +122,8 @@ class PipelineRunner(QObject):
     def _on_done(self, task: asyncio.Future[SubmissionResult]) -> None:
         pipeline = self._pipeline
         self._task = None
+        if not shiboken6.isValid(self):
+            return  # the window closed as the run ended: the record holds what happened
         self.events.emit(RunningChanged(False))
         if task.cancelled():
             result = SubmissionResult(

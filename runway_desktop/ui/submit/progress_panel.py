@@ -80,6 +80,7 @@ class ProgressPanel(QWidget):
         self.state.setObjectName("StatusBadge")
         self.state.hide()
         self._failure: str | None = None
+        self._title = ""  # as begun ("Sending …"): what each outcome rewrites
         self.outcome = QLabel(self)
         self.outcome.setObjectName("Outcome")
         self.outcome.setTextFormat(Qt.TextFormat.PlainText)
@@ -139,6 +140,7 @@ class ProgressPanel(QWidget):
     # -- a new run -----------------------------------------------------------------------------
     def begin(self, title: str, files: Mapping[str, str]) -> None:
         """``files``: env var → file name, one bar each (plus a total when several)."""
+        self._title = title
         self.title.setText(title)
         for mark, name, timing in self._steps.values():
             mark.setText(MARKS["pending"])
@@ -256,18 +258,24 @@ class ProgressPanel(QWidget):
         self._set_buttons(running=False, success=False, can_retry=can_retry)
 
     def show_state(self, derived: DerivedState) -> None:
-        """What the submission now is, derived from its record as History derives it. After a
-        failure its words replace the error's own advice, which cannot know whether a start
-        may have happened ("try again" after a lost answer would start the job twice)."""
+        """What the submission now is, derived from its record as History derives it: after
+        the run, and again whenever History reads it anew (a Resume there, results found),
+        so this page never keeps a stale copy. After a failure its words replace the error's
+        own advice, which cannot know whether a start may have happened ("try again" after a
+        lost answer would start the job twice)."""
         self.state.setText(f"{derived.mark}  {derived.label}")
         self.state.setProperty("kind", derived.tone)
         restyle(self.state)
         self.state.show()
         if self._failure is None:
             return
-        self.title.setText(self.title.text().replace("Not sent: ", f"{derived.label}: ", 1))
-        lines = [self._failure, derived.explanation, derived.next_step]
-        self._show_outcome("error", "\n".join(line for line in lines if line))
+        self.title.setText(self._title.replace("Sending ", f"{derived.label}: ", 1))
+        # Once it moved on (resumed elsewhere, then waiting or processed) the old failure is
+        # history: the state's own words say what it is now.
+        moved_on = derived.tone in ("info", "success")
+        lines = [None if moved_on else self._failure, derived.explanation, derived.next_step]
+        kind = derived.tone if moved_on else "error"
+        self._show_outcome(kind, "\n".join(line for line in lines if line))
         # Retry only where the state offers it: Resume, or sending again when nothing got
         # through; never on a start that may have happened.
         if derived.offers_resume or derived.offers_resubmit_first:
