@@ -25,6 +25,7 @@ from runway_desktop.sandbox.executor import Executor, ExecutorSettings
 from runway_desktop.sandbox.faults import FaultSwitches
 from runway_desktop.sandbox.idp import IDP_PREFIX, IdentityProvider, SigningKey
 from runway_desktop.sandbox.objectstore import ObjectStore
+from runway_desktop.sandbox.persistence import StateKeeper, unfinished_runs
 from runway_desktop.sandbox.registry import load_registry
 from runway_desktop.sandbox.s3 import Presigner, create_s3_app
 from runway_desktop.sandbox.state import SandboxState
@@ -56,6 +57,11 @@ class SandboxServer:
         self.faults = FaultSwitches()
         self.faults.update(dict(self.config.faults))
         self.state = SandboxState()
+        # A data directory of the caller's (the practice server's) keeps the jobs across
+        # restarts, beside the objects and the key; a temporary one starts empty each time.
+        self.keeper = None if self._owns_data_dir else StateKeeper(self.data_dir, self.state)
+        if self.keeper is not None:
+            self.keeper.load()
         self.store = ObjectStore(self.data_dir / "s3")
         self.executor = Executor(
             self.store,
@@ -122,6 +128,11 @@ class SandboxServer:
         ctx.keys = self.keys = RemoteKeySet(issuer)
         await ctx.keys.discover()
         self.world.write_rosters()
+        if self.keeper is not None:
+            for job, run in unfinished_runs(self.state):
+                run.status = "new"  # stopped mid-way: the queue picks it up again
+                self.executor.launch(job, run)
+            self.keeper.start()
 
         client = self.config.clients[0]
         self.profile = {
@@ -140,6 +151,8 @@ class SandboxServer:
 
     async def stop(self) -> None:
         await self.executor.cancel_all()
+        if self.keeper is not None:
+            await self.keeper.stop()
         if self.keys is not None:
             await self.keys.close()
         for runner in reversed(self._runners):

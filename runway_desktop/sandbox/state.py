@@ -108,6 +108,11 @@ class SandboxState:
     def reset(self) -> None:
         self.jobs.clear()
 
+    def continue_ids(self, next_job_id: int, next_run_id: int) -> None:
+        """Go on numbering after a saved state (sandbox/persistence.py)."""
+        self._job_ids = itertools.count(next_job_id)
+        self._run_ids = itertools.count(next_run_id)
+
     def next_job_id(self) -> int:
         return next(self._job_ids)
 
