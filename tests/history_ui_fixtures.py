@@ -85,7 +85,7 @@ def history(
         page.resize(830, 720)
         page.show()
         qtbot.waitExposed(page)
-        qtbot.waitUntil(lambda: page._loaded is not None)  # the first reading, off the Qt thread
+        qtbot.waitUntil(lambda: page.reader.loaded is not None)  # the first reading, off Qt
         make = Maker(
             sandbox_process, services.http, connection.client, services.history, services.registry,
             samples_dir, connection.profile.name, services.links,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,74 +118,11 @@ class SeenOutputSet:
     created_at: datetime
 
 
-def seen_from_row(row: sqlite3.Row) -> SeenOutputSet:
-    return SeenOutputSet(
-        set_uid=row["set_uid"],
-        job_uid=row["job_uid"],
-        sent_to_ods=bool(row["sent_to_ods"]),
-        created_at=datetime.fromisoformat(str(row["created_at"]).replace("Z", "+00:00")),
-    )
-
-
-def submission_from_row(
-    row: sqlite3.Row, files: list[sqlite3.Row], steps: list[sqlite3.Row], sets: list[sqlite3.Row]
-) -> SubmissionRecord:
-    return SubmissionRecord(
-        id=row["id"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        profile=row["profile"],
-        api_base_url=row["api_base_url"],
-        partner=row["partner"],
-        tenant=row["tenant"],
-        school_year=row["school_year"],
-        bundle=row["bundle"],
-        bundle_name=row["bundle_name"],
-        params=json.loads(row["params_json"]),
-        state=row["state"],
-        job_uid=row["job_uid"],
-        job_created_at=parse_dt(row["job_created_at"]),
-        start_requested_at=parse_dt(row["start_requested_at"]),
-        started_at=parse_dt(row["started_at"]),
-        finished_at=parse_dt(row["finished_at"]),
-        error_code=row["error_code"] or legacy_error_code(row["error_kind"]),
-        error_kind=row["error_kind"],
-        error_message=row["error_message"],
-        error_next_step=row["error_next_step"],
-        orphan_job_possible=bool(row["orphan_job_possible"]),
-        resumed_from=row["resumed_from"],
-        files=tuple(
-            FileRecord(
-                env_var=f["env_var"],
-                path=Path(f["path"]),
-                upload_name=f["upload_name"],
-                size=f["size"],
-                mtime_ns=f["mtime_ns"],
-                md5=f["md5"],
-                uploaded_at=parse_dt(f["uploaded_at"]),
-                etag=f["etag"],
-                etag_checked=None if f["etag_checked"] is None else bool(f["etag_checked"]),
-            )
-            for f in files
-        ),
-        steps=tuple(
-            StepRecord(
-                step=s["step"],
-                detail=s["detail"],
-                status=s["status"],
-                started_at=datetime.fromisoformat(s["started_at"]),
-                finished_at=parse_dt(s["finished_at"]),
-                message=s["message"],
-            )
-            for s in steps
-        ),
-        sets=tuple(seen_from_row(s) for s in sets),
-    )
-
-
-# -- the bulk read (HistoryStore.all_submissions) -----------------------------------------------
-# History reads every submission when it opens (10,000 and more, no cap). Plain tuples in these
-# column orders, unpacked by position, cost a fraction of ``sqlite3.Row`` lookups by name, and
-# SQL ``NULL``/``0``/``1`` stay as they are; the records are the same as submission_from_row's.
+# -- reading rows back (history/readers.py) -----------------------------------------------------
+# The one rule for turning rows into records, for every reader. History reads every submission
+# when it opens (10,000 and more, no cap): plain tuples in these column orders, unpacked by
+# position, cost a fraction of ``sqlite3.Row`` lookups by name, and SQL ``NULL``/``0``/``1``
+# stay as they are.
 SUBMISSION_COLUMNS = (
     "id", "created_at", "profile", "api_base_url", "partner", "tenant", "school_year", "bundle",
     "bundle_name", "params_json", "state", "job_uid", "job_created_at", "start_requested_at",
@@ -207,8 +143,9 @@ def submission_from_values(
     steps: Iterable[Sequence[Any]],
     sets: Iterable[Sequence[Any]],
 ) -> SubmissionRecord:
-    """``submission_from_row`` for tuples in the orders above. The small records are made
-    by position (their field order is the column order after the key; 50,000 steps here)."""
+    """The record of a submission row and its files, steps and sets, each in the column
+    order above. The small records are made by position (their field order is the column
+    order after the key; 50,000 steps here)."""
     values = dict(zip(SUBMISSION_COLUMNS, row, strict=True))
     fromiso = datetime.fromisoformat
     return SubmissionRecord(
@@ -245,8 +182,12 @@ def submission_from_values(
                        None if ended is None else fromiso(ended), message)
             for _, step, detail, status, begun, ended, message in steps
         ),
-        sets=tuple(
-            SeenOutputSet(uid, job, bool(ods), fromiso(str(created).replace("Z", "+00:00")))
-            for job, uid, ods, created in sets
-        ),
+        sets=tuple(seen_from_values(s) for s in sets),
     )  # fmt: skip
+
+
+def seen_from_values(values: Sequence[Any]) -> SeenOutputSet:
+    """The output set of a row in SET_COLUMNS order (Runway's dates may end in "Z")."""
+    job_uid, set_uid, sent_to_ods, created_at = values
+    created = datetime.fromisoformat(str(created_at).replace("Z", "+00:00"))
+    return SeenOutputSet(set_uid, job_uid, bool(sent_to_ods), created)

@@ -21,102 +21,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from runway_desktop.history import readers
 from runway_desktop.history.migrations import migrate, use_wal
 from runway_desktop.history.records import (
-    FILE_COLUMNS,
     SET_COLUMNS,
-    STEP_COLUMNS,
-    SUBMISSION_COLUMNS,
     FileRecord,
     SeenOutputSet,
     SubmissionRecord,
     iso,
     parse_dt,
-    seen_from_row,
-    submission_from_row,
-    submission_from_values,
+    seen_from_values,
     utc_now,
 )
-
-# The schema as 0.1.0 made it (user_version 1). Later changes are migrations
-# (history/migrations.py), never edits here: a 0.1.0 database must open with all its rows.
-_SCHEMA_V1 = """
-CREATE TABLE IF NOT EXISTS submissions (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    profile TEXT NOT NULL,
-    api_base_url TEXT NOT NULL,
-    partner TEXT NOT NULL,
-    tenant TEXT NOT NULL,
-    school_year TEXT NOT NULL,
-    bundle TEXT NOT NULL,
-    bundle_name TEXT NOT NULL,
-    params_json TEXT NOT NULL DEFAULT '{}',
-    state TEXT NOT NULL,
-    job_uid TEXT,
-    job_created_at TEXT,
-    start_requested_at TEXT,
-    started_at TEXT,
-    finished_at TEXT,
-    error_kind TEXT,
-    error_message TEXT,
-    error_next_step TEXT,
-    orphan_job_possible INTEGER NOT NULL DEFAULT 0,
-    resumed_from INTEGER REFERENCES submissions(id)
-);
-CREATE INDEX IF NOT EXISTS submissions_job ON submissions(job_uid);
-CREATE TABLE IF NOT EXISTS submission_files (
-    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
-    env_var TEXT NOT NULL,
-    path TEXT NOT NULL,
-    upload_name TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    md5 TEXT NOT NULL,
-    uploaded_at TEXT,
-    etag TEXT,
-    etag_checked INTEGER,
-    PRIMARY KEY (submission_id, env_var)
-);
-CREATE TABLE IF NOT EXISTS submission_steps (
-    id INTEGER PRIMARY KEY,
-    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
-    step TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    message TEXT
-);
-CREATE TABLE IF NOT EXISTS output_sets_seen (
-    set_uid TEXT PRIMARY KEY,
-    job_uid TEXT NOT NULL,
-    partner TEXT NOT NULL,
-    tenant TEXT NOT NULL,
-    school_year TEXT NOT NULL,
-    bundle TEXT,
-    sent_to_ods INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    seen_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sets_job ON output_sets_seen(job_uid);
-CREATE TABLE IF NOT EXISTS downloads (
-    profile TEXT NOT NULL,
-    set_uid TEXT NOT NULL,
-    folder TEXT NOT NULL,
-    state TEXT NOT NULL,
-    files_json TEXT NOT NULL DEFAULT '[]',
-    message TEXT,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (profile, set_uid)
-);
-CREATE TABLE IF NOT EXISTS watch_cursors (
-    profile TEXT NOT NULL,
-    partner TEXT NOT NULL,
-    cursor TEXT NOT NULL,
-    PRIMARY KEY (profile, partner)
-);
-"""
+from runway_desktop.history.schema import SCHEMA_V1
 
 
 class RecordedState(StrEnum):
@@ -164,7 +81,7 @@ class HistoryStore:
         # in WAL mode NORMAL skips the fsync per commit, so a write costs microseconds; a
         # power cut can lose the last few records, never corrupt the file.
         self._db.execute("PRAGMA synchronous = NORMAL")
-        migrate(self._db, _SCHEMA_V1)
+        migrate(self._db, SCHEMA_V1)
 
     def close(self) -> None:
         with self._lock:
@@ -289,10 +206,11 @@ class HistoryStore:
     def sets_for_job(self, job_uid: str) -> list[SeenOutputSet]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM output_sets_seen WHERE job_uid = ? ORDER BY created_at",
+                f"SELECT {', '.join(SET_COLUMNS)} FROM output_sets_seen WHERE job_uid = ?"
+                " ORDER BY created_at",
                 (job_uid,),
             ).fetchall()
-        return [seen_from_row(row) for row in rows]
+        return [seen_from_values(row) for row in rows]
 
     # -- reading -----------------------------------------------------------------------------
     def get(self, submission_id: int) -> SubmissionRecord | None:
@@ -300,7 +218,8 @@ class HistoryStore:
         return records[0] if records else None
 
     def find_by_job(self, job_uid: str) -> SubmissionRecord | None:
-        records = self._load("WHERE s.job_uid = ?", (job_uid,))
+        # Should records share a job, the oldest is the one (as submission_links names it).
+        records = self._load("WHERE s.job_uid = ? ORDER BY s.id LIMIT 1", (job_uid,))
         return records[0] if records else None
 
     def submissions(self, *, limit: int = 1000) -> list[SubmissionRecord]:
@@ -312,44 +231,7 @@ class HistoryStore:
 
         For a worker thread: it reads through a connection of its own (WAL lets it read while
         the pipeline writes), so it never holds the lock the Qt thread's writes take."""
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-        # Plain tuples in known column orders (records.submission_from_values): reading
-        # 10,000 submissions through sqlite3.Row's lookups by name took most of the time.
-        submission_sql = f"SELECT {', '.join(SUBMISSION_COLUMNS)} FROM submissions"
-        between = " WHERE submission_id BETWEEN ? AND ? ORDER BY "
-        files_sql = f"SELECT {', '.join(FILE_COLUMNS)} FROM submission_files{between}rowid"
-        steps_sql = f"SELECT {', '.join(STEP_COLUMNS)} FROM submission_steps{between}id"
-        try:
-            last_id: int | None = None
-            while True:
-                where, args = ("WHERE id < ?", (last_id,)) if last_id is not None else ("", ())
-                rows = db.execute(
-                    f"{submission_sql} {where} ORDER BY id DESC LIMIT ?", (*args, page)
-                ).fetchall()
-                if not rows:
-                    return
-                low, high = rows[-1][0], rows[0][0]
-                files = _grouped_values(db, files_sql, (low, high))
-                steps = _grouped_values(db, steps_sql, (low, high))
-                jobs = [r[11] for r in rows if r[11]]  # job_uid
-                sets: dict[Any, list[tuple[Any, ...]]] = {}
-                for start in range(0, len(jobs), 500):  # SQLite's bound-parameter limit
-                    chunk = tuple(jobs[start : start + 500])
-                    sql = (f"SELECT {', '.join(SET_COLUMNS)} FROM output_sets_seen WHERE job_uid"
-                           f" IN ({','.join('?' * len(chunk))}) ORDER BY created_at")  # fmt: skip
-                    for key, found in _grouped_values(db, sql, chunk).items():
-                        sets.setdefault(key, []).extend(found)
-                none: list[tuple[Any, ...]] = []
-                yield [
-                    submission_from_values(
-                        row, files.get(row[0], none), steps.get(row[0], none),
-                        sets.get(row[11], none) if row[11] else none,
-                    )
-                    for row in rows
-                ]  # fmt: skip
-                last_id = int(low)
-        finally:
-            db.close()
+        return readers.submission_pages(self.path, page)
 
     def waiting_job_uids(self) -> list[tuple[str, str, str]]:
         """(profile, partner, job uid) of submissions whose start was asked (accepted, or its
@@ -370,45 +252,12 @@ class HistoryStore:
         """(id, sorted file MD5s) of each submission for these whose start was asked (Runway
         has, or may have, run its files), newest first. For a worker thread: a read-only
         connection of its own (as all_submissions), never the lock the Qt thread writes with."""
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-        try:
-            rows = db.execute(
-                "SELECT s.id, f.md5 FROM submissions s JOIN submission_files f"
-                " ON f.submission_id = s.id WHERE s.partner = ? AND s.tenant = ?"
-                " AND s.school_year = ? AND s.bundle = ? AND s.job_uid IS NOT NULL"
-                " AND (s.started_at IS NOT NULL OR s.start_requested_at IS NOT NULL)",
-                (partner, tenant, school_year, bundle),
-            ).fetchall()
-        finally:
-            db.close()
-        grouped: dict[int, list[str]] = {}
-        for submission_id, md5 in rows:
-            grouped.setdefault(int(submission_id), []).append(str(md5))
-        return [(i, tuple(sorted(grouped[i]))) for i in sorted(grouped, reverse=True)]
+        return readers.sent_md5s(self.path, partner, tenant, school_year, bundle)
 
     def _load(self, where: str, args: tuple[Any, ...]) -> list[SubmissionRecord]:
         with self._lock:
-            rows = self._db.execute(f"SELECT s.* FROM submissions s {where}", args).fetchall()
-            records = []
-            for row in rows:
-                files = self._db.execute(
-                    "SELECT * FROM submission_files WHERE submission_id = ? ORDER BY rowid",
-                    (row["id"],),
-                ).fetchall()
-                steps = self._db.execute(
-                    "SELECT * FROM submission_steps WHERE submission_id = ? ORDER BY id",
-                    (row["id"],),
-                ).fetchall()
-                sets = (
-                    self._db.execute(
-                        "SELECT * FROM output_sets_seen WHERE job_uid = ? ORDER BY created_at",
-                        (row["job_uid"],),
-                    ).fetchall()
-                    if row["job_uid"]
-                    else []
-                )
-                records.append(submission_from_row(row, files, steps, sets))
-        return records
+            rows = self._db.execute(f"{readers.SUBMISSIONS_SQL} {where}", args).fetchall()
+            return readers.records_of(self._db, rows)
 
     # -- downloads and the watch cursor ------------------------------------------------------
     def record_download(
@@ -469,17 +318,3 @@ class HistoryStore:
                 " ON CONFLICT(profile, partner) DO UPDATE SET cursor = excluded.cursor",
                 (profile, partner, iso(cursor)),
             )
-
-
-def _grouped_values(
-    db: sqlite3.Connection, sql: str, args: tuple[Any, ...]
-) -> dict[Any, list[tuple[Any, ...]]]:
-    """The rows of ``sql`` (plain tuples) grouped by their first column, in their order."""
-    grouped: dict[Any, list[tuple[Any, ...]]] = {}
-    for row in db.execute(sql, args):
-        found = grouped.get(row[0])
-        if found is None:
-            grouped[row[0]] = [row]
-        else:
-            found.append(row)
-    return grouped

@@ -149,7 +149,7 @@ def page(
         widget.set_connection(connection, ["acme"])
     assert widget.model.rowCount() == size[0]
     # The first listing records every set in the history (in a thread): not timed here.
-    qtbot.waitUntil(lambda: widget._load_task is not None and widget._load_task.done(),
+    qtbot.waitUntil(lambda: widget.listing.task is not None and widget.listing.task.done(),
                     timeout=120_000)  # fmt: skip
     try:
         yield widget
@@ -216,7 +216,7 @@ def _time_listing(
     filter changes); else a refresh of the same listing (the minute timer, Refresh)."""
     if fresh:
         page.model.set_rows([], {})
-        page._loaded_filter = None  # a new question: the full reset path, not a merge
+        page.listing.loaded_filter = None  # a new question: the full reset path, not a merge
     QApplication.processEvents()
     arrived: list[float] = []
     page.loaded.connect(lambda: arrived.append(time.perf_counter()))
@@ -232,7 +232,7 @@ def _time_listing(
     painted, cpu = time.perf_counter(), time.process_time() - cpu
     stall = stalls.stop()
     page.table.viewport().removeEventFilter(counter)
-    qtbot.waitUntil(lambda: page._load_task is not None and page._load_task.done(),
+    qtbot.waitUntil(lambda: page.listing.task is not None and page.listing.task.done(),
                     timeout=60_000)  # fmt: skip
     return arrived[0] - started, painted - started, cpu, sends.seconds, stall
 

@@ -70,7 +70,7 @@ async def shoot(out: Path) -> list[Path]:
 
         # Empty first: nothing processed yet.
         page.set_connection(connection, ["acme", "ea"])
-        await wait_for(lambda: page._loaded_filter is not None)
+        await wait_for(lambda: page.listing.loaded_filter is not None)
         grab(page, "empty")
 
         now = datetime.now(UTC)

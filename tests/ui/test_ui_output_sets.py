@@ -76,7 +76,7 @@ def test_every_server_filter_matches_what_runway_answers(outsets: Screen) -> Non
     bar = outsets.page.filters
 
     def check(expected: OutputSetFilter) -> None:
-        outsets.qtbot.waitUntil(lambda: outsets.page._loaded_filter == bar.values())
+        outsets.qtbot.waitUntil(lambda: outsets.page.listing.loaded_filter == bar.values())
         outsets.refresh()
         task = outsets.page.connection.client.list_output_sets(expected)  # type: ignore[union-attr]
         future = __import__("asyncio").ensure_future(task)
@@ -186,7 +186,7 @@ def test_empty_states_say_what_to_expect(outsets: Screen) -> None:
     assert not page.clear_button.isVisible()
     outsets.inject(school_year="2026")
     choose(page.filters.school_year, "2025")
-    outsets.qtbot.waitUntil(lambda: page._loaded_filter == page.filters.values())
+    outsets.qtbot.waitUntil(lambda: page.listing.loaded_filter == page.filters.values())
     assert page.empty.text().startswith("No processed results yet for acme / 2024–25. Results")
     assert page.clear_button.isVisible() and page.clear_button.text() == "Clear filters"
     with outsets.qtbot.waitSignal(page.loaded):
@@ -219,8 +219,8 @@ def test_refreshes_only_while_visible(outsets: Screen) -> None:
     page.show()  # back within seconds: the list is still fresh, no new request
     assert len(outsets.shown_uids()) == 0
     page.hide()
-    assert page._loaded_at is not None
-    page._loaded_at -= timedelta(minutes=1)  # the user looked elsewhere for a minute
+    assert page.listing.loaded_at is not None
+    page.listing.loaded_at -= timedelta(minutes=1)  # the user looked elsewhere for a minute
     with outsets.qtbot.waitSignal(page.loaded):
         page.show()
     assert len(outsets.shown_uids()) == 1
@@ -239,7 +239,7 @@ def test_show_for_job_lists_the_partner_and_searches_the_job(outsets: Screen) ->
     outsets.qtbot.waitUntil(lambda: job_partner(page.services.history, job) == "ea")
     page.filters.partner.setCurrentText("acme")
     choose(page.filters.school_year, "2025")
-    outsets.qtbot.waitUntil(lambda: page._loaded_filter == page.filters.values())
+    outsets.qtbot.waitUntil(lambda: page.listing.loaded_filter == page.filters.values())
 
     with outsets.qtbot.waitSignal(page.loaded):
         page.show_for_job(job)

@@ -7,19 +7,17 @@ uses the app's shared upload-link cache, so links from this session are re-used.
 ``resume_here = False`` to have the page emit ``resumeRequested`` instead and run nothing.
 
 The Qt thread never reads the store here: every submission is read and derived in a worker
-thread (``core.history_view``, no cap on the list), each search is filtered and sorted there
-too, a moment after the last keystroke, and the rows are applied when they arrive
-(``listed`` says so). The model hands them to the view in pages.
+thread, each search is filtered and sorted there too, a moment after the last keystroke
+(``list_reader.HistoryListReader``), and the rows are applied when they arrive (``listed``
+says so). The model hands them to the view in pages.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QItemSelectionModel, QMetaMethod, Qt, QTimer, Signal
+from PySide6.QtCore import QMetaMethod, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -31,17 +29,23 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.core import history_actions as actions
-from runway_desktop.core import history_view as view
 from runway_desktop.core.history_view import HistoryRow, ViewInputs, summary_text
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.status_poll import PollReport, StatusPoller
-from runway_desktop.core.submit.events import Finished, SubmissionRequest, SubmissionResult
+from runway_desktop.core.submit.events import SubmissionRequest, SubmissionResult
 from runway_desktop.history.diagnostics import DiagnosticsExport
 from runway_desktop.history.records import SubmissionRecord, utc_now
 from runway_desktop.ui.event_adapter import connect_handlers
+from runway_desktop.ui.history import selection
 from runway_desktop.ui.history.body import HistoryBody
 from runway_desktop.ui.history.diagnostics_export import DiagnosticsExporter
 from runway_desktop.ui.history.filters import HistoryFilters
+from runway_desktop.ui.history.list_reader import (
+    HistoryListReader,
+    ListRead,
+    ReadFailed,
+    RowsSelected,
+)
 from runway_desktop.ui.history.model import HistoryTableModel
 from runway_desktop.ui.history.resume import (
     ResumeController,
@@ -49,6 +53,7 @@ from runway_desktop.ui.history.resume import (
     ResumeNotice,
     ResumeProgress,
 )
+from runway_desktop.ui.history.running import RunningSubmissions
 from runway_desktop.ui.history.status_poller import (
     PollingActive,
     StatusesChanged,
@@ -57,12 +62,8 @@ from runway_desktop.ui.history.status_poller import (
 from runway_desktop.ui.history.submission_detail import SubmissionDetail
 from runway_desktop.ui.history.table import HistoryTable
 from runway_desktop.ui.notifier import Notifier
-from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, RunningChanged
+from runway_desktop.ui.submit.pipeline_runner import PipelineRunner
 from runway_desktop.ui.widgets.restyle import restyle
-
-log = logging.getLogger(__name__)
-SEARCH_DEBOUNCE_MS = 150  # one search after the typing pauses, never one per keystroke
-FIRST_ROWS = 200  # read and shown first when the screen opens (a screenful and then some)
 
 
 class HistoryPage(QWidget):
@@ -87,17 +88,10 @@ class HistoryPage(QWidget):
         self.resume_here = True
         self.last_export: DiagnosticsExport | None = None
         self._shut = False  # after shutdown() the history store may be closed: read nothing
-        self._watched: list[tuple[PipelineRunner, datetime | None]] = []
-        self._loaded: view.Loaded | None = None
-        self._task: asyncio.Future[None] | None = None
-        self._need_load = self._need_select = False
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(lambda: self._kick(load=False))
 
         self.runner = PipelineRunner(self)
         self.resume = ResumeController(self.runner, services, self)
+        self.running = RunningSubmissions(self.resume, self.runner, self.refresh)
         self.poller = StatusPoller(
             services.history, self._client_for, no_result_after=self.no_result_after,
             clock=lambda: self.clock(),
@@ -126,6 +120,10 @@ class HistoryPage(QWidget):
 
         self.model = HistoryTableModel(self)
         self.table = HistoryTable(self.model, self)
+        self.reader = HistoryListReader(
+            services.history, services.assessment_name, inputs=self.inputs,
+            question=lambda: (self.filters.current(), self.model.sorting), parent=self,
+        )  # fmt: skip
 
         self.detail = SubmissionDetail(self)
         self.body = HistoryBody(self.table, self.detail, self)
@@ -144,11 +142,11 @@ class HistoryPage(QWidget):
         layout.addWidget(self.body, 1)
 
         self.filters.filterChanged.connect(self.on_filter_changed)
-        self.model.sortRequested.connect(lambda _sorting: self._kick(load=False))
+        self.model.sortRequested.connect(lambda _sorting: self.reader.select())
         self.body.clearFiltersRequested.connect(self.filters.clear)
-        selection = self.table.selectionModel()
-        assert selection is not None
-        selection.selectionChanged.connect(self.on_selection_changed)
+        selection_model = self.table.selectionModel()
+        assert selection_model is not None
+        selection_model.selectionChanged.connect(self.on_selection_changed)
         self.check_button.clicked.connect(self.on_check_now)
         self.export_button.clicked.connect(self.on_export)
         self.exporter.exported.connect(self.on_exported)
@@ -164,6 +162,13 @@ class HistoryPage(QWidget):
             ResumeProgress: lambda e: self.detail.show_progress(e.text, e.fraction),
             ResumeNotice: lambda e: self.detail.set_note(e.text, "warning"),
             ResumeDone: lambda e: self.on_resume_done(e.result, e.text, e.ok),
+        })  # fmt: skip
+        connect_handlers(self.reader.events, {
+            ListRead: lambda e: self.filters.set_choices(e.loaded.choices),
+            RowsSelected: lambda e: self._apply(e.rows),  # looked up each time: benchmarks time it
+            ReadFailed: lambda e: self._show_message(
+                f"The history could not be read: {e.error}", "error"
+            ),
         })  # fmt: skip
         connect_handlers(self.poll_timer.events, {
             PollReport: lambda _e: self._update_summary(),
@@ -181,22 +186,12 @@ class HistoryPage(QWidget):
     def watch_runner(self, runner: PipelineRunner) -> None:
         """Follow another runner (the Submit screen's): its submission shows as Sending while
         it runs, and History refreshes when it ends."""
-        index = len(self._watched)
-        self._watched.append((runner, None))
-
-        def on_running(running: bool) -> None:
-            self._watched[index] = (runner, utc_now() - timedelta(seconds=2) if running else None)
-            self.refresh()
-
-        connect_handlers(runner.events, {
-            RunningChanged: lambda e: on_running(e.running),
-            Finished: lambda _e: self.refresh(),
-        })  # fmt: skip
+        self.running.watch(runner)
 
     def shutdown(self) -> None:
         """Stop background polling and any resume; call before closing the app's services."""
         self._shut = True
-        self._debounce.stop()
+        self.reader.stop()
         self.poll_timer.stop()
         self.runner.cancel()
 
@@ -207,75 +202,22 @@ class HistoryPage(QWidget):
         c = self.connection
         return c.client if c is not None and c.profile.name == profile else None
 
-    # -- the list: read and derived in a worker thread ----------------------------------------
+    # -- the list: read and derived in a worker thread (the reader) ---------------------------
     def refresh(self, *, poll: bool = False) -> None:
         """Read the history again and re-derive every state (keeps the selection). Returns at
         once; ``listed`` is emitted when the rows are shown. ``poll``: then ask Runway too."""
         if self._shut:
             return
         self._poll_after = self._poll_after or poll
-        self._kick(load=True)
+        self.reader.read()
 
     def inputs(self) -> ViewInputs:
         """What only this thread knows, for the derivation in the worker thread."""
-        ids: set[int] = set()
-        since: list[datetime] = []
-        runners: list[tuple[PipelineRunner, datetime | None]] = [(self.runner, None)]
-        runners += self._watched
-        for runner, started in runners:
-            if runner.is_running():
-                if runner.submission_id is not None:
-                    ids.add(runner.submission_id)
-                if runner is self.runner and self.resume.submission_id is not None:
-                    ids.add(self.resume.submission_id)
-                if started is not None:
-                    since.append(started)  # its record may be newer than its known id
+        running_ids, running_since = self.running.now()
         return ViewInputs(
-            now=self.clock(), no_result_after=self.no_result_after(), running_ids=frozenset(ids),
-            running_since=tuple(since), look_failed=self.poller.failed_looks,
+            now=self.clock(), no_result_after=self.no_result_after(), running_ids=running_ids,
+            running_since=running_since, look_failed=self.poller.failed_looks,
         )  # fmt: skip
-
-    def _kick(self, *, load: bool) -> None:
-        self._need_load = self._need_load or load
-        self._need_select = True
-        if self._shut or (self._task is not None and not self._task.done()):
-            return  # the running round sees the flags and goes again
-        self._task = asyncio.ensure_future(self._work())
-        self._task.add_done_callback(self._work_done)
-
-    async def _work(self) -> None:
-        while (self._need_load or self._need_select) and not self._shut:
-            if self._need_load or self._loaded is None:
-                self._need_load = False
-                inputs = self.inputs()
-                if self._loaded is None:
-                    # Opening: the newest rows first, shown at once; the rest follows.
-                    self._loaded = await asyncio.to_thread(
-                        view.load, self.services.history, inputs,
-                        self.services.assessment_name, newest=FIRST_ROWS,
-                    )  # fmt: skip
-                    if not self._loaded.complete:
-                        self._need_load = True
-                else:
-                    self._loaded = await asyncio.to_thread(
-                        view.load, self.services.history, inputs, self.services.assessment_name
-                    )
-                if self.is_shut():  # shut down while the thread read
-                    return
-                self.filters.set_choices(self._loaded.choices)
-            self._need_select = False
-            chosen, sorting = self.filters.current(), self.model.sorting
-            shown = await asyncio.to_thread(view.select, self._loaded.rows, chosen, sorting)
-            if not self.is_shut():
-                self._apply(shown)
-
-    def is_shut(self) -> bool:
-        return self._shut
-
-    def _work_done(self, task: asyncio.Future[None]) -> None:
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("reading the history failed", exc_info=exc)
-            self._show_message(f"The history could not be read: {exc}", "error")
 
     def _apply(self, shown: list[HistoryRow]) -> None:
         selected = self.selected_ids()
@@ -287,16 +229,16 @@ class HistoryPage(QWidget):
         if self._poll_after and self._pollable():
             self._poll_after = False
             self.poll_timer.poll_now()
-        if self._loaded is not None and not self._loaded.complete:
+        if self.reader.loaded is not None and not self.reader.loaded.complete:
             self.firstRowsShown.emit()
-        elif not (self._need_load or self._need_select):
+        elif not self.reader.pending():
             # Not for the first rows of an opening (more are coming), nor for rows read before
             # a newer request: "listed" promises rows read after the latest one.
             self.listed.emit()
 
     def _pollable(self) -> bool:
         """Something waits for Runway's answer and its connection is here to ask."""
-        c, loaded = self.connection, self._loaded
+        c, loaded = self.connection, self.reader.loaded
         if c is None or loaded is None:
             return False
         now, give_up = self.clock(), self.poller.give_up_after
@@ -308,22 +250,11 @@ class HistoryPage(QWidget):
         )  # fmt: skip
 
     def _reselect(self, ids: list[int]) -> None:
-        selection = self.table.selectionModel()
-        assert selection is not None
-        selection.blockSignals(True)
-        selection.clearSelection()
-        for submission_id in ids:
-            number = self.model.row_of(submission_id)
-            index = self.model.index(number, 0)
-            if number >= 0 and index.isValid():
-                flags = (QItemSelectionModel.SelectionFlag.Select
-                         | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
-                selection.select(index, flags)
-        selection.blockSignals(False)
+        selection.select_ids(self.table, self.model, ids)
         self.on_selection_changed()
 
     def _show_body(self) -> None:
-        total = len(self._loaded.rows) if self._loaded else 0
+        total = len(self.reader.loaded.rows) if self.reader.loaded else 0
         self.body.show_counts(total, self.model.total())
         # Nothing to filter or check yet: only the explanation (and Export, for the log).
         self.filters.setVisible(total > 0)
@@ -331,15 +262,13 @@ class HistoryPage(QWidget):
 
     def _update_summary(self) -> None:
         if not self._shut:
-            loaded, shown, polling = self._loaded, self.model.total(), self.poll_timer.active
+            loaded, shown, polling = self.reader.loaded, self.model.total(), self.poll_timer.active
             self.summary.setText(summary_text(total=len(loaded.rows) if loaded else 0,
                 shown=shown, complete=loaded is None or loaded.complete,
                 waiting=loaded.looked_for if loaded else 0, polling=polling))  # fmt: skip
 
     def selected_ids(self) -> list[int]:
-        selection = self.table.selectionModel()
-        found = [self.model.row_at(r) for r in sorted({i.row() for i in selection.selectedRows()})]
-        return [row.record.id for row in found if row is not None]
+        return selection.selected_ids(self.table, self.model)
 
     def select_submission(self, submission_id: int) -> bool:
         self._reselect([submission_id])
@@ -350,7 +279,7 @@ class HistoryPage(QWidget):
         return self.model.row_at(self.model.row_of(submission_id))
 
     def on_filter_changed(self, history_filter: object) -> None:
-        self._debounce.start()  # restarted by every keystroke: one search when typing pauses
+        self.reader.select_soon()
 
     def on_selection_changed(self) -> None:
         ids = self.selected_ids()

@@ -1,13 +1,13 @@
 """The Output sets screen: browse Runway's processed results and download them in one click.
 
-Listing and downloading run as asyncio tasks (qasync); the table is a model (no widget per
-row). The list refreshes while the screen is visible, plus watch mode's own timer.
+Listing (``listing.OutputSetsListing``) and downloading (``download_controller``) run as
+asyncio tasks (qasync); the table is a model (no widget per row). The list refreshes while the
+screen is visible, plus watch mode's own timer.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -24,29 +24,24 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
-from runway_desktop.core.output_sets import record_sets
 from runway_desktop.core.outputs import download_queue as queued
-from runway_desktop.core.outputs.browse import (
-    BrowseFilter,
-    Listing,
-    empty_text,
-    job_partner,
-    prepare_listing,
-    scope_text,
-)
+from runway_desktop.core.outputs.browse import empty_text, job_partner, scope_text
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submission_state import WORDING, SubmissionState
 from runway_desktop.ui.event_adapter import connect_handlers
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.output_sets.download_controller import DownloadController
 from runway_desktop.ui.output_sets.filters import OutputSetsFilterBar
+from runway_desktop.ui.output_sets.listing import (
+    REFRESH_INTERVAL_MS,
+    ListingFailed,
+    ListingShown,
+    OutputSetsListing,
+)
 from runway_desktop.ui.output_sets.model import COL_STATE, OutputSetsModel
 from runway_desktop.ui.output_sets.proxy import OutputSetsProxy
 from runway_desktop.ui.output_sets.table import configure_table
 from runway_desktop.ui.settings.download_root import DownloadMessage, DownloadRootLine
-
-# Gentle: a listing of 10,000 sets is a few megabytes; new results take minutes anyway.
-REFRESH_INTERVAL_MS = 60_000
 
 
 class OutputSetsPage(QWidget):
@@ -61,13 +56,9 @@ class OutputSetsPage(QWidget):
         self.services = services
         self.connection: Connection | None = None
         self.controller = DownloadController(services, notifier, self)
-        self._load_task: asyncio.Future[None] | None = None
-        self._loaded_filter: BrowseFilter | None = None
-        self._loaded_at: datetime | None = None
         self._select_job: str | None = None
         self._download_job: str | None = None
         self._download_set: str | None = None
-        self._recorded: set[str] = set()  # set uids already written to the history
 
         title = QLabel("Output sets", self)
         title.setObjectName("PageTitle")
@@ -84,6 +75,7 @@ class OutputSetsPage(QWidget):
         self.banner.hide()
 
         self.model = OutputSetsModel(self)
+        self.listing = OutputSetsListing(services, self.model, self)
         self.proxy = OutputSetsProxy(self.model, self)
         self.table = QTableView(self)
         self.table.setObjectName("OutputSetsTable")
@@ -155,6 +147,10 @@ class OutputSetsPage(QWidget):
         self.download_button.clicked.connect(self.on_download_selected)
         self.root_line.rootChanged.connect(self.controller.set_root)
         self.watch.toggled.connect(self.on_watch_toggled)
+        connect_handlers(self.listing.events, {
+            ListingShown: lambda e: self._on_listing_shown(e.choice.partner, e.sets, e.tenants),
+            ListingFailed: lambda e: self._on_listing_failed(e.error),
+        })  # fmt: skip
         connect_handlers(self.controller.events, {
             queued.SetStateChanged: lambda e: self.model.set_state(e.uid, e.state),
             queued.QueueEmptied: lambda e: self.message.show_results(list(e.downloads)),
@@ -173,7 +169,7 @@ class OutputSetsPage(QWidget):
         default = connection.profile.default_partner if connection else None
         self.filters.set_partners(partners, default)
         self.model.set_rows([], {})
-        self._loaded_filter = None
+        self.listing.loaded_filter = None
         self._show_state()
         if self.isVisible():
             self.refresh()
@@ -193,8 +189,7 @@ class OutputSetsPage(QWidget):
     def shutdown(self) -> None:
         """Stop refreshing, watching and downloading; call before the app's services close."""
         self.refresh_timer.stop()
-        if self._load_task is not None:
-            self._load_task.cancel()
+        self.listing.cancel()
         self.controller.shutdown()
 
     # -- listing -----------------------------------------------------------------------------
@@ -203,69 +198,31 @@ class OutputSetsPage(QWidget):
         if self.connection is None or choice is None:
             self._show_state()
             return None
-        if self._load_task is not None and not self._load_task.done():
-            self._load_task.cancel()  # a newer question replaces the older one
         self.refresh_button.setEnabled(False)
         self.summary.setText(f"Loading output sets for {choice.partner}…")
-        self._load_task = asyncio.ensure_future(self._load(self.connection, choice))
-        return self._load_task
+        return self.listing.start(self.connection, choice)
 
-    async def _load(self, connection: Connection, choice: BrowseFilter) -> None:
-        profile = connection.profile.name
-        try:
-            sets = await connection.client.list_output_sets(choice.to_query())
-            # A refresh of the listing shown (the minute timer, Refresh) makes rows only for
-            # the sets not shown yet; the model must still be the one these uids came from.
-            known = self.model.known_uids() if self._loaded_filter == choice else None
-            generation = self.model.generation
-            # Rows, their haystacks and 100,000 local states are prepared off the Qt thread:
-            # no keystroke, not even the first after a listing, makes haystacks here.
-            prepared = await asyncio.to_thread(self._prepare, sets, profile, known)
-            if known is not None and (
-                self._loaded_filter != choice
-                or self.model.generation != generation
-                or not known <= prepared.listed
-            ):
-                # The model changed meanwhile, or a set is gone: every row is needed.
-                known = None
-                prepared = await asyncio.to_thread(self._prepare, sets, profile, None)
-        except RunwayError as error:
-            self._show_banner(f"Could not list output sets: {error.message} {error.next_step}")
-            if self._download_job is not None:
-                # A failed listing tells nothing about the submission's output: say so in the
-                # state model's words, never "no result yet".
-                could_not = WORDING[SubmissionState.COULD_NOT_TELL]
-                self.message.show_text(
-                    f"{could_not.label}: whether this submission has results is not known yet."
-                    " Press Download results again in a moment.", error=True,
-                )  # fmt: skip
-            self.refresh_button.setEnabled(True)
-            self._show_state()
-            self.loaded.emit()
-            return
-        if known is not None:
-            self.model.merge_rows(prepared.rows, prepared.states, listed=prepared.listed)
-        else:
-            self.model.set_rows(prepared.rows, prepared.states)
-        self._loaded_filter, self._loaded_at = choice, datetime.now().astimezone()
+    def _on_listing_failed(self, error: RunwayError) -> None:
+        self._show_banner(f"Could not list output sets: {error.message} {error.next_step}")
+        if self._download_job is not None:
+            # A failed listing tells nothing about the submission's output: say so in the
+            # state model's words, never "no result yet".
+            could_not = WORDING[SubmissionState.COULD_NOT_TELL]
+            self.message.show_text(
+                f"{could_not.label}: whether this submission has results is not known yet."
+                " Press Download results again in a moment.", error=True,
+            )  # fmt: skip
+        self.refresh_button.setEnabled(True)
+        self._show_state()
+        self.loaded.emit()
+
+    def _on_listing_shown(self, partner: str, sets: list[OutputSet], tenants: set[str]) -> None:
         self.banner.hide()
         self.refresh_button.setEnabled(True)
-        self.filters.offer_tenants(
-            [*self.services.recent.tenants(choice.partner), *prepared.tenants]
-        )
+        self.filters.offer_tenants([*self.services.recent.tenants(partner), *tenants])
         self._show_state()
         self._after_load(sets)
         self.loaded.emit()
-        new = prepared.unrecorded
-        if new:  # History derives "got a result" from these (written off the Qt thread)
-            self._recorded.update(s.uid for s in new)
-            await record_sets(self.services.history, new)
-
-    def _prepare(self, sets: list[OutputSet], profile: str, known: set[str] | None) -> Listing:
-        # In a worker thread; the Qt thread only adds to _recorded, after this has returned.
-        return prepare_listing(sets, self.services.assessment_name, self.services.history,
-                               profile, known=known, recorded=self._recorded,
-                               link_submissions=True)  # fmt: skip
 
     def _after_load(self, sets: list[OutputSet]) -> None:
         job = self._select_job
@@ -294,18 +251,19 @@ class OutputSetsPage(QWidget):
     # -- what the screen says ----------------------------------------------------------------
     def _show_state(self) -> None:
         choice = self.filters.values()
+        loaded_filter, loaded_at = self.listing.loaded_filter, self.listing.loaded_at
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.clear_button.setVisible(False)
         if self.connection is None:
             text = "Set up the connection to Runway first (Settings)."
         elif choice is None:
             text = "This connection may not read results for any partner yet."
-        elif self._loaded_filter is None:
+        elif loaded_filter is None:
             text = f"Loading output sets for {choice.partner}…"
         elif total == 0:
-            text = empty_text(self._loaded_filter, self.services.assessment_name)
+            text = empty_text(loaded_filter, self.services.assessment_name)
             self.clear_button.setText("Clear filters")
-            self.clear_button.setVisible(self._loaded_filter.narrowed)
+            self.clear_button.setVisible(loaded_filter.narrowed)
         elif shown == 0:
             words = " ".join(self.proxy.search_words())
             text = f"None of the {total} output sets matches “{words}”."
@@ -315,12 +273,12 @@ class OutputSetsPage(QWidget):
             text = ""
         self.empty.setText(text)
         self.stack.setCurrentIndex(1 if text else 0)
-        if self._loaded_filter is not None and self._loaded_at is not None:
-            scope = scope_text(self._loaded_filter, self.services.assessment_name)
+        if loaded_filter is not None and loaded_at is not None:
+            scope = scope_text(loaded_filter, self.services.assessment_name)
             count = f"{total} output set{'' if total == 1 else 's'}"
             if shown != total:
                 count = f"{shown} of {count}"
-            self.summary.setText(f"{count} for {scope} · updated {self._loaded_at:%H:%M}")
+            self.summary.setText(f"{count} for {scope} · updated {loaded_at:%H:%M}")
         self.on_selection_changed()
 
     def _show_banner(self, text: str) -> None:
@@ -402,7 +360,7 @@ class OutputSetsPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh_timer.start()
-        if self._loaded_filter != self.filters.values() or self._stale():
+        if self.listing.loaded_filter != self.filters.values() or self.listing.stale():
             self.refresh()
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -412,10 +370,6 @@ class OutputSetsPage(QWidget):
     def invalidate(self) -> None:
         """Something happened that can add sets (a submission finished): list again when
         shown, even if the last listing is recent."""
-        self._loaded_at = None
+        self.listing.loaded_at = None
         if self.isVisible():
             self.refresh()
-
-    def _stale(self) -> bool:
-        age = (datetime.now().astimezone() - self._loaded_at) if self._loaded_at else None
-        return age is None or age.total_seconds() * 1000 > REFRESH_INTERVAL_MS / 4

@@ -1,0 +1,1 @@
+"""The parts of tools/build_signature_index.py: reading the bundles, and what each slot reads."""
