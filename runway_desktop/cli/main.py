@@ -3,7 +3,7 @@
     runway-desktop-cli [--profile NAME | --profile-file FILE] [--json] COMMAND …
 
 Commands: ``profile add|list|remove|test``, ``submit``, ``history list|show|resume``,
-``identify``, ``outputs list``, ``outputs download``.
+``identify``, ``outputs list``, ``outputs download``, ``batch plan|run``.
 Each is thin glue over the core (``submit.pipeline``, ``outputs.downloader``/``watcher``,
 ``settings``); nothing here talks HTTP itself.
 
@@ -29,6 +29,7 @@ import sys
 from collections.abc import Sequence
 
 from runway_desktop.api.errors import RunwayError
+from runway_desktop.cli.batch import add_batch_parser, run_batch_command
 from runway_desktop.cli.history import add_history_parser, run_history_command
 from runway_desktop.cli.identify import add_identify_parser, run_identify
 from runway_desktop.cli.output import (
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_parser(commands, common)
     add_identify_parser(commands, common)
     add_outputs_parser(commands, common)
+    add_batch_parser(commands, common)
     return parser
 
 
@@ -111,6 +113,8 @@ async def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return await run_history_command(args, console)
     if args.command == "identify":
         return await run_identify(args, console)
+    if args.command == "batch":
+        return await run_batch_command(args, console)
     return await run_outputs_command(args, console)
 
 

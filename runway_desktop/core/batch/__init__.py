@@ -1,0 +1,1 @@
+"""Batches: a folder of vendor files planned into submissions, and the plan sent (Qt-free)."""

@@ -1,0 +1,353 @@
+"""Sending a batch plan: a queue with a limit, sent idempotently, one outcome per item.
+
+Qt-free; what happens is told to one listener as plain values (``ItemStarted``,
+``ItemStep`` carrying the pipeline's own events, ``ItemFinished``), so the GUI can show a
+batch later with the adapter it uses for one submission.
+
+Running a plan twice, or again after it was killed, sends nothing twice. For each item, under
+a claim that keeps a second run on this computer off the same files:
+
+- the same files (same MD5s) were sent for the same target and Runway started them
+  (the core's ``already_sent``, judged by the one state model): skipped, "already sent";
+  with ``resend`` they are sent again as a new submission;
+- a submission of these files whose start's answer was lost, or one that was interrupted
+  before its start: finished through the pipeline's ``resume``, which never starts a job
+  twice (after a lost answer it only looks for the job's output sets);
+- otherwise: a new submission through the pipeline.
+
+A failure of one item never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import httpx
+from filelock import FileLock, Timeout
+
+from runway_desktop.api.client import RunwayClient
+from runway_desktop.api.errors import RunwayError
+from runway_desktop.api.models import OutputSet
+from runway_desktop.bundles.model import Bundle, Registry
+from runway_desktop.bundles.preflight import PreflightReport, preflight_file
+from runway_desktop.bundles.validation import Problem, validate_submission
+from runway_desktop.core.batch.plan import BatchPlan, PlanItem
+from runway_desktop.core.history_actions import already_sent, already_sent_text
+from runway_desktop.core.submission_state import WORDING, SubmissionState, derive_state
+from runway_desktop.core.submit.events import (
+    Outcome,
+    PipelineEvent,
+    SubmissionInvalid,
+    SubmissionResult,
+)
+from runway_desktop.core.submit.form_values import FormValues, submission_request
+from runway_desktop.core.submit.pipeline import SubmissionPipeline
+from runway_desktop.history.records import SubmissionRecord, utc_now
+from runway_desktop.history.store import HistoryStore
+from runway_desktop.settings import Profile
+
+log = logging.getLogger(__name__)
+
+DEFAULT_JOBS = 2
+# Runway processed (or is processing) what these records sent: sending it again would
+# process the same files twice. START_UNCERTAIN is not among them: it is settled by a resume.
+_STARTED = frozenset(
+    {SubmissionState.WAITING, SubmissionState.NO_RESULT_YET, SubmissionState.COULD_NOT_TELL,
+     SubmissionState.PROCESSED, SubmissionState.LOADED}
+)  # fmt: skip
+BUSY_TEXT = "Another batch run on this computer is sending these files now; nothing was done here."
+
+
+class ItemStatus(enum.StrEnum):
+    SENT = "sent"  # a new submission, started
+    RESUMED = "resumed"  # an earlier submission of these files, finished (or found started)
+    ALREADY_SENT = "already_sent"  # skipped: these files were sent and started before
+    UNDECIDED = "undecided"  # couldn't tell whether Runway started it: never sent again
+    BUSY = "busy"  # another run on this computer has it
+    FAILED = "failed"  # refused, or it failed: ``error`` says why
+
+
+# The words every front end shows for a status (the CLI's line, later the GUI's list).
+STATUS_WORDS = {
+    ItemStatus.SENT: "sent",
+    ItemStatus.RESUMED: "resumed",
+    ItemStatus.ALREADY_SENT: "already sent",
+    ItemStatus.UNDECIDED: "couldn't tell",
+    ItemStatus.BUSY: "busy",
+    ItemStatus.FAILED: "failed",
+}
+DONE_STATUSES = frozenset({ItemStatus.SENT, ItemStatus.RESUMED, ItemStatus.ALREADY_SENT})
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    number: int  # 1-based, in the plan's order
+    item: PlanItem
+    status: ItemStatus
+    submission_id: int | None = None
+    job_uid: str | None = None
+    error: RunwayError | None = None
+    reason: str = ""  # in plain words: what was already sent, why nothing was started…
+    state: SubmissionState | None = None  # ALREADY_SENT: what became of the earlier one
+    already_started: bool = False  # a resume found Runway had started it
+    new_job: bool = False  # a resume had to send the files as a new job
+    # After waiting (``wait_for_outputs``): the job's output sets, and whether it was waited for.
+    output_sets: tuple[OutputSet, ...] = ()
+    waited: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status in DONE_STATUSES and (not self.waited or bool(self.output_sets))
+
+
+@dataclass(frozen=True)
+class ItemStarted:
+    number: int
+    item: PlanItem
+
+
+@dataclass(frozen=True)
+class ItemStep:
+    """One of the item's pipeline events (steps, progress, notices)."""
+
+    number: int
+    event: PipelineEvent
+
+
+@dataclass(frozen=True)
+class ItemFinished:
+    outcome: ItemOutcome
+
+
+BatchEvent = ItemStarted | ItemStep | ItemFinished
+Listener = Callable[[BatchEvent], None]
+
+
+@dataclass
+class BatchRunner:
+    """Sends a plan's items, ``jobs`` at a time, with one connection and one history."""
+
+    client: RunwayClient
+    http: httpx.AsyncClient
+    history: HistoryStore
+    profile: Profile
+    registry: Registry
+    jobs: int = DEFAULT_JOBS
+    resend: bool = False
+    listener: Listener | None = None
+    # Submissions that can be resumed, by target and files: read once per run (see _decide).
+    _open: dict[tuple[str, ...], list[int]] = field(default_factory=dict, init=False)
+    # One lock per target and files in this run: a plan listing the same files twice sends
+    # them once (the second waits, then finds them sent), instead of reading as "busy".
+    _here: dict[tuple[str, ...], asyncio.Lock] = field(default_factory=dict, init=False)
+
+    async def run(self, plan: BatchPlan, partner: str) -> list[ItemOutcome]:
+        """Every item's outcome, in the plan's order; ``partner`` is the one to send for."""
+        self._open = await asyncio.to_thread(self._resumable_index)
+        limit = asyncio.Semaphore(max(1, self.jobs))
+
+        async def one(number: int, item: PlanItem) -> ItemOutcome:
+            async with limit:
+                self._emit(ItemStarted(number, item))
+                try:
+                    outcome = await self._run_item(number, item, partner)
+                except RunwayError as error:
+                    outcome = ItemOutcome(number, item, ItemStatus.FAILED, error=error)
+                except Exception as exc:
+                    # A bug or an unforeseen failure: it never stops the other items; the log
+                    # keeps the details. (Cancelling, e.g. Ctrl-C, is no Exception: it stops all.)
+                    log.exception("batch item %d failed", number)
+                    unexpected = RunwayError(f"It could not be sent: {exc}")
+                    outcome = ItemOutcome(number, item, ItemStatus.FAILED, error=unexpected)
+                self._emit(ItemFinished(outcome))
+                return outcome
+
+        return list(await asyncio.gather(*(one(n, i) for n, i in enumerate(plan.items, 1))))
+
+    def _emit(self, event: BatchEvent) -> None:
+        if self.listener is not None:
+            self.listener(event)
+
+    async def _run_item(self, number: int, item: PlanItem, partner: str) -> ItemOutcome:
+        def failed(problems: list[Problem]) -> ItemOutcome:
+            return ItemOutcome(number, item, ItemStatus.FAILED, error=SubmissionInvalid(problems))
+
+        bundle = self.registry.get(item.bundle)
+        if bundle is None:
+            return failed([_unknown_bundle(item.bundle)])
+        values = FormValues(
+            partner, item.tenant, item.school_year, bundle, dict(item.params), dict(item.files)
+        )
+        # The submission's own first check, before any file is read to its end.
+        problems = validate_submission(
+            bundle,
+            values.files,
+            values.params,
+            partner=partner,
+            tenant=item.tenant,
+            school_year=item.school_year,
+        )
+        if problems:
+            return failed(problems)
+        reports = await _check(bundle, values.files)
+        md5s = tuple(sorted(r.md5 for r in reports.values()))
+        async with self._here.setdefault(_target_key(values, md5s), asyncio.Lock()):
+            claim = FileLock(self._claim_path(values, md5s), timeout=0, is_singleton=False)
+            try:
+                claim.acquire(timeout=0)
+            except Timeout:
+                return ItemOutcome(number, item, ItemStatus.BUSY, reason=BUSY_TEXT)
+            try:
+                return await self._send(number, item, values, reports, md5s)
+            finally:
+                claim.release()
+
+    async def _send(
+        self,
+        number: int,
+        item: PlanItem,
+        values: FormValues,
+        reports: dict[str, PreflightReport],
+        md5s: tuple[str, ...],
+    ) -> ItemOutcome:
+        earlier, state = await asyncio.to_thread(self._decide, values, md5s)
+        if earlier is not None and state in _STARTED:
+            if not self.resend:
+                assert values.bundle is not None
+                reason = already_sent_text(earlier, values.bundle.display_name)
+                return ItemOutcome(
+                    number,
+                    item,
+                    ItemStatus.ALREADY_SENT,
+                    submission_id=earlier.id,
+                    job_uid=earlier.job_uid,
+                    reason=reason,
+                    state=state,
+                )
+            earlier = None  # sent again as a new submission, as asked
+        if earlier is not None and earlier.api_base_url != self.profile.api_base_url:
+            # A lost start on another server: only that server's output sets can settle it.
+            reason = (
+                f"Submission #{earlier.id} of these files was sent with the connection "
+                f"“{earlier.profile}” and may have started: resume it with that connection."
+            )
+            return ItemOutcome(
+                number, item, ItemStatus.UNDECIDED, earlier.id, earlier.job_uid, reason=reason
+            )
+        pipeline = SubmissionPipeline(
+            self.client,
+            self.http,
+            self.history,
+            listener=lambda event: self._emit(ItemStep(number, event)),
+        )
+        request = submission_request(self.profile, values, reports)
+        if earlier is not None:
+            result = await pipeline.resume(earlier.id, request)
+            return _outcome(number, item, result, ItemStatus.RESUMED)
+        return _outcome(number, item, await pipeline.submit(request), ItemStatus.SENT)
+
+    # -- what was sent before (blocking: worker threads) ------------------------------------
+    def _decide(
+        self, values: FormValues, md5s: tuple[str, ...]
+    ) -> tuple[SubmissionRecord | None, SubmissionState | None]:
+        """The earlier submission of these files that decides what to do, and its state:
+        one Runway started (skip), one to resume, or none (send)."""
+        now = utc_now()
+        sent = already_sent(self.history, values, md5s)
+        if sent is not None:
+            state = derive_state(sent, now=now).state
+            if state in _STARTED:
+                return sent, state
+            if state is SubmissionState.START_UNCERTAIN or self._resumable(sent):
+                return sent, state
+        for submission_id in self._open.get(_target_key(values, md5s), []):
+            record = self.history.get(submission_id)
+            if record is not None and self._resumable(record):
+                return record, derive_state(record, now=now).state
+        return None, None
+
+    def _resumable(self, record: SubmissionRecord) -> bool:
+        # Resumed only against the server that has its job (a profile may point elsewhere).
+        same_server = record.api_base_url == self.profile.api_base_url
+        return same_server and derive_state(record, now=utc_now()).offers_resume
+
+    def _resumable_index(self) -> dict[tuple[str, ...], list[int]]:
+        found: dict[tuple[str, ...], list[int]] = {}
+        for page in self.history.all_submissions():
+            for record in page:
+                md5s = tuple(sorted(f.md5 for f in record.files))
+                if md5s and "" not in md5s and self._resumable(record):
+                    key = (record.partner, record.tenant, record.school_year, record.bundle)
+                    found.setdefault((*key, *md5s), []).append(record.id)
+        return found
+
+    def _claim_path(self, values: FormValues, md5s: tuple[str, ...]) -> Path:
+        key = "\n".join(_target_key(values, md5s)).encode()
+        digest = hashlib.sha256(key).hexdigest()[:32]
+        folder = self.history.path.parent / "batch-claims"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{digest}.lock"
+
+
+def outcome_text(outcome: ItemOutcome) -> str:
+    """What became of an item, in the words every front end shows (a failure: its error's)."""
+    ids = f"job {outcome.job_uid} (submission #{outcome.submission_id})"
+    if outcome.status is ItemStatus.SENT:
+        return ids
+    if outcome.status is ItemStatus.RESUMED:
+        if outcome.already_started:
+            return f"{ids}; Runway had already started it, so it was not started again."
+        return f"{ids}; sent as a new job." if outcome.new_job else f"{ids}; finished."
+    if outcome.status is ItemStatus.ALREADY_SENT and outcome.state is not None:
+        return f"{outcome.reason} {WORDING[outcome.state].label}."
+    if outcome.error is not None:
+        return outcome.error.message
+    return outcome.reason
+
+
+def _target_key(values: FormValues, md5s: Sequence[str]) -> tuple[str, ...]:
+    bundle = values.bundle.path if values.bundle is not None else ""
+    return (values.partner, values.tenant.strip(), values.school_year.strip(), bundle, *md5s)
+
+
+async def _check(bundle: Bundle, files: dict[str, Path]) -> dict[str, PreflightReport]:
+    """The files' checks with their MD5s: what "already sent" compares, and what the pipeline
+    re-uses when the file did not change since (each file is read once)."""
+    slots = {env: bundle.file(env) for env in files}
+    checked = await asyncio.gather(
+        *(preflight_file(path, slot) for env, path in files.items() if (slot := slots[env]))
+    )
+    return dict(zip(files, checked, strict=True))
+
+
+def _unknown_bundle(path: str) -> Problem:
+    return Problem(
+        "bundle",
+        f"There is no assessment {path!r} in the bundle registry.",
+        "Correct the item's bundle in the plan (`runway-desktop-cli identify FILE` names it).",
+    )
+
+
+def _outcome(
+    number: int, item: PlanItem, result: SubmissionResult, done: ItemStatus
+) -> ItemOutcome:
+    outcome = ItemOutcome(
+        number,
+        item,
+        done,
+        submission_id=result.submission_id or None,
+        job_uid=result.job_uid,
+        already_started=result.already_started,
+        new_job=result.new_job,
+    )
+    if result.outcome is Outcome.UNDECIDED:
+        return replace(outcome, status=ItemStatus.UNDECIDED, reason=result.reason)
+    if result.error is not None:
+        return replace(outcome, status=ItemStatus.FAILED, error=result.error)
+    return outcome
