@@ -14,8 +14,8 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,6 +34,7 @@ from runway_desktop.settings import Profile
 from runway_desktop.ui.submit.page import SubmitPage
 from runway_desktop.ui.theme import app_icon
 from runway_desktop.ui.widgets.restyle import restyle
+from runway_desktop.ui.widgets.window_fit import centred_frame_origin, fitted_size
 
 if TYPE_CHECKING:
     from runway_desktop.ui.history.page import HistoryPage
@@ -108,6 +109,10 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget(self)
         self.nav.setObjectName("Navigation")
         self.nav.addItems(list(PAGES))
+        for row, name in enumerate(PAGES):
+            item = self.nav.item(row)
+            if item is not None:  # the shortcut, where a mouse user can find it
+                item.setToolTip(f"{name} (Ctrl+{row + 1})")
         self.nav.setFixedWidth(170)
         self.submit_page = SubmitPage(services, lambda: self.connection, self)
         self.pages = QStackedWidget(self)
@@ -137,7 +142,8 @@ class MainWindow(QMainWindow):
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
         self.nav.setCurrentRow(0)
-        self.resize(1120, 780)
+        self.fit_to_screen()
+        self._add_shortcuts()
         self._update_title()
         self.firstPainted.connect(self._build_deferred_pages)
         FirstPaintWatch(self).painted.connect(self.firstPainted)
@@ -253,6 +259,34 @@ class MainWindow(QMainWindow):
 
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(PAGES.index(name))
+
+    # -- size and keys -----------------------------------------------------------------------
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """Open at the preferred size, shrunk to the part of the screen the taskbar leaves
+        free (``available``: the screen's availableGeometry), and centred in it."""
+        if available is None:
+            # The screen it will open on (the primary one, or where the pointer is).
+            available = self.screen().availableGeometry()
+        size = fitted_size(available)
+        self.resize(size)
+        self.move(centred_frame_origin(available, size))
+
+    def _add_shortcuts(self) -> None:
+        # Ctrl+1…4 follow the navigation's order; window-wide, so they work from any field.
+        for number, name in enumerate(PAGES, start=1):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda name=name: self.show_page(name))
+        # F5 as in a browser or Explorer (QKeySequence.Refresh is Ctrl+R on some desktops).
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.refresh_current_page)
+
+    def refresh_current_page(self) -> None:
+        """F5: read the shown screen's list again (Output sets and History; the others have
+        nothing to refresh)."""
+        shown = self.pages.currentWidget()
+        if self._history_page is not None and shown is self._history_page:
+            self._history_page.refresh(poll=True)  # what its "Check now" does
+        elif self._outputs_page is not None and shown is self._outputs_page:
+            self._outputs_page.refresh()
 
     def on_submission_finished(self, _result: object) -> None:
         # A listing taken before this submission ran must not be shown as current.

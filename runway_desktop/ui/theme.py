@@ -17,6 +17,9 @@ LIGHT = {
     "hover": "#e1e6ee",
     "accent": "#1a5fb4",
     "on_accent": "#ffffff",
+    # Keyboard focus rings: on ordinary controls, and on the accent-filled Submit button.
+    "focus": "#1a5fb4",
+    "focus_on_accent": "#0b1f3a",
     "border": "#c4c9d0",
     "track": "#e8ebef",
     "practice_bg": "#fff4ce",
@@ -28,6 +31,7 @@ LIGHT = {
     "error_fg": "#5f1412",
     "error_border": "#e57373",
     "error_text": "#b3261e",
+    "ok_text": "#1e7b34",
     "warning_text": "#8a5300",
     "success_bg": "#e6f4ea",
     "success_fg": "#0d4a1f",
@@ -43,6 +47,8 @@ DARK = {
     "hover": "#363a40",
     "accent": "#3584e4",
     "on_accent": "#ffffff",
+    "focus": "#78aeed",
+    "focus_on_accent": "#ffffff",
     "border": "#4a4f57",
     "track": "#2f3339",
     "practice_bg": "#4a3b07",
@@ -54,6 +60,7 @@ DARK = {
     "error_fg": "#ffd9d6",
     "error_border": "#a33a35",
     "error_text": "#ff8a80",
+    "ok_text": "#81c995",
     "warning_text": "#ffcc66",
     "success_bg": "#173d23",
     "success_fg": "#c8f0d3",
@@ -67,13 +74,22 @@ _TOKEN = re.compile(r"@([a-z_]+)")
 
 def is_dark(app: QGuiApplication) -> bool:
     hints = app.styleHints()
-    if hints is not None and hasattr(hints, "colorScheme"):
-        return hints.colorScheme() == Qt.ColorScheme.Dark
+    scheme = hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
+    if scheme != Qt.ColorScheme.Unknown:
+        return scheme == Qt.ColorScheme.Dark
+    # Some desktops (and the offscreen platform) name no scheme but may still hand out a
+    # dark palette: light text tables on it would be unreadable.
     return app.palette().window().color().lightness() < 128
 
 
 def stylesheet(dark: bool) -> str:
-    colours = DARK if dark else LIGHT
+    colours = dict(DARK if dark else LIGHT)
+    # A combo or spin box given a border by the stylesheet needs its arrows from there too.
+    icons = resource_path("icons")
+    for way in ("up", "down"):
+        shade = "dark" if dark else "light"
+        colours[f"arrow_{way}"] = (icons / f"arrow-{way}-{shade}.svg").as_posix()
+        colours[f"arrow_{way}_disabled"] = (icons / f"arrow-{way}-disabled.svg").as_posix()
     text = resource_path("style.qss").read_text(encoding="utf-8")
     return _TOKEN.sub(lambda m: colours.get(m.group(1), m.group(0)), text)
 

@@ -36,6 +36,7 @@ from runway_desktop.ui.submit.file_slot_list import FileSlotList
 from runway_desktop.ui.submit.identify_offer_bar import IdentifyOfferBar
 from runway_desktop.ui.submit.params_form import ParamsForm
 from runway_desktop.ui.widgets.field_error import FieldError, form_label, with_error
+from runway_desktop.ui.widgets.wheel_guard import WheelGuard
 
 
 class SubmitForm(QWidget):
@@ -53,6 +54,9 @@ class SubmitForm(QWidget):
         self._offer: DropPlan | None = None
         self._offer_drop: IdentifiedDrop | None = None
         self.setAcceptDrops(True)
+        # Scrolling the form past a pick list must not change it; the parameters' boxes are
+        # guarded each time an assessment brings new ones.
+        self.wheel_guard = WheelGuard(self)
 
         self.partner = QComboBox(self)
         self.partner.setObjectName("partner")
@@ -80,18 +84,21 @@ class SubmitForm(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self._partner_label = form_label("Partner", self)
+        # Alt+letter jumps to each field (Alt+S is Submit's, Alt+E "Send anyway…").
+        self._partner_label = self._label("&Partner", self.partner)
         self._partner_cell = with_error(self.partner, self._errors["partner"])
         form.addRow(self._partner_label, self._partner_cell)
         form.addRow(
-            form_label("District (tenant)", self), with_error(self.tenant, self._errors["tenant"])
+            self._label("&District (tenant)", self.tenant),
+            with_error(self.tenant, self._errors["tenant"]),
         )
         form.addRow(
-            form_label("School year", self),
+            self._label("School &year", self.school_year),
             with_error(self.school_year, self._errors["school_year"]),
         )
         form.addRow(
-            form_label("Assessment", self), with_error(self.assessment, self._errors["bundle"])
+            self._label("&Assessment", self.assessment),
+            with_error(self.assessment, self._errors["bundle"]),
         )
         files_title = QLabel("Files", self)
         files_title.setObjectName("SectionTitle")
@@ -127,6 +134,12 @@ class SubmitForm(QWidget):
         self.assessment.bundleChanged.connect(lambda: self.set_field_error("bundle", None))
         self.select_school_year(str(current_school_year()))
         self.slots.set_school_year(str(self.school_year.currentData() or ""))
+        self.wheel_guard.guard(self)
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = form_label(text, self)
+        label.setBuddy(buddy)
+        return label
 
     # -- context ------------------------------------------------------------------------------
     def set_context(
@@ -199,6 +212,8 @@ class SubmitForm(QWidget):
         self.files_hint.setVisible(bundle is None)
         self.params.set_bundle(bundle)
         self.slots.set_bundle(bundle)
+        self.wheel_guard.guard(self.params)
+        self.wheel_guard.guard(self.slots)
         self._apply_practice_files()
         self.changed.emit()
 

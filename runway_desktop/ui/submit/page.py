@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -40,6 +40,12 @@ from runway_desktop.ui.submit.pipeline_runner import (
 )
 from runway_desktop.ui.submit.progress_panel import ProgressPanel
 from runway_desktop.ui.submit.send_anyway_confirm import SendAnywayConfirm
+from runway_desktop.ui.widgets.action_bar import ActionBar
+
+# Ctrl+Enter sends from anywhere on the Submit screen (Enter alone belongs to the field: the
+# assessment search takes the typed name with it). Return is the main keyboard's, Enter the
+# keypad's.
+SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 
 
 class SubmitPage(QWidget):
@@ -71,11 +77,12 @@ class SubmitPage(QWidget):
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
         self.banner.hide()
-        self.submit_button = QPushButton("Submit", self)
+        self.submit_button = QPushButton("&Submit", self)  # Alt+S
         self.submit_button.setObjectName("PrimaryButton")
         self.submit_button.setDefault(True)
+        self.submit_button.setToolTip("Send these files to Runway (Ctrl+Enter)")
         # Shown only when nothing but files that look wrong stops the submission.
-        self.send_anyway_button = QPushButton("Send anyway…", self)
+        self.send_anyway_button = QPushButton("S&end anyway…", self)  # Alt+E
         self.send_anyway_button.setObjectName("SendAnywayButton")
         self.send_anyway_button.setToolTip(
             "Send the files as they are, after a confirmation; History records the choice."
@@ -84,26 +91,33 @@ class SubmitPage(QWidget):
         self.why_disabled = QLabel(self)
         self.why_disabled.setObjectName("WhyDisabled")
         self.why_disabled.setTextFormat(Qt.TextFormat.PlainText)
-        self.why_disabled.setWordWrap(True)
-        self.why_disabled.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.form)
-        footer = QHBoxLayout()
-        footer.addWidget(self.why_disabled, 1)
-        footer.addWidget(self.send_anyway_button)
-        footer.addWidget(self.submit_button)
+        # The form scrolls, never the window: the action bar under it stays on screen.
+        self.form_scroll = QScrollArea(self)
+        self.form_scroll.setObjectName("SubmitScroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.form_scroll.setWidget(self.form)
+        self.action_bar = ActionBar(
+            self.why_disabled, [self.send_anyway_button, self.submit_button], self
+        )
+        # Tab reaches the buttons in the order they are shown, "Send anyway…" then Submit.
+        QWidget.setTabOrder(self.send_anyway_button, self.submit_button)
         form_page = QWidget(self)
         form_layout = QVBoxLayout(form_page)
         form_layout.setContentsMargins(0, 0, 0, 0)
         form_layout.addWidget(self.banner)
         form_layout.addWidget(self.form.offer_bar)  # "These look like … files: use …?"
-        form_layout.addWidget(scroll, 1)
+        form_layout.addWidget(self.form_scroll, 1)
         self.already_sent = AlreadySentNotice(services, self.form, form_page)  # same MD5s sent?
         form_layout.addWidget(self.already_sent)
-        form_layout.addLayout(footer)
+        form_layout.addWidget(self.action_bar)
+        for keys in SUBMIT_KEYS:
+            # Anywhere in the window (the navigation too), while the form is shown: the
+            # shortcut's parent is the form's page, hidden behind the progress panel.
+            shortcut = QShortcut(QKeySequence(keys), form_page)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(self.on_submit_shortcut)
 
         self.panel = ProgressPanel(self)
         self.stack = QStackedWidget(self)
@@ -156,7 +170,11 @@ class SubmitPage(QWidget):
         if hard:
             return "\n".join(hard)
         if mismatches:
-            lines = [f"{self._slot_name(m.env_var)}: {m.message}" for m in mismatches]
+            # Three files from last year say the same thing: once, naming the three.
+            slots_by_message: dict[str, list[str]] = {}
+            for m in mismatches:
+                slots_by_message.setdefault(m.message, []).append(self._slot_name(m.env_var))
+            lines = [f"{', '.join(names)}: {text}" for text, names in slots_by_message.items()]
             return "\n".join(lines)
         return None
 
@@ -201,7 +219,7 @@ class SubmitPage(QWidget):
         self.send_anyway_button.setVisible(bool(self.pending_mismatches()) and not running)
         if reason is not None and self.send_anyway_button.isVisible():
             reason += "\nChoose the right file, or “Send anyway…” if you are sure."
-        self.why_disabled.setText(reason or "")
+        self.action_bar.set_reason(reason or "")
         bundle = self.form.values().bundle
         partner = self.form.values().partner
         if bundle is not None:
@@ -211,6 +229,12 @@ class SubmitPage(QWidget):
     def on_submit(self) -> None:
         if self.blocking_reason() is None:
             self._send(())
+
+    def on_submit_shortcut(self) -> None:
+        # What a click could do, no more: a disabled Submit (running, or a reason shown) stays
+        # silent, and "Send anyway…" always needs its own click and confirmation.
+        if self.submit_button.isVisible() and self.submit_button.isEnabled():
+            self.submit_button.animateClick()
 
     def on_send_anyway(self) -> None:
         """Ask first, naming each file and what it looks like; send only on "Send anyway"."""
