@@ -203,7 +203,7 @@ def test_star_three_files_dropped_at_once_and_one_browsed(
     assert form.slots.files() == star
 
     submit(qtbot, page)
-    wait_success(qtbot, page)
+    assert wait_success(qtbot, page).startswith("Sent. Runway is processing your files.")
     assert set(step_marks(page).values()) == {DONE_MARK}
     # Several files: one bar each plus a total, all full.
     assert set(page.panel._bars) == {*STAR_FILES, "__total__"}

@@ -234,7 +234,9 @@ class ProgressPanel(QWidget):
 
     # -- the end ----------------------------------------------------------------------------------
     def show_success(self, job_uid: str, *, already_started: bool, new_job: bool) -> None:
-        lines = ["Sent. Runway is processing your file."]
+        # One bar per file (a total beside them when there are several).
+        files = "files" if len(self._bars) > 1 else "file"
+        lines = [f"Sent. Runway is processing your {files}."]
         if already_started:
             lines = ["Runway had already started this job; it was not started twice."]
         if new_job:
