@@ -97,6 +97,10 @@ class HistoryListReader(QObject):
         """Read nothing more (the history store may be closed next)."""
         self._stopped = True
         self._debounce.stop()
+        if self._task is not None:
+            # A thread's read may still run; its rows are no longer wanted, and the task
+            # must not outlive the loop it belongs to.
+            self._task.cancel()
 
     def stopped(self) -> bool:
         # A method, not the attribute: after an await the loop must ask again (mypy would
