@@ -16,7 +16,14 @@ derived data is resources/signatures.NOTICE) and writes, per bundle, the output 
 - `student_id_any`: for the main slot (INPUT_FILE, else the first), the bundle's
   POSSIBLE_STUDENT_ID_COLUMNS, one of which the roster match needs;
 - `column_count`: for a source that names its columns itself (`columns:`), how many the file
-  must have (earthmover renames them by position).
+  must have (earthmover renames them by position);
+- `header_rows` and `fixed_width`: how the source reads its file (the rows naming the
+  columns, below group labels; a fixed-width text file named by colspecs), so that the
+  samples, and the sandbox's executor, read each file the way the bundle does
+  (runway_desktop/sandbox/bundle_inputs.py has the one reading of them).
+
+Destinations are the `destinations:` entries with a `source:` or `template:` (not the
+student_id package's header overrides, nor a name a Jinja loop makes).
 
 Deliberately independent of tools/build_signature_index.py and the client's index (its own
 reading of the YAML, its own rules), so a shared mistake cannot hide in both. Conservative, as
@@ -34,6 +41,8 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+
+from runway_desktop.sandbox.bundle_inputs import SlotNeeds
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SNAPSHOT = ROOT.parent / "shared" / "bundles" / "earthmover_edfi_bundles"
@@ -56,13 +65,22 @@ _STOPS = {"join", "union", "snake_case_columns", "lowercase_columns", "melt", "p
 
 
 # -- a reader for the block-YAML subset earthmover.yaml uses --------------------------------------
+# {% raw %} … {% endraw %} wraps template text (a header: block scalar): that line is content.
+_RAW_TAG = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
+
+
 def _clean_lines(text: str) -> list[tuple[int, str]]:
     """(indent, text) per meaningful line: Jinja statements and comments dropped."""
     text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)
     out = []
+    in_statement = False
     for raw in text.splitlines():
         line = raw.rstrip()
-        if re.fullmatch(r"\s*\{%-?.*?-?%\}\s*", line) and "raw" not in line:
+        if in_statement or (line.lstrip().startswith("{%") and "%}" not in line):
+            # A statement spanning lines ({% set columns = [ … ] %}): none of it is YAML.
+            in_statement = "%}" not in line
+            continue
+        if re.fullmatch(r"\s*\{%-?.*?-?%\}\s*", line) and not _RAW_TAG.search(line):
             continue  # a statement line: whatever it guards is kept
         stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
@@ -239,19 +257,36 @@ def _slot_requirements(doc: dict[str, Any], source: str) -> list[str]:
     return required
 
 
-def _sample_headers(bundle_dir: Path) -> list[list[str]]:
+def _layout(source: dict[str, Any]) -> SlotNeeds:
+    """How the slot's source reads its file: which rows name the columns, and whether it can
+    read a fixed-width text file (in some Jinja branch: CogAT takes .txt and .csv exports)."""
+    value = source.get("header_rows")
+    rows: tuple[int, ...] = (0,)
+    if isinstance(value, list) and value and all(str(v).strip().isdigit() for v in value):
+        rows = tuple(sorted(int(v) for v in value))
+    elif str(value).strip().isdigit() and int(str(value)) > 1:
+        rows = (int(str(value)) - 1,)
+    fixed = str(source.get("type", "")).strip() == "fixedwidth" or "colspec_file" in source
+    return SlotNeeds(header_rows=rows, fixed_width=fixed)
+
+
+def _sample_headers(bundle_dir: Path, layout: SlotNeeds) -> list[list[str]]:
+    """Each sample's column names, read the way the slot reads them; a fixed-width sample
+    has none to judge (the bundle's colspecs name its columns)."""
     headers = []
     for path in sorted((bundle_dir / "data").glob("*")):
         try:
             text = path.read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             continue
-        first = text.splitlines()[:1]
+        lines = text.splitlines()[: max(layout.header_rows) + 10]
+        first = next((line for line in lines if line.strip()), "")
         if not first:
             continue
-        delimiter = max(",\t;|", key=first[0].count)
-        row = next(csv.reader([first[0]], delimiter=delimiter))
-        headers.append([c.strip() for c in row])
+        delimiter = max(",\t;|", key=first.count)
+        names, _ = layout.split(list(csv.reader(lines, delimiter=delimiter)))
+        if names is not None:
+            headers.append([c.strip() for c in names])
     return headers
 
 
@@ -268,26 +303,31 @@ def derive_bundle(bundle_dir: Path) -> dict[str, Any] | None:
     if not isinstance(doc, dict):
         return None
     defaults = (doc.get("config") or {}).get("parameter_defaults") or {}
-    samples = _sample_headers(bundle_dir)
     slots: dict[str, Any] = {}
+    samples_of: dict[str, list[list[str]]] = {}
     only_slot = len({_source_env(s) for s in (doc.get("sources") or {}).values()} - {""}) == 1
     for name, source in (doc.get("sources") or {}).items():
         file = str((source or {}).get("file", "")) if isinstance(source, dict) else ""
         match = re.fullmatch(r"\$\{(\w+)\}", file.strip())
-        if not match:
+        if not match or match.group(1) in slots:
             continue
+        layout = _layout(source)
+        samples = samples_of[match.group(1)] = _sample_headers(bundle_dir, layout)
         listed = source.get("columns")
         count = len(listed) if isinstance(listed, list) else None
         slot: dict[str, Any] = {
             # Checked only when one of the samples has exactly that many (they run).
             "column_count": count if any(len(h) == count for h in samples) else None,
+            "fixed_width": layout.fixed_width,
+            "header_rows": list(layout.header_rows),
             "required": [],
             "student_id_any": [],
         }
         if count is None:
             slot["required"] = _kept(_slot_requirements(doc, name), samples, only_slot)
-        slots.setdefault(match.group(1), slot)
+        slots[match.group(1)] = slot
     main = "INPUT_FILE" if "INPUT_FILE" in slots else next(iter(slots), None)
+    samples = samples_of.get(main, []) if main else []
     ids = [c.strip() for c in str(defaults.get("POSSIBLE_STUDENT_ID_COLUMNS", "")).split(",")]
     ids = [c for c in ids if c]
     source = (doc.get("sources") or {}).get(_source_of(doc, main)) if main else None
@@ -299,10 +339,11 @@ def derive_bundle(bundle_dir: Path) -> dict[str, Any] | None:
         slots[main]["student_id_any"] = ids
     destinations = []
     for dest, body in (doc.get("destinations") or {}).items():
-        extension = "jsonl"
-        if isinstance(body, dict) and body.get("extension"):
-            extension = str(body["extension"])
-        destinations.append(f"{dest}.{extension}")
+        # Without a source and a template it only overrides a package's destination (the
+        # student_id package's no-match header); a name still holding {{…}} is a Jinja loop's.
+        if not isinstance(body, dict) or not {"source", "template"} & set(body) or "{{" in dest:
+            continue
+        destinations.append(f"{dest}.{body.get('extension') or 'jsonl'}")
     return {"destinations": sorted(set(destinations)), "slots": slots}
 
 

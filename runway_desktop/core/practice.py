@@ -1,47 +1,52 @@
 """Practice files for sandbox mode: the real anonymized vendor samples shipped in resources/,
-offered in the slots of the bundle they belong to."""
+offered in the slots of the bundle they belong to.
+
+Which file goes in which slot, and the value each parameter takes in practice, is the manifest
+``resources/practice.json``, derived from the bundle snapshot with the samples themselves by
+tools/build_practice_samples.py (only files the app identifies as their slot's are listed).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.base.resources import samples_dir
+from runway_desktop.base.resources import resource_path, samples_dir
 
-# bundle path -> slot env var -> sample file names (folder = the bundle's directory name)
-PRACTICE_FILES: dict[str, dict[str, tuple[str, ...]]] = {
-    "assessments/PSAT_SAT": {
-        "INPUT_FILE": ("sample_anonymized_file_sat.csv", "sample_anonymized_file_psat_10.csv"),
-    },
-    "assessments/STAR": {
-        "INPUT_FILE": ("SR_sample_anonymized_file.csv",),
-        "INPUT_FILE_DS": ("SR_Dashboard_Standards_v2_sample_anonymized_file.csv",),
-        "INPUT_FILE_SA": ("SR_SkillArea_v1_sample_anonymized_file.csv",),
-    },
-    "assessments/MAP_Growth": {"INPUT_FILE": ("sample_anonymized_file.csv",)},
-    "assessments/FastBridge_CBMreading": {
-        "INPUT_FILE": ("sample_anonymized_file_fastbridge_cbmreading.csv",),
-        "INPUT_FILE_COMP_QUESTION": (
-            "sample_anonymized_file_fastbridge_comprehension_question.csv",
-        ),
-        "INPUT_FILE_COMP_RECALL": ("sample_anonymized_file_fastbridge_comprehension_recall.csv",),
-    },
-    "assessments/FastBridge_CBMmath": {"INPUT_FILE": ("sample_anonymized_file_cbmm_auto.csv",)},
-}
+MANIFEST = "practice.json"
+
+
+@cache
+def practice_manifest() -> dict[str, Any]:
+    """The shipped manifest's ``bundles``: bundle path -> its folder, files by slot, params."""
+    data = json.loads(resource_path(MANIFEST).read_text(encoding="utf-8"))
+    bundles: dict[str, Any] = data["bundles"]
+    return bundles
 
 
 def practice_files(root: Path | None = None) -> dict[str, dict[str, list[Path]]]:
     """Existing sample files by bundle and slot (missing files are left out, not invented)."""
     base = root or samples_dir()
     found: dict[str, dict[str, list[Path]]] = {}
-    for bundle_path, slots in PRACTICE_FILES.items():
-        folder = base / bundle_path.rsplit("/", 1)[-1]
-        for env_var, names in slots.items():
+    for bundle_path, entry in practice_manifest().items():
+        folder = base / str(entry["folder"])
+        for env_var, names in entry["files"].items():
             paths = [folder / name for name in names if (folder / name).is_file()]
             if paths:
                 found.setdefault(bundle_path, {})[env_var] = paths
     return found
+
+
+def practice_params() -> dict[str, dict[str, str]]:
+    """The value each parameter (API_YEAR aside) takes in practice, by bundle: Runway accepts
+    it, and it is the bundle's own default where the bundle has one."""
+    return {
+        bundle_path: {env: str(param["value"]) for env, param in entry["params"].items()}
+        for bundle_path, entry in practice_manifest().items()
+    }
 
 
 def practice_world(seed: Mapping[str, Any]) -> tuple[dict[str, list[str]], str | None]:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runway_desktop.base.resources import resource_path
+
 # How a partner's school year behaves at create-job time (check 6/7) and in the executor.
 # Which tenants have an ODS for a year that sends to one is the partner's ``ods`` table; without
 # one, every tenant has an ODS for its 'ods' and 'ods-cross-year' years and none for the others.
@@ -95,7 +97,16 @@ class SandboxConfig:
         }
 
 
-_SANDBOX_BUNDLES = (
+def practice_bundles() -> list[str]:
+    """Every bundle the app ships practice files for (resources/practice.json, made by
+    tools/build_practice_samples.py): the practice client can try each one end to end."""
+    data = json.loads(resource_path("practice.json").read_text(encoding="utf-8"))
+    return sorted(data["bundles"])
+
+
+# The bundles practised first: partner ea (and globex) have only these, so a bundle of the
+# registry that is not enabled for the partner (check 4) is there to be tried too.
+_FIRST_BUNDLES = (
     "assessments/PSAT_SAT",
     "assessments/STAR",
     "assessments/MAP_Growth",
@@ -118,8 +129,9 @@ DEFAULT_CONFIG_DATA: dict[str, Any] = {
                 "2022": "no-roster",
                 "2021": "disabled",
             },
-            # Enabled for the partner but absent from the registry: POST /jobs answers 500.
-            "bundles": [*_SANDBOX_BUNDLES, "assessments/Retired_Assessment"],
+            # Every practice bundle, and one enabled for the partner but absent from the
+            # registry: POST /jobs answers 500.
+            "bundles": [*practice_bundles(), "assessments/Retired_Assessment"],
             # Per tenant, as on the real server: for 2027 only district-b has its ODS, so
             # district-a gets "No ODS found" and district-b a job for the same year.
             "ods": {
@@ -127,16 +139,17 @@ DEFAULT_CONFIG_DATA: dict[str, Any] = {
                 "district-b": ["2026", "2023", "2027"],
             },
         },
+        # A partner with fewer bundles: ACT & co. are "not enabled for partner" (check 4).
         "ea": {
             "tenants": ["tenant1"],
             "school_years": {"2026": "ods", "2025": "no-ods-roster"},
-            "bundles": list(_SANDBOX_BUNDLES),
+            "bundles": list(_FIRST_BUNDLES),
         },
         # A partner the ready client has no scope for: 403 on create, 404 elsewhere.
         "globex": {
             "tenants": ["globex-east"],
             "school_years": {"2026": "ods"},
-            "bundles": list(_SANDBOX_BUNDLES),
+            "bundles": list(_FIRST_BUNDLES),
         },
     },
     "clients": [

@@ -1,8 +1,9 @@
 """A stand-in for Runway's executor: turns a started job into output sets, or fails it.
 
-Like the real one it reads the uploaded inputs, fails runs whose input cannot work (no data
+Like the real one it reads the uploaded inputs as their bundle does (the rows that name the
+columns, fixed-width text: ``bundle_inputs``), fails runs whose input cannot work (no data
 rows, no student-id column, or, as earthmover does, a column the bundle's transformation
-names is not in the file: ``bundle_inputs``), writes the non-empty JSONL files the bundle's
+names is not in the file), writes the non-empty JSONL files the bundle's
 ``destinations:`` name into the job's ``output/ods`` or ``output/non-ods`` folder, stamps the
 set's ``created_on`` when it reports the folder and only afterwards marks the run ``success``
 (CONTRACT §5.1, §5.5). Only runs that succeed make output sets (§4.5, §5.4).
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from runway_desktop.sandbox.bundle_inputs import bundle_needs
+from runway_desktop.sandbox.bundle_inputs import SlotNeeds, bundle_needs
 from runway_desktop.sandbox.objectstore import ObjectStore
 from runway_desktop.sandbox.state import Job, OutputSetRecord, Run, new_uid
 
@@ -59,10 +60,15 @@ def student_id_column(header: list[str]) -> int | None:
 # file, so a 1 GB upload neither fills memory nor keeps a worker thread busy for minutes.
 MAX_ROWS = 10_000
 _SNIFF_BYTES = 65536
+# A file whose bundle the sandbox knows nothing about: one header row, names compared as-is.
+PLAIN = SlotNeeds()
 
 
-def read_rows(handle: BinaryIO, limit: int = MAX_ROWS) -> tuple[list[str], list[list[str]]]:
-    """Header and up to ``limit`` non-blank data rows, read as a stream."""
+def read_table(
+    handle: BinaryIO, layout: SlotNeeds = PLAIN, limit: int = MAX_ROWS
+) -> tuple[list[str] | None, list[list[str]]]:
+    """Column names and up to ``limit`` non-blank data rows, read as a stream the way the
+    slot's bundle reads the file (``layout``); the names are None for a fixed-width file."""
     head = handle.read(_SNIFF_BYTES)
     handle.seek(0)
     try:
@@ -76,21 +82,34 @@ def read_rows(handle: BinaryIO, limit: int = MAX_ROWS) -> tuple[list[str], list[
         dialect: Any = csv.Sniffer().sniff(head.decode(encoding, "replace"), delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    rows: list[list[str]] = []
+    wanted = max(layout.header_rows) + 1 + limit
+    records: list[list[str]] = []
+    filled = 0
     for row in csv.reader(text, dialect):
-        if any(cell.strip() for cell in row):
-            rows.append(row)
-            if len(rows) > limit:
-                break
+        records.append(row)
+        filled += any(cell.strip() for cell in row)
+        if filled > wanted:
+            break
     text.detach()
-    if not rows:
-        return [], []
-    return rows[0], rows[1:]
+    header, after = layout.split(records)
+    return header, [row for row in after if any(cell.strip() for cell in row)][:limit]
 
 
-def _read_object_rows(store: ObjectStore, key: str) -> tuple[list[str], list[list[str]]]:
+def _read_object_rows(
+    store: ObjectStore, key: str, layout: SlotNeeds, limit: int = MAX_ROWS
+) -> tuple[list[str] | None, list[list[str]]]:
     with store.open_read(key) as handle:
-        return read_rows(handle)
+        return read_table(handle, layout, limit)
+
+
+def student_id_column_for(header: list[str] | None, layout: SlotNeeds) -> int | None:
+    """The bundle's own student-ID column when the file has one, else one that looks like it;
+    None for a fixed-width file (its colspecs, which the sandbox lacks, place the ID)."""
+    if header is None:
+        return None
+    names = [name.strip().lstrip("\ufeff") for name in header]
+    own = next((names.index(c) for c in layout.student_id_any if c in names), None)
+    return own if own is not None else student_id_column(header)
 
 
 class Executor:
@@ -148,21 +167,29 @@ class Executor:
         main = next((f for f in job.files if f.env_var == "INPUT_FILE"), None)
         if main is None:
             raise RunFailure("invalid_job", "job has no INPUT_FILE")
-        header, rows = _read_object_rows(self.store, main.key)
         check = self.settings.outcome != "succeed"
         needs = bundle_needs(job.bundle)
+
+        def layout(env_var: str) -> SlotNeeds:
+            return needs.slots.get(env_var, PLAIN) if needs is not None else PLAIN
+
+        header, rows = _read_object_rows(self.store, main.key, layout(main.env_var))
         if check and needs is not None:
             # What the real run fails on within seconds ("columns not present: …").
             for job_file in job.files:
                 slot = needs.slots.get(job_file.env_var)
-                file_header = header if job_file is main else _read_header(self.store, job_file.key)
-                problem = slot.problem(file_header) if slot is not None else None
+                if slot is None:
+                    continue
+                file_header = header
+                if job_file is not main:
+                    file_header = _read_object_rows(self.store, job_file.key, slot, limit=0)[0]
+                problem = slot.problem(file_header)
                 if problem:
                     raise RunFailure("earthmover_run", f"{job_file.name}: {problem}")
         if check and not rows:
             raise RunFailure("earthmover_run", f"{main.name} has no data rows")
-        id_column = student_id_column(header)
-        if check and id_column is None:
+        id_column = student_id_column_for(header, layout(main.env_var))
+        if check and id_column is None and header is not None:
             raise RunFailure("insufficient_matches", f"{main.name} has no student id column")
         dir_name = job.bundle.rsplit("/", 1)[-1]
         test_type = job.params.get("TEST_TYPE")
@@ -188,8 +215,9 @@ class Executor:
         for extra in job.files:
             if extra.env_var == "INPUT_FILE":
                 continue
-            extra_header, extra_rows = _read_object_rows(self.store, extra.key)
-            extra_id = student_id_column(extra_header)
+            extra_layout = layout(extra.env_var)
+            extra_header, extra_rows = _read_object_rows(self.store, extra.key, extra_layout)
+            extra_id = student_id_column_for(extra_header, extra_layout)
             for number, row in enumerate(extra_rows, start=1):
                 sid = row[extra_id] if extra_id is not None and extra_id < len(row) else ""
                 extras.append(
@@ -227,11 +255,6 @@ DEFAULT_DESTINATIONS = (
     "studentAssessments.jsonl",
     "studentObjectiveAssessments.jsonl",
 )
-
-
-def _read_header(store: ObjectStore, key: str) -> list[str]:
-    with store.open_read(key) as handle:
-        return read_rows(handle, limit=0)[0]
 
 
 def _files(

@@ -123,7 +123,7 @@ CHECKS: list[tuple[str, dict[str, Any], tuple[int, str]]] = [
     ),
     (
         "4 bundle not enabled",
-        {"bundle": "assessments/ACT"},
+        {"partner": "ea", "tenant": "tenant1", "bundle": "assessments/ACT"},
         bad("Bundle not found or not enabled for partner: assessments/ACT"),
     ),
     (

@@ -135,7 +135,7 @@ def test_a_file_still_being_checked_blocks_submit(
             id="unknown-tenant",
         ),
         pytest.param(
-            "district-a",
+            "tenant1",  # of partner ea, which has fewer bundles than acme
             "2026",
             "ACT",
             None,
@@ -166,7 +166,10 @@ def test_runway_refusal_is_shown_under_its_field_and_nothing_is_lost(
     message: str,
 ) -> None:
     page, form = app.page, app.page.form
-    fill_basics(qtbot, page, tenant=tenant, school_year=school_year, assessment=assessment)
+    partner = "ea" if tenant == "tenant1" else "acme"
+    fill_basics(
+        qtbot, page, tenant=tenant, school_year=school_year, assessment=assessment, partner=partner
+    )
     if test_type is not None:
         choose_item(param_combo(page, "TEST_TYPE"), test_type)
     sample = samples_dir / "PSAT_SAT" / "sample_anonymized_file_sat.csv"
