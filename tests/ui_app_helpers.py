@@ -181,9 +181,10 @@ def fill_basics(
     tenant: str = "district-a",
     school_year: str = "2026",
     assessment: str | None = "PSAT/SAT",
+    partner: str = "acme",
 ) -> None:
-    """Partner acme, the tenant typed, the year and the assessment picked from their lists."""
-    choose_item(page.form.partner, "acme")
+    """The partner (acme), the tenant typed, the year and the assessment picked from their lists."""
+    choose_item(page.form.partner, partner)
     type_into(qtbot, page.form.tenant.lineEdit(), tenant)
     choose_school_year(page, school_year)
     if assessment is not None:
@@ -219,6 +220,14 @@ def wait_finished(qtbot: QtBot, page: SubmitPage) -> str:
         lambda: not panel.outcome.isHidden() and not page.runner.is_running(), timeout=WAIT_MS
     )
     return panel.outcome.text()
+
+
+def wait_state_title(qtbot: QtBot, page: SubmitPage) -> str:
+    """After a failure: wait until the panel shows the submission's derived state (from the
+    run's own reading or History's, whichever comes first); return the title it then has."""
+    panel = page.panel
+    qtbot.waitUntil(lambda: not panel.state.isHidden(), timeout=WAIT_MS)
+    return panel.title.text()
 
 
 def wait_success(qtbot: QtBot, page: SubmitPage) -> str:

@@ -74,6 +74,9 @@ class CsvScan:
     first_overlong_row: int | None = None
     # "row N: …" when the csv module gave up (e.g. an unclosed quote swallowed the rest).
     parse_error: str | None = None
+    # False when the scan stopped at its ``head_bytes`` (at a record's end): the counts are
+    # of the file's start only, and ``md5`` is "".
+    whole_file: bool = True
 
 
 def initial_encoding(head: bytes) -> str:
@@ -109,20 +112,34 @@ def _header_width(sample: str, delimiter: str) -> int:
     return 0
 
 
-def scan_csv(path: Path, encoding: str, delimiter: str, job: JobControl = IN_PROCESS) -> CsvScan:
+def scan_csv(
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    job: JobControl = IN_PROCESS,
+    *,
+    digest: bool = True,
+    head_bytes: int | None = None,
+) -> CsvScan:
     """Parse the whole file once, hashing the bytes; raises WrongEncodingError or OSError, and
-    JobCancelled when ``job`` is cancelled (checked after every read)."""
+    JobCancelled when ``job`` is cancelled (checked after every read).
+
+    ``digest=False`` leaves ``md5`` "" (an upload that hashes what it sends needs no second
+    MD5). ``head_bytes``: stop at the first record's end past that many bytes, for a quick
+    look at the file's start (``whole_file`` then says whether the end was reached anyway).
+    """
     scan = CsvScan()
     with open(path, "rb", buffering=0) as raw:
-        scanner = _Scanner(raw, encoding, delimiter, scan, job)
+        scanner = _Scanner(raw, encoding, delimiter, scan, job, digest=digest, head=head_bytes)
         try:
             scanner.run()
         except UnicodeDecodeError as exc:
             raise WrongEncodingError(str(exc)) from exc
         except csv.Error as exc:
             scan.parse_error = _parse_error_text(exc, scan)
-        scanner.drain()
-        scan.md5 = scanner.md5.hexdigest()
+        if scan.whole_file:
+            scanner.drain()
+        scan.md5 = scanner.md5.hexdigest() if scanner.md5 is not None and scan.whole_file else ""
         scan.bytes_read = scanner.bytes_read
     return scan
 
@@ -176,14 +193,23 @@ class _Scanner:
     """
 
     def __init__(
-        self, raw: io.FileIO, encoding: str, delimiter: str, scan: CsvScan, job: JobControl
+        self,
+        raw: io.FileIO,
+        encoding: str,
+        delimiter: str,
+        scan: CsvScan,
+        job: JobControl,
+        *,
+        digest: bool = True,
+        head: int | None = None,
     ) -> None:
         self._raw = raw
         self._delimiter = delimiter
         self._job = job
         self._total = os.fstat(raw.fileno()).st_size
+        self._head = head
         self.scan = scan
-        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.md5 = hashlib.md5(usedforsecurity=False) if digest else None
         self.bytes_read = 0
         # cp1252 leaves five byte values undefined; replace them rather than fail, since this
         # pass only counts rows and shows a preview.
@@ -216,7 +242,8 @@ class _Scanner:
         self._job.raise_if_cancelled()
         block = self._raw.read(size)
         if block:
-            self.md5.update(block)
+            if self.md5 is not None:
+                self.md5.update(block)
             self.bytes_read += len(block)
             self._job.progress(self.bytes_read, self._total)
         return block or b""
@@ -268,6 +295,10 @@ class _Scanner:
         size = SNIFF_BYTES  # a small first chunk: the header and preview need the csv module
         while True:
             if lines.exhausted:
+                if self._head is not None and self._head <= self.bytes_read < self._total:
+                    # At a record's end (every loaded line was parsed): the start is seen.
+                    self.scan.whole_file = False
+                    return
                 chunk = self._next_chunk(size)
                 size = READ_SIZE
                 if chunk is None:

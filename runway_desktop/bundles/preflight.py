@@ -26,21 +26,30 @@ from runway_desktop.bundles.csv_scan import (
     initial_encoding,
     scan_csv,
 )
+from runway_desktop.bundles.identify import HEADER_BYTES
 from runway_desktop.bundles.model import InputFile
 
+# What a quick look reads (``head_bytes``): the start the content check samples too.
+QUICK_LOOK_BYTES = HEADER_BYTES
 # One PUT to S3 carries at most 5 GB (CONTRACT §4.3).
 MAX_UPLOAD_BYTES = 5 * 1024**3
 _SAVE_AS_CSV = "Open it in Excel and use File › Save As › CSV, then choose the new file."
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9 ._\-()]")
 _MAX_UPLOAD_NAME = 200
+CHANGED_WHILE_CHECKED = (
+    "This file changed while it was being checked (is it still downloading or being "
+    "saved?). Wait until it is finished, then choose it again."
+)
 
 
 @dataclass(frozen=True)
 class PreflightReport:
     """What preflight found. ``errors`` block sending; ``warnings`` are worth a look.
 
-    ``md5`` is "" when the file could not be read to the end. ``size``, ``mtime_ns`` and ``md5``
-    let the uploader notice a file that changed after it was checked.
+    ``md5`` is "" when the file could not be read to the end, or was not hashed. ``size``,
+    ``mtime_ns`` and ``md5`` let the uploader notice a file that changed after it was checked.
+    ``whole_file`` is False for a quick look at the file's start: what the rest holds (its
+    rows, a broken quote far down) is not known yet, and ``row_count`` is of the start only.
     """
 
     path: Path
@@ -58,6 +67,7 @@ class PreflightReport:
     # Whether the columns fit the slot's bundle (its message is in errors or warnings too);
     # None when the content was not judged (the file is unreadable, or the slot not indexed).
     content: ContentFinding | None = None
+    whole_file: bool = True
 
     @property
     def ok(self) -> bool:
@@ -73,7 +83,12 @@ class PreflightReport:
 
 
 async def preflight_file(
-    path: Path, input_file: InputFile, progress: ProgressCallback | None = None
+    path: Path,
+    input_file: InputFile,
+    progress: ProgressCallback | None = None,
+    *,
+    digest: bool = True,
+    head_bytes: int | None = None,
 ) -> PreflightReport:
     """``inspect_file`` in a worker process, so the window keeps its interpreter to itself.
 
@@ -81,18 +96,31 @@ async def preflight_file(
     the caller's event loop (it starts again from 0 if the file turns out to be Windows-1252
     and is read a second time). Cancelling the await stops the scan within one read.
     """
-    return await run_in_worker(_inspect_in_worker, path, input_file, progress=progress)
+    return await run_in_worker(
+        _inspect_in_worker, path, input_file, digest, head_bytes, progress=progress
+    )
 
 
-def _inspect_in_worker(job: JobControl, path: Path, input_file: InputFile) -> PreflightReport:
-    return inspect_file(path, input_file, job)
+def _inspect_in_worker(
+    job: JobControl, path: Path, input_file: InputFile, digest: bool, head_bytes: int | None
+) -> PreflightReport:
+    return inspect_file(path, input_file, job, digest=digest, head_bytes=head_bytes)
 
 
 def inspect_file(
-    path: Path, input_file: InputFile, job: JobControl = IN_PROCESS
+    path: Path,
+    input_file: InputFile,
+    job: JobControl = IN_PROCESS,
+    *,
+    digest: bool = True,
+    head_bytes: int | None = None,
 ) -> PreflightReport:
     """Check ``path`` for the slot ``input_file``. Blocks for as long as it takes to read the
-    whole file; ``job`` receives the scan's progress and can cancel it (JobCancelled)."""
+    whole file; ``job`` receives the scan's progress and can cancel it (JobCancelled).
+
+    ``digest=False``: no MD5 (``md5`` ""). ``head_bytes``: only the file's type, header and
+    start are checked (see :class:`PreflightReport`'s ``whole_file``).
+    """
     report = _Builder(path)
     try:
         info = path.stat()
@@ -137,12 +165,12 @@ def inspect_file(
     delimiter = guess_delimiter(head, encoding)
     try:
         try:
-            scan = scan_csv(path, encoding, delimiter, job)
+            scan = scan_csv(path, encoding, delimiter, job, digest=digest, head_bytes=head_bytes)
         except WrongEncodingError:
             # Not UTF-8 after all: Excel's plain "CSV" on Windows writes Windows-1252.
             encoding = "cp1252"
             delimiter = guess_delimiter(head, encoding)
-            scan = scan_csv(path, encoding, delimiter, job)
+            scan = scan_csv(path, encoding, delimiter, job, digest=digest, head_bytes=head_bytes)
     except OSError as exc:
         report.errors.append(f"This file could not be read to the end ({_os_reason(exc)}).")
         return report.build()
@@ -214,6 +242,7 @@ class _Builder:
         self.errors: list[str] = []
         self.warnings: list[str] = []
         self.content: ContentFinding | None = None
+        self.whole_file = True
 
     def fail(self, error: str) -> PreflightReport:
         self.errors.append(error)
@@ -221,6 +250,7 @@ class _Builder:
 
     def apply_scan(self, scan: CsvScan) -> None:
         self.md5 = scan.md5
+        self.whole_file = scan.whole_file
         self.header = scan.header or ()
         self.row_count = scan.row_count
         self.preview = tuple(scan.preview)
@@ -240,6 +270,7 @@ class _Builder:
             warnings=tuple(self.warnings),
             upload_name=upload_name(self.path),
             content=self.content,
+            whole_file=self.whole_file,
         )
 
 
@@ -281,7 +312,7 @@ def _check_content(
             "This file has no column names and no data rows. Export the results again."
         )
         return
-    if scan.row_count == 0 and not scan.parse_error:
+    if scan.row_count == 0 and not scan.parse_error and scan.whole_file:
         report.errors.append(
             "This file has no data rows, only column names. Check that the export included "
             "the students' results."
@@ -336,14 +367,11 @@ def _check_unchanged(report: _Builder, path: Path, scan: CsvScan) -> None:
         after = None
     if (
         after is None
-        or scan.bytes_read != report.size
+        or (scan.whole_file and scan.bytes_read != report.size)
         or after.st_size != report.size
         or after.st_mtime_ns != report.mtime_ns
     ):
-        report.errors.append(
-            "This file changed while it was being checked (is it still downloading or being "
-            "saved?). Wait until it is finished, then choose it again."
-        )
+        report.errors.append(CHANGED_WHILE_CHECKED)
 
 
 def _os_reason(exc: OSError) -> str:

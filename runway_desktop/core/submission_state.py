@@ -51,6 +51,7 @@ class SubmissionState(enum.StrEnum):
     NOT_SENT = "not_sent"
     MAY_HAVE_JOB = "may_have_job"
     UPLOADED_NOT_STARTED = "uploaded_not_started"
+    FILE_REFUSED = "file_refused"
     START_UNCERTAIN = "start_uncertain"
     WAITING = "waiting"
     NO_RESULT_YET = "no_result_yet"
@@ -93,6 +94,11 @@ WORDING: dict[SubmissionState, Wording] = {
         "Runway has the job ({job}) but has not started it: start was not asked, or Runway "
         "refused it.",
         "Resume starts it, sending again only what is missing.", "warning", "!"),
+    S.FILE_REFUSED: Wording(
+        "Stopped: a file failed its check",
+        "A file failed this app's check while it was being sent, so Runway was never asked to "
+        "start job {job}: nothing of it is processed.",
+        "Fix or replace the file, then send it again.", "error", "✗"),
     S.START_UNCERTAIN: Wording(
         "Start not confirmed",
         "Couldn't tell whether Runway started job {job}: the answer to the start was lost. "
@@ -136,7 +142,9 @@ LOOKED_FOR = frozenset(
      SubmissionState.COULD_NOT_TELL}
 )  # fmt: skip
 _RESUMABLE = frozenset({SubmissionState.INTERRUPTED, SubmissionState.UPLOADED_NOT_STARTED})
-_RESUBMIT_FIRST = frozenset({SubmissionState.NOT_SENT, SubmissionState.MAY_HAVE_JOB})
+_RESUBMIT_FIRST = frozenset(
+    {SubmissionState.NOT_SENT, SubmissionState.MAY_HAVE_JOB, SubmissionState.FILE_REFUSED}
+)
 
 
 @dataclass(frozen=True)
@@ -280,6 +288,9 @@ def derive_state(
             return make(SubmissionState.NO_RESULT_YET)
         return make(SubmissionState.WAITING)
     if record.job_uid is not None:
+        if recorded_error_code(record) == ErrorCode.FILES_REFUSED:
+            # Its uploads hold a file the checks refused: starting them is never the advice.
+            return make(SubmissionState.FILE_REFUSED, detail)
         return make(SubmissionState.UPLOADED_NOT_STARTED, detail)
     if record.orphan_job_possible:
         return make(SubmissionState.MAY_HAVE_JOB, detail)

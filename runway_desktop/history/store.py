@@ -158,13 +158,22 @@ class HistoryStore:
             )
 
     def mark_uploaded(
-        self, submission_id: int, env_var: str, *, etag: str | None, etag_checked: bool
+        self,
+        submission_id: int,
+        env_var: str,
+        *,
+        etag: str | None,
+        etag_checked: bool,
+        md5: str | None = None,
     ) -> None:
+        """``md5``: of the bytes as they were sent (the upload hashes them). A large file is
+        recorded before its MD5 is known, so Resume (changed files) and Resubmit ("already
+        sent") then compare what really went out."""
         with self._tx() as db:
             db.execute(
-                "UPDATE submission_files SET uploaded_at = ?, etag = ?, etag_checked = ?"
-                " WHERE submission_id = ? AND env_var = ?",
-                (iso(utc_now()), etag, int(etag_checked), submission_id, env_var),
+                "UPDATE submission_files SET uploaded_at = ?, etag = ?, etag_checked = ?,"
+                " md5 = COALESCE(?, md5) WHERE submission_id = ? AND env_var = ?",
+                (iso(utc_now()), etag, int(etag_checked), md5, submission_id, env_var),
             )
 
     def step_started(

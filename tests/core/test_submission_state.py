@@ -86,6 +86,9 @@ TABLE: list[tuple[str, dict[str, Any], dict[str, Any], SubmissionState]] = [
     # a definite refusal of the start (a 4xx): no run was made
     ("failed", {**asked, "error_code": "uploads_missing"}, {}, S.UPLOADED_NOT_STARTED),
     ("failed", {**asked, "error_code": "job_not_found"}, {}, S.UPLOADED_NOT_STARTED),
+    # this app's own check refused a file while it was being sent: never "Resume starts it"
+    ("failed", {"job_uid": JOB, "error_code": "files_refused"}, {}, S.FILE_REFUSED),
+    ("failed", {"error_code": "files_refused"}, {}, S.NOT_SENT),  # refused before any job
     # the start's answer was lost, for every kind of loss, and no set has appeared
     *(("failed", {**asked, "error_code": code}, {}, S.START_UNCERTAIN) for code in UNKNOWN),
     ("failed", {**asked, "error_code": "server_error"}, {"look_failed": True}, S.START_UNCERTAIN),

@@ -20,10 +20,13 @@ from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
     step_marks,
     submit,
     wait_finished,
+    wait_state_title,
     wait_success,
 )
 
 from runway_desktop.api.progress import TransferProgress
+from runway_desktop.core.submission_state import WORDING
+from runway_desktop.core.submission_state import SubmissionState as S
 from runway_desktop.core.submit.events import FileProgress, Step
 from runway_desktop.ui.event_adapter import dispatcher
 from runway_desktop.ui.submit.progress_panel import MARKS
@@ -89,7 +92,8 @@ def test_cancel_during_upload_starts_nothing_and_offers_retry(
     # The wording depends on where the cancel landed (the transfer or between steps).
     assert "cancelled" in outcome.lower()
     assert panel.outcome.property("kind") == "error"
-    assert panel.title.text().startswith("Not sent: ")
+    # Its state, as History derives it: the job exists, its start was never asked.
+    assert wait_state_title(qtbot, page).startswith(f"{WORDING[S.UPLOADED_NOT_STARTED].label}: ")
     marks = step_marks(page)
     assert marks[Step.CREATE.value] == DONE_MARK
     assert marks[Step.UPLOAD.value] == MARKS["cancelled"]

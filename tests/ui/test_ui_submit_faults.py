@@ -18,9 +18,12 @@ from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
     step_marks,
     submit,
     wait_finished,
+    wait_state_title,
     wait_success,
 )
 
+from runway_desktop.core.submission_state import WORDING
+from runway_desktop.core.submission_state import SubmissionState as S
 from runway_desktop.core.submit.events import Step
 from runway_desktop.ui.submit.page import SubmitPage
 from runway_desktop.ui.submit.progress_panel import MARKS
@@ -66,7 +69,8 @@ def test_expired_upload_link_fails_then_retry_creates_a_new_job(
 
     outcome = wait_finished(qtbot, page)
     assert panel.outcome.property("kind") == "error", outcome
-    assert panel.title.text().startswith("Not sent: ")
+    # Its state, as History derives it: the job exists, its start was never asked.
+    assert wait_state_title(qtbot, page).startswith(f"{WORDING[S.UPLOADED_NOT_STARTED].label}: ")
     assert step_marks(page)[Step.UPLOAD.value] == MARKS["failed"]
     assert step_marks(page)[Step.START.value] == MARKS["pending"]
     assert panel.retry_button.isVisible() and panel.back_button.isVisible()

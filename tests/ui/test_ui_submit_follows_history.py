@@ -19,6 +19,7 @@ from ui_app_helpers import (  # noqa: F401  (app_fixture: the fixture "app")
     param_combo,
     submit,
     wait_finished,
+    wait_state_title,
 )
 
 from runway_desktop.core.submission_state import WORDING
@@ -55,7 +56,8 @@ def test_a_resume_from_history_shows_on_the_submit_screen(
     submit(qtbot, page)
     wait_finished(qtbot, page)
     page.runner.events.disconnect(slot)
-    assert cancelled and panel.title.text().startswith("Not sent: ")
+    assert cancelled
+    assert wait_state_title(qtbot, page).startswith(f"{WORDING[S.UPLOADED_NOT_STARTED].label}: ")
     job_uid = panel.job_id.text()
     assert job_uid and app.job(job_uid).runs == []
     submission_id = page.shown_submission()

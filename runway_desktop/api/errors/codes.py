@@ -100,5 +100,6 @@ class ErrorCode(StrEnum):
     UNSAFE_FILE_NAME = "unsafe_file_name"  # a server name that would leave the folder
     LOCAL_FILE = "local_file"  # any other local disk problem
 
+    FILES_REFUSED = "files_refused"  # this app's own checks refused a file (no start asked)
     CANCELLED = "cancelled"  # the user cancelled a transfer
     UNKNOWN = "unknown"  # a RunwayError made without a code (only outside the API layer)

@@ -21,7 +21,12 @@ from pathlib import Path
 
 from runway_desktop.bundles.content_check import school_year_note
 from runway_desktop.bundles.model import InputFile
-from runway_desktop.bundles.preflight import PreflightReport, file_changed_since, preflight_file
+from runway_desktop.bundles.preflight import (
+    QUICK_LOOK_BYTES,
+    PreflightReport,
+    file_changed_since,
+    preflight_file,
+)
 from runway_desktop.bundles.validation import Problem
 from runway_desktop.core.submit.events import Mismatch, SubmissionRequest
 from runway_desktop.history.records import FileRecord, SubmissionRecord
@@ -32,14 +37,28 @@ _MISMATCH_NEXT_STEP = "Choose the right file, or send it anyway if you are sure 
 
 
 async def checked_report(
-    path: Path, slot: InputFile, known: PreflightReport | None
+    path: Path, slot: InputFile, known: PreflightReport | None, *, quick: bool = False
 ) -> PreflightReport:
     """Re-use the form's check of this file unless the file changed since (a 1 GB CSV takes
-    a while to scan twice); otherwise check it now."""
+    a while to scan twice); otherwise check it now: ``quick``, only its start (a file larger
+    than that gets a report with ``whole_file`` False and no MD5 yet)."""
     reusable = known is not None and known.path == path and bool(known.md5)
     if known is not None and reusable and not await asyncio.to_thread(file_changed_since, known):
         return known
-    return await preflight_file(path, slot)
+    return await preflight_file(path, slot, head_bytes=QUICK_LOOK_BYTES if quick else None)
+
+
+def changed_since_sent(sent: FileRecord, report: PreflightReport) -> bool:
+    """Whether the file differs from the one the record sent (a resume sends it anew then).
+
+    A record written while the file's upload was still hashing it has no MD5 ("") until the
+    upload ended; what it sent is then known by the size and time every piece was checked
+    against. A report without an MD5 (not read to the end) cannot tell: not "changed"."""
+    if not report.md5:
+        return False
+    if sent.md5:
+        return report.md5 != sent.md5
+    return (report.size, report.mtime_ns) != (sent.size, sent.mtime_ns)
 
 
 def file_records(reports: Mapping[str, PreflightReport]) -> list[FileRecord]:
@@ -133,15 +152,18 @@ def accepted_before(
     return tuple(m.key for m in found if said and m.text in said)
 
 
-def check_notices(
+def warning_notes(
     reports: Mapping[str, PreflightReport], accepted: tuple[Mismatch, ...]
 ) -> list[str]:
-    """The notes of a passed check: the files' warnings, and each mismatch sent anyway."""
+    """The files' warnings, but those of a mismatch sent anyway (its own note says it)."""
     sent_anyway = {(m.file_name, m.message) for m in accepted}
-    notes = [
+    return [
         f"{report.path.name}: {warning}"
         for report in reports.values()
         for warning in report.warnings
         if (report.path.name, warning) not in sent_anyway
     ]
-    return notes + [f"Sending anyway, as you chose: {m.text}" for m in accepted]
+
+
+def accepted_notes(accepted: tuple[Mismatch, ...]) -> list[str]:
+    return [f"Sending anyway, as you chose: {m.text}" for m in accepted]

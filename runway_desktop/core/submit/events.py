@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runway_desktop.api.errors import RunwayError
+from runway_desktop.api.errors import ErrorCode, RunwayError
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.bundles.model import Bundle
 from runway_desktop.bundles.preflight import PreflightReport
@@ -90,6 +90,16 @@ class FilesChecked:
 
 
 @dataclass(frozen=True)
+class FileScanned:
+    """A file's whole-file check ended (``report``), while the files were being sent: the
+    quick check of its start let its upload begin (``FilesChecked`` held that report)."""
+
+    env_var: str
+    report: PreflightReport
+    seconds: float
+
+
+@dataclass(frozen=True)
 class FileProgress:
     env_var: str
     progress: TransferProgress
@@ -116,6 +126,7 @@ class SubmissionInvalid(RunwayError):
         first = problems[0]
         super().__init__(
             first.message if len(problems) == 1 else f"{len(problems)} things need fixing.",
+            code=ErrorCode.FILES_REFUSED,
             next_step=first.next_step,
             fields=tuple(p.field for p in problems),
         )
@@ -145,5 +156,12 @@ class Finished:
 
 
 PipelineEvent = (
-    StepStarted | StepFinished | FilesChecked | FileProgress | TotalProgress | Notice | Finished
+    StepStarted
+    | StepFinished
+    | FilesChecked
+    | FileScanned
+    | FileProgress
+    | TotalProgress
+    | Notice
+    | Finished
 )

@@ -38,8 +38,12 @@ def record_check_step(
     mismatching file is part of the record: History shows it in the step timeline, and a
     resume reads it back instead of asking again."""
     step_id = history.step_started(submission_id, Step.CHECK.name, at=at)
-    message = sent_anyway_message(accepted) if accepted else f"{checked} file(s) checked"
-    history.step_finished(step_id, "done", message)
+    history.step_finished(step_id, "done", check_message(checked, accepted))
+
+
+def check_message(checked: int, accepted: tuple[Mismatch, ...]) -> str:
+    """The CHECK step's message in History once every file passed."""
+    return sent_anyway_message(accepted) if accepted else f"{checked} file(s) checked"
 
 
 def record_started(

@@ -1,5 +1,9 @@
 """The submission pipeline: check files → sign in → create job → upload all files → start.
 
+A new submission checks each file's start before any byte is sent, and reads the rest of each
+large file while the files are sent (``whole_file_checks``): the job starts only once both
+the uploads and every file's check have passed.
+
 Qt-free: it emits plain events (``submit.events``) to one listener, which the GUI adapter
 turns into signals and the CLI into terminal output. Every step is recorded in the history
 store so the History screen can later say what became of the submission, and so an
@@ -20,27 +24,19 @@ from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.errors import RunwayError, S3Error, TransferCancelled
 from runway_desktop.api.models import CreatedJob, CreateJobRequest
 from runway_desktop.bundles.preflight import PreflightReport
-from runway_desktop.bundles.validation import build_params, validate_submission
+from runway_desktop.bundles.validation import build_params
 from runway_desktop.core.connection_check import send_scope_problem
 from runway_desktop.core.output_sets import RunwayLook, look_for_job
-from runway_desktop.core.submit.checks import (
-    accepted_before,
-    check_notices,
-    checked_report,
-    file_records,
-    judge_reports,
-)
+from runway_desktop.core.submit.check_step import CheckedFiles, check_files
+from runway_desktop.core.submit.checks import changed_since_sent, file_records
 from runway_desktop.core.submit.events import (
-    FilesChecked,
     Finished,
-    Mismatch,
     Notice,
     Outcome,
     PipelineEvent,
     Step,
     StepFinished,
     StepStarted,
-    SubmissionInvalid,
     SubmissionRequest,
     SubmissionResult,
 )
@@ -54,6 +50,7 @@ from runway_desktop.core.submit.outcomes import (
 from runway_desktop.core.submit.resume_plan import ResumeAction, plan_resume, resume_facts
 from runway_desktop.core.submit.send_claim import BUSY_REASON, SendClaims, claims_dir_of
 from runway_desktop.core.submit.uploads import ParallelUploads
+from runway_desktop.core.submit.whole_file_checks import WholeFileChecks
 from runway_desktop.history.records import utc_now
 from runway_desktop.history.store import STATE_FAILED, SUPERSEDED, HistoryStore
 
@@ -63,9 +60,6 @@ T = TypeVar("T")
 
 class SubmissionPipeline:
     """One submission at a time. ``cancel()`` may be called from the listener's thread."""
-
-    # The mismatches of the last check the user chose to send anyway, for its step record.
-    _accepted: tuple[Mismatch, ...] = ()
 
     def __init__(
         self,
@@ -83,7 +77,6 @@ class SubmissionPipeline:
         self._listener = listener
         self._cancel = asyncio.Event()
         self.submission_id: int | None = None
-        self._check_started_at = utc_now()
         # What this run sends, claimed against other processes; released when it ends.
         self._claims = SendClaims(claims_dir_of(history.path))
 
@@ -122,11 +115,18 @@ class SubmissionPipeline:
 
     async def _submit(self, request: SubmissionRequest) -> SubmissionResult:
         self._cancel.clear()  # a cancel belongs to the submission it was pressed for
-        reports = await self._check_files(request, submission_id=None)
-        if isinstance(reports, SubmissionResult):
-            return reports
-        submission_id = self._new_record(request, reports)
-        return await self._send(submission_id, request, reports)
+        checked = await check_files(
+            request, self.history, self._emit, submission_id=None, quick=True
+        )
+        if isinstance(checked, SubmissionResult):
+            return checked
+        # From now on, beside the rest.
+        late = WholeFileChecks(request, checked, self._emit, self._cancel)
+        try:
+            submission_id = self._new_record(request, checked, late=late)
+            return await self._send(submission_id, request, checked.reports, late)
+        finally:
+            late.stop()
 
     async def _resume(self, submission_id: int, request: SubmissionRequest) -> SubmissionResult:
         if not self._claims.take(submission_id):
@@ -151,11 +151,15 @@ class SubmissionPipeline:
             return self._started(submission_id, record.job_uid, already=True)
         if plan.action is ResumeAction.KEEP_LOOKING:
             return self._undecided(submission_id, record.job_uid, plan.reason)
-        reports = await self._check_files(request, submission_id=submission_id)
-        if isinstance(reports, SubmissionResult):
-            return reports
+        # Whole files first: what was sent is known by its MD5 before anything is sent again.
+        checked = await check_files(
+            request, self.history, self._emit, submission_id=submission_id, quick=False
+        )
+        if isinstance(checked, SubmissionResult):
+            return checked
+        reports = checked.reports
         changed = [
-            f.upload_name for f in record.files if reports[f.env_var].md5 not in ("", f.md5)
+            f.upload_name for f in record.files if changed_since_sent(f, reports[f.env_var])
         ] if all(f.env_var in reports for f in record.files) else ["the chosen files"]  # fmt: skip
         plan = plan_resume(replace(facts, slots=frozenset(reports), changed_files=tuple(changed)))
         job_uid = record.job_uid
@@ -167,7 +171,7 @@ class SubmissionPipeline:
             return await self._upload_then_start(submission_id, job_uid, links, missing)
         # A new job: the old links are gone (or the files changed since they were sent).
         self._emit(Notice(f"Creating a new job because {plan.reason}."))
-        new_id = self._new_record(request, reports, resumed_from=submission_id)
+        new_id = self._new_record(request, checked, resumed_from=submission_id)
         self.history.set_state(
             submission_id,
             STATE_FAILED,
@@ -181,11 +185,14 @@ class SubmissionPipeline:
     def _new_record(
         self,
         request: SubmissionRequest,
-        reports: Mapping[str, PreflightReport],
+        checked: CheckedFiles,
         *,
+        late: WholeFileChecks | None = None,
         resumed_from: int | None = None,
     ) -> int:
-        """A history record for files that passed the checks, with the check step in it."""
+        """A history record for files that passed the checks, with the check step in it (and
+        one step per file that ``late`` reads to the end meanwhile)."""
+        reports = checked.reports
         submission_id = self.history.create_submission(
             profile=request.profile_name,
             api_base_url=request.api_base_url,
@@ -201,69 +208,27 @@ class SubmissionPipeline:
         )
         self.submission_id = submission_id
         record_check_step(
-            self.history, submission_id, len(reports), self._accepted, at=self._check_started_at
+            self.history, submission_id, len(reports), checked.accepted, at=checked.started_at
         )
+        if late is not None:
+            late.record_in(self.history, submission_id)
         return submission_id
 
     # -- steps -------------------------------------------------------------------------------
-    async def _check_files(
-        self, request: SubmissionRequest, *, submission_id: int | None
-    ) -> dict[str, PreflightReport] | SubmissionResult:
-        self._emit(StepStarted(Step.CHECK))
-        started = time.monotonic()
-        # The check runs before its submission exists: remember when, for the step record.
-        self._check_started_at = utc_now()
-        problems = validate_submission(
-            request.bundle,
-            dict(request.files),
-            request.params,
-            partner=request.partner,
-            tenant=request.tenant,
-            school_year=request.school_year,
-        )
-        reports: dict[str, PreflightReport] = {}
-        refused: tuple[Mismatch, ...] = ()
-        self._accepted = ()
-        if not problems:
-            slots = {env: request.bundle.file(env) for env in request.files}
-            checked = await asyncio.gather(
-                *(
-                    checked_report(path, slot, request.reports.get(env))
-                    for env, path in request.files.items()
-                    if (slot := slots[env]) is not None
-                )
-            )
-            reports = dict(zip(request.files, checked, strict=True))
-            self._emit(FilesChecked(reports))
-            # A resume: what the user decided when sending still holds for the same words.
-            record = self.history.get(submission_id) if submission_id is not None else None
-            accepted = request.accepted_mismatches + accepted_before(record, reports, request)
-            verdict = judge_reports(reports, request.school_year, accepted)
-            problems, refused, self._accepted = verdict.problems, verdict.refused, verdict.accepted
-        if problems:
-            error = SubmissionInvalid(problems, refused)
-            self._emit(StepFinished(Step.CHECK, "failed", _since(started), error.message))
-            result = SubmissionResult(
-                submission_id=submission_id or 0, outcome=Outcome.FAILED, error=error
-            )
-            self._emit(Finished(result))
-            return result
-        for text in check_notices(reports, self._accepted):
-            self._emit(Notice(text))
-        self._emit(StepFinished(Step.CHECK, "done", _since(started)))
-        return reports
-
     async def _send(
         self,
         submission_id: int,
         request: SubmissionRequest,
         reports: Mapping[str, PreflightReport],
+        late: WholeFileChecks | None = None,
     ) -> SubmissionResult:
         try:
             await self._step(
                 submission_id, Step.SIGN_IN, "signing_in", self.client.tokens.get_token()
             )
             self._raise_if_cancelled()
+            if late is not None:
+                late.raise_if_failed()  # a file already failed: no job at all
             body = CreateJobRequest(
                 partner=request.partner,
                 tenant=request.tenant,
@@ -282,7 +247,7 @@ class SubmissionPipeline:
             submission_id, "uploading", job_uid=created.uid, job_created_at=utc_now()
         )
         return await self._upload_then_start(
-            submission_id, created.uid, created.upload_urls, reports
+            submission_id, created.uid, created.upload_urls, reports, late
         )
 
     async def _create(self, body: CreateJobRequest) -> CreatedJob:
@@ -300,15 +265,21 @@ class SubmissionPipeline:
         job_uid: str,
         links: Mapping[str, str],
         reports: Mapping[str, PreflightReport],
+        late: WholeFileChecks | None = None,
     ) -> SubmissionResult:
         self.history.set_state(submission_id, "uploading")
+        uploads = ParallelUploads(
+            self.http, self.history, self._emit, self._cancel, halt=late.failed if late else None
+        )
         try:
-            await self._step(
+            work = self._step(
                 submission_id,
                 Step.UPLOAD,
                 "uploading",
-                self._upload_all(submission_id, links, reports),
+                uploads.run(submission_id, links, reports),
             )
+            # The start waits for every file's whole-file check too (a failed one wins).
+            await (work if late is None else late.alongside(work))
             self._raise_if_cancelled()
         except RunwayError as error:
             if isinstance(error, S3Error) and error.needs_new_url:
@@ -354,15 +325,6 @@ class SubmissionPipeline:
         result = replace(failed, outcome=Outcome.UNDECIDED, reason=reason)
         self._emit(Finished(result))
         return result
-
-    async def _upload_all(
-        self,
-        submission_id: int,
-        links: Mapping[str, str],
-        reports: Mapping[str, PreflightReport],
-    ) -> None:
-        uploads = ParallelUploads(self.http, self.history, self._emit, self._cancel)
-        await uploads.run(submission_id, links, reports)
 
     async def _step(self, submission_id: int, step: Step, state: str, work: Awaitable[T]) -> T:
         self.history.set_state(submission_id, state)

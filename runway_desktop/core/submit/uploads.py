@@ -1,4 +1,9 @@
-"""Uploading all files of a submission at once, each step recorded, one failure stopping all."""
+"""Uploading all files of a submission at once, each step recorded, one failure stopping all.
+
+Each upload hashes its bytes as they go out (``api.transfer``) and S3's ETag is compared with
+that MD5; the record keeps it, so a file checked only by its start before sending (its MD5
+unknown then) is recorded with the MD5 of exactly what was sent, before the job starts.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,9 @@ from runway_desktop.core.submit.events import FileProgress, Notice, PipelineEven
 from runway_desktop.core.submit.progress_total import TotalProgressMeter
 from runway_desktop.history.store import HistoryStore
 
+# Why an upload stopped that ``halt`` stopped: the check's own failure says what is wrong.
+HALTED = "Stopped because a file failed its check."
+
 
 class ParallelUploads:
     def __init__(
@@ -23,11 +31,19 @@ class ParallelUploads:
         history: HistoryStore,
         emit: Callable[[PipelineEvent], None],
         cancel: asyncio.Event,
+        *,
+        halt: asyncio.Event | None = None,
     ) -> None:
+        """``halt``: stop every upload when set (a file failed its whole-file check)."""
         self.http = http
         self.history = history
         self._emit = emit
         self._cancel = cancel
+        self._halt = halt
+
+    def _halted(self) -> bool:
+        """Stopped by ``halt`` and not by the user (whose cancel has its own words)."""
+        return self._halt is not None and self._halt.is_set() and not self._cancel.is_set()
 
     async def run(
         self,
@@ -52,7 +68,8 @@ class ParallelUploads:
             def retried(notice: RetryNotice) -> None:
                 self._emit(Notice(f"{report.path.name}: {notice.text}"))
 
-            watcher = asyncio.ensure_future(first_of(self._cancel, stop_others))
+            stops = (self._cancel, stop_others, *([self._halt] if self._halt else []))
+            watcher = asyncio.ensure_future(first_of(*stops))
             cancel = asyncio.Event()
             watcher.add_done_callback(lambda _: cancel.set())
             try:
@@ -70,13 +87,19 @@ class ParallelUploads:
             except BaseException as exc:
                 stop_others.set()
                 status = "cancelled" if isinstance(exc, TransferCancelled) else "failed"
+                if status == "cancelled" and self._halted():
+                    self.history.step_finished(step_id, status, HALTED)
+                    raise TransferCancelled(HALTED, next_step="Nothing was started.") from None
                 self.history.step_finished(step_id, status, getattr(exc, "message", str(exc)))
                 raise
             finally:
                 watcher.cancel()
+            # The MD5 too when it was known before: a resumed record may have been written
+            # without it.
             self.history.mark_uploaded(
-                submission_id, env, etag=result.etag, etag_checked=result.etag_checked
-            )
+                submission_id, env, etag=result.etag, etag_checked=result.etag_checked,
+                md5=result.md5_hex,
+            )  # fmt: skip
             self.history.step_finished(step_id, "done", f"{result.bytes_sent} bytes")
             if not result.etag_checked:
                 self._emit(Notice(f"{report.path.name}: {result.etag_note}"))

@@ -267,9 +267,10 @@ class SubmissionDetail(QWidget):
 
 def _explanation(record: SubmissionRecord, derived: DerivedState) -> str:
     lines = [derived.explanation, derived.detail, derived.next_step]
-    # The failure's own advice fits only where nothing reached Runway: after a lost answer
-    # ("try again later") it would lead to a second job or a second start.
-    if derived.state is SubmissionState.NOT_SENT and record.error_next_step:
+    # The failure's own advice fits only where nothing was started, nor can have been: after
+    # a lost answer ("try again later") it would lead to a second job or a second start.
+    own_advice = (SubmissionState.NOT_SENT, SubmissionState.FILE_REFUSED)
+    if derived.state in own_advice and record.error_next_step:
         lines.append(record.error_next_step)
     return "\n".join(line for line in lines if line)
 

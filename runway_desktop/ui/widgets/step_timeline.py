@@ -28,9 +28,11 @@ class TimelineEntry:
 
 
 def step_label(step: str, detail: str, record: SubmissionRecord) -> str:
+    names = {f.env_var: f.upload_name for f in record.files}
     if step == "UPLOAD_FILE":
-        names = {f.env_var: f.upload_name for f in record.files}
         return f"Uploading {names.get(detail, detail)}"
+    if step == "CHECK_FILE":  # core.submit.whole_file_checks, beside the uploads
+        return f"Reading {names.get(detail, detail)} to the end"
     if step == "UPLOAD":
         return "Uploading (all files)"
     try:

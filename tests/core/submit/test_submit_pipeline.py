@@ -16,6 +16,7 @@ from runway_desktop.core.submission_state import derive_state
 from runway_desktop.core.submit.checks import accept_all
 from runway_desktop.core.submit.events import (
     FileProgress,
+    FileScanned,
     Finished,
     Notice,
     Outcome,
@@ -33,6 +34,10 @@ pytestmark = pytest.mark.anyio
 anyio_backend = core_helpers.anyio_backend
 core = core_helpers.core
 STEPS = [Step.CHECK, Step.SIGN_IN, Step.CREATE, Step.UPLOAD, Step.START]
+
+
+def lines_in(path: Path) -> int:
+    return path.read_bytes().count(b"\n")
 
 
 def step_trace(events: list[PipelineEvent]) -> list[tuple[str, Step, str]]:
@@ -129,17 +134,25 @@ async def test_happy_path(
     assert core.runs(result.job_uid) == ["success"]
 
 
-async def test_check_step_duration_is_the_real_check_time(core: Core, big_csv: Path) -> None:
+async def test_check_step_durations_are_the_real_check_times(core: Core, big_csv: Path) -> None:
     result = await core.pipeline().submit(core.map_request(big_csv))
     assert result.ok, result.error
     finished = next(e for e in core.events if isinstance(e, StepFinished))
+    [scanned] = [e for e in core.events if isinstance(e, FileScanned)]
     record = core.history.get(result.submission_id)
     assert record is not None
     check = record.steps[0]
     assert check.step == "CHECK" and check.duration_seconds is not None
-    # Preflight read 16 MB: the recorded step must span at least the check itself.
-    assert finished.step is Step.CHECK and finished.seconds > 0.05
+    # The quick check (type, header, first rows) decided the sending: its step spans it.
+    assert finished.step is Step.CHECK and finished.seconds > 0
     assert check.duration_seconds >= finished.seconds - 0.02
+    # The 16 MB were read to the end beside the upload: a step of their own spans that read.
+    [whole] = [s for s in record.steps if s.step == "CHECK_FILE"]
+    assert whole.detail == "INPUT_FILE" and whole.status == "done"
+    assert scanned.report.whole_file and scanned.seconds > 0
+    assert whole.duration_seconds is not None
+    assert whole.duration_seconds >= scanned.seconds - 0.02
+    assert scanned.report.row_count == lines_in(big_csv) - 1  # one row a line, and a header
 
 
 def _header_only(core: Core) -> dict[str, Path]:
@@ -184,20 +197,26 @@ async def test_local_validation_failure_sends_nothing(core: Core, case: str, fie
 
 
 @pytest.mark.parametrize(
-    ("tenant", "bundle", "field", "code"),
+    ("partner", "tenant", "bundle", "field", "code"),
     [
-        ("no-such-district", "assessments/MAP_Growth", "tenant", ErrorCode.TENANT_NOT_FOUND),
-        # In the registry, but not enabled for acme in the sandbox's seed.
-        ("district-a", "assessments/ACT", "bundle", ErrorCode.BUNDLE_NOT_ENABLED),
+        (
+            "acme",
+            "no-such-district",
+            "assessments/MAP_Growth",
+            "tenant",
+            ErrorCode.TENANT_NOT_FOUND,
+        ),
+        # In the registry, but not enabled for ea in the sandbox's seed.
+        ("ea", "tenant1", "assessments/ACT", "bundle", ErrorCode.BUNDLE_NOT_ENABLED),
     ],
 )
 async def test_server_rejection(
-    core: Core, tenant: str, bundle: str, field: str, code: ErrorCode
+    core: Core, partner: str, tenant: str, bundle: str, field: str, code: ErrorCode
 ) -> None:
     request = core.request(bundle, {"INPUT_FILE": core.csv()}, tenant=tenant)
     # A MAP file sent as ACT is refused locally unless accepted: it is Runway's refusal that
     # is under test here, so the file goes out as the user would send it anyway.
-    request = replace(request, accepted_mismatches=accept_all(request.files))
+    request = replace(request, partner=partner, accepted_mismatches=accept_all(request.files))
     result = await core.pipeline().submit(request)
 
     assert result.outcome is Outcome.FAILED
