@@ -11,13 +11,18 @@ from runway_desktop.settings.profiles import (
     derive_audience,
 )
 from runway_desktop.settings.recent import RECENT_FILE_NAME, RecentValues
-from runway_desktop.settings.secrets import NO_KEYRING_MESSAGE, SecretStore
+from runway_desktop.settings.secrets import (
+    NO_KEYRING_MESSAGE,
+    SESSION_ONLY_MESSAGE,
+    SecretStore,
+)
 
 __all__ = [
     "HOME_ENV_VAR",
     "NO_KEYRING_MESSAGE",
     "PROFILES_FILE_NAME",
     "RECENT_FILE_NAME",
+    "SESSION_ONLY_MESSAGE",
     "Profile",
     "ProfileError",
     "ProfileStore",

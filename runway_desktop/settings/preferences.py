@@ -26,6 +26,9 @@ class Preferences:
     download_root: str | None = None
     download_new_automatically: bool = False
     no_result_after_hours: float = DEFAULT_NO_RESULT_HOURS
+    # The clerk chose "Keep for this session only" where no password store exists: the
+    # connection dialog then says so in one line instead of asking at every start.
+    secret_session_only: bool = False
 
     def with_changes(self, **changes: Any) -> Preferences:
         return replace(self, **changes)
@@ -53,6 +56,7 @@ class PreferencesStore:
             no_result_after_hours=float(hours)
             if isinstance(hours, int | float) and hours > 0
             else defaults.no_result_after_hours,
+            secret_session_only=data.get("secret_session_only") is True,
         )
 
     def save(self, preferences: Preferences) -> None:
@@ -63,5 +67,6 @@ class PreferencesStore:
                 "download_root": preferences.download_root,
                 "download_new_automatically": preferences.download_new_automatically,
                 "no_result_after_hours": preferences.no_result_after_hours,
+                "secret_session_only": preferences.secret_session_only,
             },
         )

@@ -18,8 +18,16 @@ from runway_desktop import APP_ID
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
+# Said to a clerk, not to IT: what is missing, what fixes it, and what happens meanwhile.
 NO_KEYRING_MESSAGE = (
-    "Your system has no keyring, so the client secret is kept only until Runway Desktop closes."
+    "No password store was found on this computer, so the secret cannot be saved. "
+    "Install GNOME Keyring or KWallet, or ask IT. Until then the secret is kept only until "
+    "Runway Desktop closes."
+)
+# Once the clerk chose "Keep for this session only" (Preferences.secret_session_only): the
+# same facts, short, without asking again.
+SESSION_ONLY_MESSAGE = (
+    "Kept for this session only, as you chose: no password store was found on this computer."
 )
 
 
@@ -57,6 +65,12 @@ class SecretStore:
                 self._failure = _reason(exc)
                 return None
         return backend if _is_usable(backend) else None
+
+    @property
+    def keyring_missing(self) -> bool:
+        """True when there is no password store at all (keyring's fail backend, a chainer
+        with nothing to chain), as opposed to one that is there but failed."""
+        return self._backend is None and self._failure is None
 
     @property
     def persistent(self) -> bool:

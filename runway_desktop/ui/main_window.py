@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("Navigation")
+        self.nav.setAccessibleName("Screens")
         self.nav.addItems(list(PAGES))
         for row, name in enumerate(PAGES):
             item = self.nav.item(row)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.core.history_view import Choices, HistoryFilter
 from runway_desktop.core.submission_state import WORDING, SubmissionState
+from runway_desktop.ui.widgets.accessible import name_parts
 
 ANY_TIME, TODAY, LAST_7, LAST_30, CUSTOM = (
     "Any time", "Today", "Last 7 days", "Last 30 days", "Between dates…",
@@ -70,6 +71,7 @@ class HistoryFilters(QWidget):
         layout.addLayout(top)
         layout.addLayout(bottom)
         self._show_range(False)
+        name_parts(self)  # the drop-down lists and the search's clear button
 
         self.search.textChanged.connect(self.on_changed)
         for combo in (self.status, self.assessment, self.tenant, self.school_year):

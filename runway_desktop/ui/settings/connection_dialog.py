@@ -41,6 +41,15 @@ from runway_desktop.settings.profiles import (
     TokenStyle,
     derive_audience,
 )
+from runway_desktop.ui.settings.address_warning import (
+    SAVE_ANYWAY_TEXT,
+    UNENCRYPTED_MESSAGE,
+    AddressWarning,
+    is_unencrypted,
+)
+from runway_desktop.ui.settings.form_parts import STYLE, hint, name_fields, stacked
+from runway_desktop.ui.settings.secret_keeping import SessionOnlyOffer
+from runway_desktop.ui.widgets.accessible import announce, name_parts
 from runway_desktop.ui.widgets.field_error import FieldError
 
 DEFAULT_PROFILE_NAME = "Runway"
@@ -50,16 +59,6 @@ TOKEN_STYLE_CHOICES: tuple[tuple[str, TokenStyle], ...] = (
     ("Form (Keycloak)", "form"),
     ("JSON (Auth0)", "json"),
 )
-
-STYLE = """
-QLabel#FieldError { color: #b00020; }
-QLabel#Hint { color: #5f6368; }
-QToolButton#AdvancedToggle { border: none; }
-QLabel#TestResult { padding: 8px; border-radius: 4px; border: 1px solid palette(mid); }
-QLabel#TestResult[state="ok"] { background: #e8f5e9; border-color: #81c784; color: #1b3a1d; }
-QLabel#TestResult[state="warning"] { background: #fff8e1; border-color: #ffca28; color: #3e2f00; }
-QLabel#TestResult[state="error"] { background: #fdecea; border-color: #e57373; color: #4a0d0d; }
-"""
 
 
 class ConnectionDialog(QDialog):
@@ -83,6 +82,7 @@ class ConnectionDialog(QDialog):
         self._test_task: asyncio.Task[None] | None = None
         self._stored_secret = services.secrets.get(profile.name) if profile else None
         self._errors: dict[FieldName, FieldError] = {}
+        self._warned_for: tuple[str, str] | None = None  # addresses "Save anyway" would save
         self._build()
         self._fill(profile)
 
@@ -121,7 +121,15 @@ class ConnectionDialog(QDialog):
         self.show_secret_button.setText("Show")
         self.show_secret_button.setCheckable(True)
         self.show_secret_button.setToolTip("Show or hide the client secret")
-        self.secret_note = _hint(self._services.secrets.status_message)
+        self.secret_note = hint(self._services.secrets.status_message)
+        self.session_offer = SessionOnlyOffer(
+            self._services.preferences,
+            self.secret_note,
+            keyring_missing=self._services.secrets.keyring_missing,
+        )
+        self.api_url_warning = AddressWarning()
+        self.token_url_warning = AddressWarning()
+        self._name_fields()
         self._edits: dict[FieldName, QLineEdit] = {
             "name": self.name_edit,
             "api_url": self.api_url_edit,
@@ -133,8 +141,13 @@ class ConnectionDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Connection name:", self._with_error("name", self.name_edit))
-        form.addRow("Runway API URL:", self._with_error("api_url", self.api_url_edit))
-        form.addRow("Token URL:", self._with_error("token_url", self.token_url_edit))
+        form.addRow(
+            "Runway API URL:", self._with_error("api_url", self.api_url_edit, self.api_url_warning)
+        )
+        form.addRow(
+            "Token URL:",
+            self._with_error("token_url", self.token_url_edit, self.token_url_warning),
+        )
         form.addRow("Client ID:", self._with_error("client_id", self.client_id_edit))
         secret_row = QHBoxLayout()
         secret_row.setContentsMargins(0, 0, 0, 0)
@@ -142,7 +155,10 @@ class ConnectionDialog(QDialog):
         secret_row.addWidget(self.show_secret_button)
         secret_box = QWidget()
         secret_box.setLayout(secret_row)
-        form.addRow("Client secret:", self._with_error("secret", secret_box, self.secret_note))
+        form.addRow(
+            "Client secret:",
+            self._with_error("secret", secret_box, self.secret_note, self.session_offer),
+        )
 
         self.advanced_button = QToolButton()
         self.advanced_button.setText("Advanced settings")
@@ -166,6 +182,7 @@ class ConnectionDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self._save_text = self.save_button.text()
         # Test sits apart on the left, so it is not mistaken for one of the closing buttons.
         button_row = QHBoxLayout()
         button_row.addWidget(self.test_button)
@@ -185,37 +202,58 @@ class ConnectionDialog(QDialog):
         self.show_secret_button.toggled.connect(self.on_show_secret_toggled)
         self.advanced_button.toggled.connect(self.on_advanced_toggled)
         self.api_url_edit.textChanged.connect(self.on_api_url_changed)
+        self.api_url_edit.textChanged.connect(self.on_address_changed)
+        self.token_url_edit.textChanged.connect(self.on_address_changed)
         self.test_button.clicked.connect(self.on_test_clicked)
         self.save_button.clicked.connect(self.on_save_clicked)
         self.buttons.rejected.connect(self.reject)
         for field, edit in self._edits.items():
             edit.textEdited.connect(lambda _text, f=field: self._set_error(f, ""))
+        name_parts(self)  # the token style's drop-down list
 
     def _build_advanced(self) -> QWidget:
         self.token_style_combo = QComboBox()
         for label, style in TOKEN_STYLE_CHOICES:
             self.token_style_combo.addItem(label, style)
+        self.token_style_combo.setAccessibleName("Token request style")
         self.audience_edit = QLineEdit()
+        self.audience_edit.setAccessibleName("Audience")
         self.scopes_edit = QLineEdit()
         self.scopes_edit.setPlaceholderText("Let the identity provider decide")
-        style_hint = _hint("Keycloak and most sign-in services take a form; Auth0 takes JSON.")
-        scopes_hint = _hint("Separate scopes with spaces, e.g. create:jobs partner:acme")
+        self.scopes_edit.setAccessibleName("Scopes to request")
+        self.scopes_edit.setAccessibleDescription("Separated by spaces; empty lets it decide.")
+        style_hint = hint("Keycloak and most sign-in services take a form; Auth0 takes JSON.")
+        scopes_hint = hint("Separate scopes with spaces, e.g. create:jobs partner:acme")
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Token request style:", _stacked(self.token_style_combo, style_hint))
+        form.addRow("Token request style:", stacked(self.token_style_combo, style_hint))
         form.addRow("Audience:", self.audience_edit)
-        form.addRow("Scopes to request:", _stacked(self.scopes_edit, scopes_hint))
+        form.addRow("Scopes to request:", stacked(self.scopes_edit, scopes_hint))
         box = QWidget()
         box.setLayout(form)
         form.setContentsMargins(16, 0, 0, 0)  # indented under its toggle
         self.on_api_url_changed("")
         return box
 
+    def _name_fields(self) -> None:
+        # Each field sits in a cell with its error line below it, so the row's label is not
+        # its sibling and Qt would not read it as the name: the names are given outright.
+        name_fields(
+            {
+                self.name_edit: ("Connection name", "Any name, to tell this connection apart."),
+                self.api_url_edit: ("Runway API URL", "Runway's address, starting with https://"),
+                self.token_url_edit: ("Token URL", "The sign-in address, starting with https://"),
+                self.client_id_edit: ("Client ID", "From your Runway administrator."),
+                self.secret_edit: ("Client secret", self.secret_note.text()),
+            }
+        )
+        self.show_secret_button.setAccessibleDescription("Show or hide the client secret")
+
     def _with_error(self, field: FieldName, widget: QWidget, *extra: QWidget) -> QWidget:
         error = FieldError()
         self._errors[field] = error
-        return _stacked(widget, error, *extra)
+        return stacked(widget, error, *extra)
 
     def _fill(self, profile: Profile | None) -> None:
         if profile is None:
@@ -264,6 +302,13 @@ class ConnectionDialog(QDialog):
         default = derive_audience(text) if text.strip() else "https://runway.example.org"
         self.audience_edit.setPlaceholderText(f"Default: {default}")
 
+    def on_address_changed(self, _text: str) -> None:
+        self.api_url_warning.follow(self.api_url_edit.text())
+        self.token_url_warning.follow(self.token_url_edit.text())
+        if self._warned_for is not None:  # "Save anyway" was for the addresses as they were
+            self._warned_for = None
+            self.save_button.setText(self._save_text)
+
     def on_test_clicked(self) -> None:
         if self._test_task is not None and not self._test_task.done():
             return
@@ -283,6 +328,8 @@ class ConnectionDialog(QDialog):
     def on_save_clicked(self) -> None:
         values = self._read_form()
         if not self._show_problems(values):
+            return
+        if not self._unencrypted_accepted(values):
             return
         profile = self._profile(values)
         store, secrets = self._services.profiles, self._services.secrets
@@ -304,6 +351,22 @@ class ConnectionDialog(QDialog):
             secrets.set(profile.name, values.secret)
         self._saved = profile
         self.accept()
+
+    def _unencrypted_accepted(self, values: FormValues) -> bool:
+        """False (and a warning) the first time Save is pressed with an unencrypted address;
+        pressing "Save anyway" with the same addresses then saves."""
+        addresses = (values.api_url, values.token_url)
+        if not any(is_unencrypted(url) for url in addresses) or self._warned_for == addresses:
+            return True
+        self._warned_for = addresses
+        self.save_button.setText(SAVE_ANYWAY_TEXT)
+        self._show_result(
+            "warning",
+            f"<b>Not saved yet.</b><br>{html.escape(UNENCRYPTED_MESSAGE)}. "
+            f"Press “{SAVE_ANYWAY_TEXT}” to save it as it is.",
+        )
+        announce(self, f"Not saved yet. {UNENCRYPTED_MESSAGE}", assertive=True)
+        return False
 
     # --- test ---------------------------------------------------------------------------
 
@@ -379,21 +442,3 @@ class ConnectionDialog(QDialog):
             self._test_task.cancel()  # Cancel while testing: nothing is saved or reported
             self._end_test()  # the task may not have started, so its finally may never run
         super().done(result)
-
-
-def _stacked(*widgets: QWidget) -> QWidget:
-    """Widgets one under the other with no extra margins: a field with its notes below."""
-    box = QWidget()
-    column = QVBoxLayout(box)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(2)
-    for widget in widgets:
-        column.addWidget(widget)
-    return box
-
-
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("Hint")
-    label.setWordWrap(True)
-    return label

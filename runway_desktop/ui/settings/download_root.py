@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from runway_desktop.core.outputs.downloader import SetDownload
@@ -102,16 +102,24 @@ class DownloadMessage(QWidget):
         self.label = QLabel(self)
         self.label.setObjectName("DownloadMessage")
         self.label.setWordWrap(True)
+        # Folder names come from the server (tenant, assessment): never read as rich text.
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Both kinds share one padding: styled from the start, a kind change cannot leave a
         # stale (padding-less) size behind.
         self.label.setProperty("kind", "success")
         self.open_button = QPushButton("Open folder", self)
+        # Shown when no file manager answered Open folder: the path, to paste into one.
+        self.copy_button = QPushButton("Copy path", self)
+        self.copy_button.hide()
         self.folder: Path | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
         self.open_button.clicked.connect(self.on_open_clicked)
+        self.copy_button.clicked.connect(self.on_copy_clicked)
         self.hide()
 
     def show_text(self, text: str, folder: Path | None = None, *, error: bool = False) -> None:
@@ -120,6 +128,8 @@ class DownloadMessage(QWidget):
         restyle(self.label)
         self.folder = folder
         self.open_button.setVisible(folder is not None)
+        self.copy_button.hide()
+        self.copy_button.setText("Copy path")
         self.show()
 
     def show_results(self, results: list[SetDownload]) -> None:
@@ -146,8 +156,17 @@ class DownloadMessage(QWidget):
                 error=True,
             )
             return
-        open_folder(folder)
+        if not open_folder(folder):
+            # No file manager answered (a bare Linux desktop, a locked-down PC): the path.
+            self.show_text(f"No file manager opened the folder. It is: {folder}", folder)
+            self.copy_button.show()
 
     def on_open_clicked(self) -> None:
         if self.folder is not None:
             self.open(self.folder)
+
+    def on_copy_clicked(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None and self.folder is not None:
+            clipboard.setText(str(self.folder))
+            self.copy_button.setText("Copied")

@@ -35,6 +35,7 @@ from runway_desktop.ui.submit.file_drops import dropped_files
 from runway_desktop.ui.submit.file_slot_list import FileSlotList
 from runway_desktop.ui.submit.identify_offer_bar import IdentifyOfferBar
 from runway_desktop.ui.submit.params_form import ParamsForm
+from runway_desktop.ui.widgets.accessible import name_parts
 from runway_desktop.ui.widgets.field_error import FieldError, form_label, with_error
 from runway_desktop.ui.widgets.wheel_guard import WheelGuard
 
@@ -135,10 +136,14 @@ class SubmitForm(QWidget):
         self.select_school_year(str(current_school_year()))
         self.slots.set_school_year(str(self.school_year.currentData() or ""))
         self.wheel_guard.guard(self)
+        name_parts(self)
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = form_label(text, self)
         label.setBuddy(buddy)
+        # The field sits in a cell with its error line, so it is not the label's sibling and
+        # Qt would not find the buddy's text for it: the name is given outright.
+        buddy.setAccessibleName(text.replace("&", ""))
         return label
 
     # -- context ------------------------------------------------------------------------------

@@ -58,6 +58,9 @@ class IdentifyOfferBar(QFrame):
         self.accept_button.setObjectName("IdentifyAccept")
         self.decline_button = QPushButton(self)
         self.decline_button.setObjectName("IdentifyDecline")
+        # Their words come with each suggestion (_show); until then they still say what they are.
+        self.accept_button.setAccessibleName("Accept the suggestion")
+        self.decline_button.setAccessibleName("Dismiss the suggestion")
         for button in (self.accept_button, self.decline_button):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             # Not the page's default button: Enter in a field must not answer the question.
@@ -111,8 +114,10 @@ class IdentifyOfferBar(QFrame):
         self.text_label.setText(text)
         self.setAccessibleDescription(text)
         self.accept_button.setText(accept_text)
+        self.accept_button.setAccessibleName(accept_text.replace("&", ""))
         self.accept_button.setVisible(bool(accept_text))
         self.decline_button.setText(decline_text)
+        self.decline_button.setAccessibleName(decline_text.replace("&", ""))
         self.setVisible(True)
         # Focus stays where the clerk is; a screen reader still hears the question at once.
         QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))

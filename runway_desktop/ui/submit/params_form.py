@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
 
 from runway_desktop.bundles.model import Bundle, InputParam
+from runway_desktop.ui.widgets.accessible import name_parts
 from runway_desktop.ui.widgets.field_error import FieldError, form_label, with_error
 
 CHOOSE = "Choose…"
@@ -60,6 +61,7 @@ class ParamsForm(QWidget):
         label.setBuddy(editor)
         error = FieldError(self)
         self._layout.addRow(label, with_error(editor, error))
+        name_parts(editor)
         self._inputs[param.env_var] = editor
         self._errors[param.env_var] = error
 

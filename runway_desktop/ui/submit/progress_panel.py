@@ -33,6 +33,7 @@ from runway_desktop.core.submit.events import (
 from runway_desktop.ui.event_adapter import Handlers
 from runway_desktop.ui.submit.pipeline_runner import StateDerived
 from runway_desktop.ui.submit.stop_sending_bar import StopSendingBar
+from runway_desktop.ui.widgets.accessible import ProgressAnnouncer, announce
 from runway_desktop.ui.widgets.restyle import restyle
 
 MARKS = {"pending": "○", "running": "●", "done": "✓", "failed": "✗", "cancelled": "–"}
@@ -81,6 +82,7 @@ class ProgressPanel(QWidget):
         self.state.hide()
         self._failure: str | None = None
         self._title = ""  # as begun ("Sending …"): what each outcome rewrites
+        self._spoken_progress = ProgressAnnouncer(self)
         self.outcome = QLabel(self)
         self.outcome.setObjectName("Outcome")
         self.outcome.setTextFormat(Qt.TextFormat.PlainText)
@@ -172,6 +174,7 @@ class ProgressPanel(QWidget):
             self._bars[key] = (bar, detail)
         self.notices.clear()
         self.notices.hide()
+        self._spoken_progress.reset()
         self.outcome.clear()
         self.outcome.setProperty("kind", "")
         self.outcome.hide()
@@ -203,6 +206,7 @@ class ProgressPanel(QWidget):
             self.cancel_button.setToolTip(STARTING_TOOLTIP)
         mark, name, _ = self._steps[step]
         mark.setText(MARKS["running"])
+        announce(self, f"{step.value}…")
         name.setProperty("state", "running")
         restyle(name)
 
@@ -226,6 +230,8 @@ class ProgressPanel(QWidget):
         fraction = progress.fraction
         bar.setValue(int((fraction or 0.0) * 1000))
         detail.setText(describe_progress(progress))
+        if fraction is not None and (key == "__total__" or len(self._bars) == 1):
+            self._spoken_progress.update(fraction * 100, "Sent")
 
     def add_notice(self, text: str) -> None:
         lines = [line for line in self.notices.text().split("\n") if line][-4:]
@@ -291,6 +297,8 @@ class ProgressPanel(QWidget):
         self.outcome.setProperty("kind", kind)
         restyle(self.outcome)
         self.outcome.show()
+        # Said at once: the clerk may be anywhere on the screen (or elsewhere) when it ends.
+        announce(self, f"{self.title.text()}. {text}", assertive=True)
 
     def _show_job(self, job_uid: str | None) -> None:
         self.job_id.setText(job_uid or "")
