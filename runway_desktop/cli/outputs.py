@@ -4,18 +4,22 @@
 uids are queued, and ``--new`` is the scripted "fetch everything I have not got yet" through
 the queue's watch poll (lagging cursor, de-duplication by uid, both kept in the history
 store), so a set is downloaded once per profile no matter how often the command runs.
+``--csv`` then writes each verified JSONL file's CSV for Excel beside it
+(core/outputs/csv_export.py); stdout still lists only the folders, the CSVs are told on stderr
+(and in ``--json``), so scripts reading the folders keep working.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.api.errors import NotFound
+from runway_desktop.api.errors import NotFound, RunwayError
 from runway_desktop.api.models import OutputSet, OutputSetFilter
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.cli import lookups
@@ -32,6 +36,12 @@ from runway_desktop.cli.output import (
     yes_no,
 )
 from runway_desktop.core.output_sets import list_and_record
+from runway_desktop.core.outputs.csv_export import (
+    EXCEL_MAX_ROWS,
+    CsvExport,
+    export_set,
+    verified_set,
+)
 from runway_desktop.core.outputs.download_queue import DownloadEvent, DownloadQueue, SetStarted
 from runway_desktop.core.outputs.downloader import SetDownload, SetDownloader
 
@@ -69,6 +79,13 @@ def add_outputs_parser(commands: SubCommands, common: CliParser) -> None:
     )
     download.add_argument("--to", required=True, metavar="DIR", help="folder to download into")
     download.add_argument("--partner", help="partner code (default: from the profile or token)")
+    download.add_argument(
+        "--csv",
+        action="store_true",
+        help="also save each downloaded JSONL file as a CSV for Excel beside it (same name, "
+        ".csv; nested fields as dotted columns, e.g. studentReference.studentUniqueId; "
+        "UTF-8 with BOM; cells that look like formulas prefixed with ')",
+    )
 
 
 async def run_outputs_command(args: argparse.Namespace, console: Console) -> int:
@@ -211,10 +228,53 @@ async def outputs_download(args: argparse.Namespace, console: Console) -> int:
             queue = DownloadQueue(tell, root=root, check_root=False)
             queue.configure(worker, [partner])
             downloads = list(await queue.download_all(by_uid[uid] for uid in wanted))
-    return _report_downloads(downloads, console)
+    csvs = await _save_csvs(downloads, console) if args.csv else None
+    return _report_downloads(downloads, console, csvs)
 
 
-def _report_downloads(downloads: list[SetDownload], console: Console) -> int:
+async def _save_csvs(
+    downloads: list[SetDownload], console: Console
+) -> dict[str, CsvExport | RunwayError]:
+    """Each verified download's CSVs (off the event loop: large files take seconds)."""
+    done: dict[str, CsvExport | RunwayError] = {}
+    for download in downloads:
+        if not download.ok:
+            continue
+        uid = download.output_set.uid
+        try:
+            source = verified_set(download.folder, download.verification)
+            exported = await asyncio.to_thread(export_set, source)
+        except RunwayError as error:
+            done[uid] = error
+            console.note(f"Output set {uid}: no CSV: {error.message}")
+            if error.next_step:
+                console.note(f"What to do: {error.next_step}")
+            continue
+        done[uid] = exported
+        for made in exported.files:
+            console.note(
+                f"Saved {made.path.name} for Excel ({made.rows:,} rows) in {made.path.parent}"
+            )
+            if not made.fits_excel:
+                console.note(
+                    f"{made.path.name} has more rows than Excel opens ({EXCEL_MAX_ROWS:,})."
+                )
+    return done
+
+
+def _csv_json(result: CsvExport | RunwayError | None) -> dict[str, Any]:
+    if result is None:
+        return {}
+    if isinstance(result, RunwayError):
+        return {"csvError": result.message}
+    return {"csv": [str(f.path) for f in result.files]}
+
+
+def _report_downloads(
+    downloads: list[SetDownload],
+    console: Console,
+    csvs: dict[str, CsvExport | RunwayError] | None = None,
+) -> int:
     """Each set's folder on stdout; failures explained; the first failure's code wins."""
     code = EXIT_OK
     for download in downloads:
@@ -230,6 +290,9 @@ def _report_downloads(downloads: list[SetDownload], console: Console) -> int:
             console.note(f"What to do: {error.next_step}")
         if code == EXIT_OK:
             code = exit_code_for(error)
+    for result in (csvs or {}).values():
+        if isinstance(result, RunwayError) and code == EXIT_OK:
+            code = exit_code_for(result)
     if console.json_mode:
         console.json(
             {
@@ -242,6 +305,7 @@ def _report_downloads(downloads: list[SetDownload], console: Console) -> int:
                         "files": [p.name for p in d.files],
                         "byAnotherProcess": d.by_another_process,
                         **({"error": d.error.message} if d.error is not None else {}),
+                        **_csv_json((csvs or {}).get(d.output_set.uid)),
                     }
                     for d in downloads
                 ],

@@ -26,10 +26,12 @@ from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
 from runway_desktop.core.outputs import download_queue as queued
 from runway_desktop.core.outputs.browse import empty_text, job_partner, scope_text
+from runway_desktop.core.outputs.csv_export import CsvSaved
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submission_state import WORDING, SubmissionState
 from runway_desktop.ui.event_adapter import connect_handlers
 from runway_desktop.ui.notifier import Notifier
+from runway_desktop.ui.output_sets.csv_saver import CsvSaver
 from runway_desktop.ui.output_sets.download_controller import DownloadController
 from runway_desktop.ui.output_sets.filters import OutputSetsFilterBar
 from runway_desktop.ui.output_sets.listing import (
@@ -56,6 +58,7 @@ class OutputSetsPage(QWidget):
         self.services = services
         self.connection: Connection | None = None
         self.controller = DownloadController(services, notifier, self)
+        self.csv_saver = CsvSaver(services, self)
         self._select_job: str | None = None
         self._download_job: str | None = None
         self._download_set: str | None = None
@@ -110,6 +113,11 @@ class OutputSetsPage(QWidget):
         self.watch_note.setTextFormat(Qt.TextFormat.PlainText)
         self.download_button = QPushButton("Download selected", self)
         self.download_button.setObjectName("PrimaryButton")
+        self.csv_button = QPushButton("Save as CSV for Excel", self)
+        self.csv_button.setToolTip(
+            "Save each result file of the selected downloaded sets as a CSV file beside it, "
+            "one column per field, ready to open in Excel"
+        )
 
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -120,6 +128,7 @@ class OutputSetsPage(QWidget):
         watch_box.addWidget(self.watch)
         watch_box.addWidget(self.watch_note)
         footer.addLayout(watch_box, 1)
+        footer.addWidget(self.csv_button, 0, Qt.AlignmentFlag.AlignTop)
         footer.addWidget(self.download_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -145,6 +154,9 @@ class OutputSetsPage(QWidget):
         assert selection is not None  # set by setModel
         selection.selectionChanged.connect(self.on_selection_changed)
         self.download_button.clicked.connect(self.on_download_selected)
+        self.csv_button.clicked.connect(self.on_save_csv)
+        self.csv_saver.busyChanged.connect(lambda _busy: self.on_selection_changed())
+        self.csv_saver.events.connect(self.on_csv_saved)
         self.root_line.rootChanged.connect(self.controller.set_root)
         self.watch.toggled.connect(self.on_watch_toggled)
         connect_handlers(self.listing.events, {
@@ -154,7 +166,7 @@ class OutputSetsPage(QWidget):
         connect_handlers(self.controller.events, {
             queued.SetStateChanged: lambda e: self.model.set_state(e.uid, e.state),
             queued.QueueEmptied: lambda e: self.message.show_results(list(e.downloads)),
-            queued.SetFinished: lambda _e: self.downloadsChanged.emit(),
+            queued.SetFinished: lambda _e: self._after_set_finished(),
             queued.WatchProblem: lambda e: self.on_watch_problem(e.text),
         })  # fmt: skip
         self.controller.set_root(self.root_line.root)
@@ -190,6 +202,7 @@ class OutputSetsPage(QWidget):
         """Stop refreshing, watching and downloading; call before the app's services close."""
         self.refresh_timer.stop()
         self.listing.cancel()
+        self.csv_saver.cancel()
         self.controller.shutdown()
 
     # -- listing -----------------------------------------------------------------------------
@@ -312,11 +325,32 @@ class OutputSetsPage(QWidget):
             f"Download selected ({count})" if count else "Download selected"
         )
         self.download_button.setEnabled(count > 0)
+        # Only a set downloaded and checked here has files to convert (the core re-checks).
+        self.csv_button.setEnabled(
+            bool(self._downloaded_selected()) and not self.csv_saver.is_busy()
+        )
 
     def _selected_sets(self) -> list[OutputSet]:
         selected = self.table.selectionModel().selectedRows()
         rows = (self.proxy.mapToSource(i).row() for i in selected)
         return [self.model.rows[r].output_set for r in sorted(rows)]
+
+    def _downloaded_selected(self) -> list[str]:
+        return [s.uid for s in self._selected_sets() if self.model.state_of(s.uid).done]
+
+    def _after_set_finished(self) -> None:
+        self.on_selection_changed()  # a selected set may have become convertible
+        self.downloadsChanged.emit()
+
+    def on_save_csv(self) -> None:
+        uids = self._downloaded_selected()
+        if self.connection is None or not uids:
+            return
+        self.message.show_text("Saving as CSV for Excel…")
+        self.csv_saver.save(self.connection.profile.name, uids)
+
+    def on_csv_saved(self, saved: CsvSaved) -> None:
+        self.message.show_text(saved.text(), saved.folder, error=bool(saved.failed))
 
     def on_download_selected(self) -> None:
         self.controller.download(self._selected_sets())
