@@ -143,10 +143,6 @@ def test_file_slots_are_named_and_described(app: AppUnderTest) -> None:
     assert_all_named(page, at_least=5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/output_sets/ (another engineer's now): its filters and table need names",
-)
 def test_output_sets_screen_is_named(app: AppUnderTest) -> None:
     assert_all_named(app.window.outputs_page, at_least=3)
 

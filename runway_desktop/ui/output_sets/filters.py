@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from runway_desktop.base.formatting import school_year_choices, school_year_label
 from runway_desktop.bundles.model import Registry
 from runway_desktop.core.outputs.browse import BrowseFilter
+from runway_desktop.ui.widgets.accessible import name_parts
 
 ANY_TENANT_HINT = "Any district"
 ODS_CHOICES = (("Any", None), ("Yes", True), ("No", False))
@@ -121,6 +122,10 @@ class OutputSetsFilterBar(QWidget):
         self.created_after.dateChanged.connect(self.on_created_after_date)
         self.search.textChanged.connect(self.searchChanged)
         self._last_tenant = ""
+        # For screen readers: the date and the search have no label of their own.
+        self.created_after.setAccessibleName("Created after (date)")
+        self.search.setAccessibleName("Search the list")
+        name_parts(self)  # the combos' inner fields and lists, the clear buttons
 
     # -- content -----------------------------------------------------------------------------
     def set_partners(self, partners: list[str], preferred: str | None = None) -> None:

@@ -58,6 +58,10 @@ class StateDelegate(QStyledItemDelegate):
 
 
 def configure_table(table: QTableView, model: OutputSetsModel) -> None:
+    table.setAccessibleName("Output sets")
+    table.setAccessibleDescription(
+        "Runway's output sets: one row each, with whether it is on this computer"
+    )
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
