@@ -12,6 +12,7 @@ never followed.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -155,7 +156,10 @@ class RunwayClient:
         path = "/output-sets"
 
         async def attempt() -> list[OutputSet]:
-            return _output_sets(await self._send("GET", path, params=query.to_params()))
+            response = await self._send("GET", path, params=query.to_params())
+            text, malformed = _listing_text(response)
+            del response  # the bytes go before the parse: it holds the text, then the dicts
+            return _output_sets(text, malformed)
 
         return await call_with_retries(
             attempt, self._retry_policy, on_retry=on_retry, describe=self._describe("GET", path)
@@ -280,12 +284,25 @@ def _network_error(exc: httpx.HTTPError, host: str, *, creates: bool, starts: bo
     return error
 
 
-def _output_sets(response: httpx.Response) -> list[OutputSet]:
-    """Models from a listing, holding one form of it at a time: the bytes go once parsed, each
-    dict once its model is made (a year of a big district's sets is tens of megabytes)."""
-    data = _json(response)
+def _listing_text(response: httpx.Response) -> tuple[str, ServerError]:
+    """A listing's body as text (decoded as ``json.loads`` would), and the error to raise if
+    it is not a listing. ``json.loads`` of bytes decodes them into a ``str`` of the same size
+    first: the caller drops the bytes before parsing, so the parse holds one copy, not two."""
     malformed = _malformed(response)
-    del response
+    content = response.content
+    try:
+        return content.decode(json.detect_encoding(content), "surrogatepass"), malformed
+    except UnicodeDecodeError:
+        raise malformed from None
+
+
+def _output_sets(text: str, malformed: ServerError) -> list[OutputSet]:
+    """Models from a listing's text, holding one form of it at a time besides the text: each
+    dict goes once its model is made (a year of a big district's sets is tens of megabytes)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise malformed from None
     if not isinstance(data, list):
         raise malformed
     data.reverse()
