@@ -47,10 +47,13 @@ def rows_text(count: int) -> str:
     return "1 data row" if count == 1 else f"{count:,} data rows"
 
 
-def details_text(report: PreflightReport | None, checking: bool) -> str:
-    """ "23.8 KB · 4 data rows · UTF-8, comma-separated" under the file name."""
+def details_text(
+    report: PreflightReport | None, checking: bool, fraction: float | None = None
+) -> str:
+    """ "23.8 KB · 4 data rows · UTF-8, comma-separated" under the file name; while it is
+    checked, how far the scan got ("Checking… 42 %"), once the scan has said so."""
     if checking:
-        return "Checking…"
+        return "Checking…" if fraction is None else f"Checking… {int(fraction * 100)} %"
     if report is None:
         return "Not checked"
     if report.mtime_ns == 0:

@@ -342,10 +342,12 @@ def test_a_stale_check_is_ignored_when_another_file_was_chosen(
         path.write_text("StudentID\n1\n")
     release = asyncio.Event()
 
-    async def fake_preflight(path: Path, input_file: InputFile) -> PreflightReport:
+    async def fake_preflight(
+        path: Path, input_file: InputFile, progress: Callable[[float], None] | None = None
+    ) -> PreflightReport:
         if path == slow:
             await release.wait()  # a 1 GB file, still being read
-        return await preflight_file(path, input_file)
+        return await preflight_file(path, input_file, progress)
 
     monkeypatch.setattr(upload_slot_module, "preflight_file", fake_preflight)
     slot = make_slot(CSV_TXT_SLOT)
@@ -500,3 +502,39 @@ def test_an_unrecognised_file_asks_for_a_look_instead_of_a_tick(
     assert _wait_checked(qtbot, slot).ok
     assert slot._status.text().startswith("⚠ Check this file before sending")
     assert "does not look like the “Overall assessment data” file" in _warning_text(slot)
+
+
+def test_a_big_file_shows_how_far_its_check_got_and_remove_stops_it(
+    make_slot: Callable[[InputFile], UploadSlot],
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    samples_dir: Path,
+) -> None:
+    # ~150 MB of MAP Growth rows: its scan in the worker process takes about a second.
+    sample = samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"
+    header, *rows = sample.read_bytes().splitlines(True)
+    block = b"".join(rows) * 500
+    big = tmp_path / "map_whole_district.csv"
+    with big.open("wb") as out:
+        out.write(header)
+        while out.tell() < 150 * 10**6:
+            out.write(block)
+    slot = make_slot(_slot_of("MAP_Growth", "INPUT_FILE"))
+    try:
+        slot.set_file(big)
+        assert slot._details.text() == "Checking…"  # nothing measured yet
+        qtbot.waitUntil(
+            lambda: (
+                slot._details.text().startswith("Checking… ")
+                and slot._details.text().endswith(" %")
+            ),
+            timeout=20_000,
+        )
+        # Remove while it is checked: the scan stops, and nothing of it is shown later.
+        slot.remove_button.click()
+        assert not slot.is_checking() and slot.path() is None and slot.report() is None
+        qtbot.wait(300)
+        assert slot.report() is None and slot._details.text() != "Checking…"
+    finally:
+        big.unlink()

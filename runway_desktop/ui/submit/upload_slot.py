@@ -76,6 +76,7 @@ class UploadSlot(QFrame):
         self._refusal = ""
         self._task: asyncio.Future[None] | None = None
         self._generation = 0
+        self._fraction: float | None = None  # how far the running check got
         self._locked = False
         self._school_year = ""
         # Inside a FileSlotList, a drag of several files is the list's to place.
@@ -138,6 +139,7 @@ class UploadSlot(QFrame):
         self._report = None
         self._check_failure = ""
         self._server_error = None
+        self._fraction = None
         # A check still on its way in a worker thread will see this and drop its result.
         self._generation += 1
         return was_checking
@@ -257,11 +259,20 @@ class UploadSlot(QFrame):
             self._refusal = problem
             self._refresh()
 
+    def _show_fraction(self, generation: int, fraction: float) -> None:
+        # A big file's scan takes seconds: say how far it got (Remove stops it).
+        if generation != self._generation or not shiboken6.isValid(self):
+            return
+        self._fraction = fraction
+        self._details.setText(details_text(self._report, True, fraction))
+
     async def _run_preflight(self, path: Path, generation: int) -> None:
         report: PreflightReport | None = None
         failure = ""
         try:
-            report = await preflight_file(path, self._input_file)
+            report = await preflight_file(
+                path, self._input_file, lambda done: self._show_fraction(generation, done)
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # an unforeseen OS error must not leave "Checking…" forever
@@ -371,7 +382,7 @@ class UploadSlot(QFrame):
         self._file_row.setVisible(path is not None)
         self._file_name.set_full_text(path.name if path else "")
         self._file_name.setToolTip(str(path) if path else "")
-        self._details.setText(details_text(report, checking))
+        self._details.setText(details_text(report, checking, self._fraction if checking else None))
         for button in (self.browse_button, self.replace_button, self.remove_button):
             button.setEnabled(not self._locked)
         self._practice_button.setEnabled(not self._locked)
