@@ -186,7 +186,7 @@ def test_star_three_files_dropped_at_once_and_one_browsed(
     assert slot(page, "INPUT_FILE_SA").path() is None
     asked: list[tuple[QWidget, str, str]] = []
 
-    def fake_dialog(parent: QWidget, title: str, name_filter: str) -> str:
+    def fake_dialog(parent: QWidget, title: str, name_filter: str, start_in: str = "") -> str:
         asked.append((parent, title, name_filter))
         return str(star["INPUT_FILE_SA"])
 

@@ -262,9 +262,11 @@ def test_browse_uses_the_dialog_with_a_type_filter(
 ) -> None:
     chosen = samples_dir / "MAP_Growth" / "sample_anonymized_file.csv"
     calls: list[tuple[str, str]] = []
+    started_in: list[str] = []
 
-    def fake_choose(parent: object, title: str, filter: str) -> str:
+    def fake_choose(parent: object, title: str, filter: str, start_in: str = "") -> str:
         calls.append((title, filter))
+        started_in.append(start_in)
         return str(chosen) if len(calls) > 1 else ""  # the first time, the clerk cancels
 
     monkeypatch.setattr(upload_slot_module, "choose_file", fake_choose)
@@ -279,6 +281,10 @@ def test_browse_uses_the_dialog_with_a_type_filter(
     assert slot.path() == chosen
     _wait_checked(qtbot, slot)
     assert slot.replace_button.isVisible()
+    # Never the folder the app was started from; next time, where the last file came from.
+    assert started_in[0] and Path(started_in[0]).resolve() != Path.cwd().resolve()
+    QTest.mouseClick(slot.replace_button, Qt.MouseButton.LeftButton)
+    assert started_in[-1] == str(chosen.parent)
 
 
 def test_keyboard_enter_browses_and_delete_removes(
@@ -291,7 +297,7 @@ def test_keyboard_enter_browses_and_delete_removes(
     chosen = samples_dir / "STAR" / "SR_SkillArea_v1_sample_anonymized_file.csv"
     opened: list[str] = []
 
-    def fake_choose(parent: object, title: str, filter: str) -> str:
+    def fake_choose(parent: object, title: str, filter: str, start_in: str = "") -> str:
         opened.append(title)
         return str(chosen)
 

@@ -44,6 +44,7 @@ from runway_desktop.core.slot_wording import (
     preview_caption,
     slot_messages,
 )
+from runway_desktop.core.start_folders import START_FOLDERS
 from runway_desktop.ui.submit.file_drops import ONE_AT_A_TIME, name_filter, single_file_problem
 from runway_desktop.ui.submit.file_preview_table import FilePreviewTable
 from runway_desktop.ui.submit.slot_messages_view import SlotMessagesView
@@ -54,9 +55,9 @@ _CONFIRM_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
 _REMOVE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 
 
-def choose_file(parent: QWidget, title: str, filter: str) -> str:
+def choose_file(parent: QWidget, title: str, filter: str, start_in: str = "") -> str:
     """The file dialog, behind a plain function so tests can replace it. "" when cancelled."""
-    path, _selected = QFileDialog.getOpenFileName(parent, title, "", filter)
+    path, _selected = QFileDialog.getOpenFileName(parent, title, start_in, filter)
     return path
 
 
@@ -114,6 +115,7 @@ class UploadSlot(QFrame):
         return self._server_error
 
     def set_file(self, path: Path) -> None:
+        START_FOLDERS.remember(self.env_var, path)
         """Choose ``path`` and start checking it; any check still running is abandoned."""
         was_checking = self._reset(path)
         self._refusal = ""
@@ -189,7 +191,8 @@ class UploadSlot(QFrame):
         if self._locked:
             return
         title = f"Choose the file for “{self._input_file.display_name}”"
-        chosen = choose_file(self, title, name_filter(self._input_file.file_type))
+        start_in = str(START_FOLDERS.start_for(self.env_var))
+        chosen = choose_file(self, title, name_filter(self._input_file.file_type), start_in)
         if chosen:
             self.set_file(Path(chosen))
 
