@@ -46,7 +46,7 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 COLUMNS = (
     "Created",
-    "District (tenant)",
+    "District",
     "School year",
     "Assessment",
     "Files",
@@ -56,8 +56,9 @@ COLUMNS = (
 COL_CREATED, COL_TENANT, COL_YEAR, COL_ASSESSMENT, COL_FILES, COL_ODS, COL_STATE = range(7)
 HEADER_TIPS = {
     COL_CREATED: "When Runway made the result, on this computer's clock",
-    COL_TENANT: "The district (tenant) the assessment file was sent for",
-    COL_ODS: "Whether Runway also loaded these records into the district's ODS",
+    COL_TENANT: "The district the assessment file was sent for (Runway calls it a tenant)",
+    COL_ODS: "Whether Runway also loaded these records into the district's ODS (its Ed-Fi "
+    "data store)",
     COL_STATE: "Click a row's entry here to download it, or to open its folder",
 }
 STATE_ORDER = {STATE_FAILED: 0, STATE_DOWNLOADING: 1, STATE_QUEUED: 2, STATE_NONE: 3}

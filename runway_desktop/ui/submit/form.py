@@ -89,10 +89,10 @@ class SubmitForm(QWidget):
         self._partner_label = self._label("&Partner", self.partner)
         self._partner_cell = with_error(self.partner, self._errors["partner"])
         form.addRow(self._partner_label, self._partner_cell)
-        form.addRow(
-            self._label("&District (tenant)", self.tenant),
-            with_error(self.tenant, self._errors["tenant"]),
-        )
+        district_label = self._label("&District", self.tenant)
+        # Runway's own word, said once where a clerk might meet it (its web app, IT's emails).
+        district_label.setToolTip("The district's code in Runway (Runway calls it a tenant)")
+        form.addRow(district_label, with_error(self.tenant, self._errors["tenant"]))
         form.addRow(
             self._label("School &year", self.school_year),
             with_error(self.school_year, self._errors["school_year"]),
