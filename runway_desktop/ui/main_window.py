@@ -37,6 +37,7 @@ from runway_desktop.ui.widgets.restyle import restyle
 from runway_desktop.ui.widgets.window_fit import centred_frame_origin, fitted_size
 
 if TYPE_CHECKING:
+    from runway_desktop.ui.batch.batch_dialog import BatchDialog
     from runway_desktop.ui.history.page import HistoryPage
     from runway_desktop.ui.notifier import Notifier
     from runway_desktop.ui.output_sets.page import OutputSetsPage
@@ -121,6 +122,8 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._on_nav_row)
         self.submit_page.showOutputsRequested.connect(lambda: self.show_page("Output sets"))
         self.submit_page.submissionFinished.connect(self.on_submission_finished)
+        self.submit_page.sendFolderRequested.connect(self.open_batch)
+        self.batch_dialog: BatchDialog | None = None
 
         self.banner = QLabel(PRACTICE_BANNER, self)
         self.banner.setObjectName("PracticeBanner")
@@ -293,6 +296,30 @@ class MainWindow(QMainWindow):
         # A listing taken before this submission ran must not be shown as current.
         if self._outputs_page is not None:
             self._outputs_page.invalidate()
+
+    def open_batch(self) -> None:
+        """ "Send a folder…": the batch window, for the form's partner, district and year."""
+        if self.batch_dialog is not None:  # one batch window at a time
+            self.batch_dialog.raise_()
+            self.batch_dialog.activateWindow()
+            return
+        if self.connection is None:
+            return
+        from runway_desktop.ui.batch.batch_dialog import BatchDialog
+
+        form = self.submit_page.form
+        known = [form.tenant.itemText(i) for i in range(form.tenant.count())]
+        dialog = BatchDialog(self.services, self.connection, form.values(), known, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.batchFinished.connect(self._on_batch_finished)
+        dialog.destroyed.connect(lambda: setattr(self, "batch_dialog", None))
+        self.batch_dialog = dialog
+        dialog.show()
+
+    def _on_batch_finished(self) -> None:
+        self.on_submission_finished(None)
+        if self._history_page is not None:
+            self._history_page.refresh()
 
     # -- History's actions -----------------------------------------------------------------
     def on_show_output_for_job(self, job_uid: str) -> None:

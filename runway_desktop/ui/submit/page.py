@@ -51,6 +51,7 @@ SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 class SubmitPage(QWidget):
     showOutputsRequested = Signal()
     submissionFinished = Signal(object)  # SubmissionResult
+    sendFolderRequested = Signal()  # "Send a folder…": the main window opens the batch window
 
     def __init__(
         self,
@@ -88,6 +89,12 @@ class SubmitPage(QWidget):
             "Send the files as they are, after a confirmation; History records the choice."
         )
         self.send_anyway_button.hide()
+        self.folder_button = QPushButton("Send a &folder…", self)  # Alt+F
+        self.folder_button.setObjectName("SendFolderButton")
+        self.folder_button.setToolTip(
+            "Plan a folder of vendor files into submissions, review them, and send them."
+        )
+        self.folder_button.clicked.connect(self.sendFolderRequested)
         self.why_disabled = QLabel(self)
         self.why_disabled.setObjectName("WhyDisabled")
         self.why_disabled.setTextFormat(Qt.TextFormat.PlainText)
@@ -99,9 +106,12 @@ class SubmitPage(QWidget):
         self.form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.form_scroll.setWidget(self.form)
         self.action_bar = ActionBar(
-            self.why_disabled, [self.send_anyway_button, self.submit_button], self
+            self.why_disabled,
+            [self.folder_button, self.send_anyway_button, self.submit_button],
+            self,
         )
         # Tab reaches the buttons in the order they are shown, "Send anyway…" then Submit.
+        QWidget.setTabOrder(self.folder_button, self.send_anyway_button)
         QWidget.setTabOrder(self.send_anyway_button, self.submit_button)
         form_page = QWidget(self)
         form_layout = QVBoxLayout(form_page)
@@ -216,6 +226,7 @@ class SubmitPage(QWidget):
         reason = self.blocking_reason()
         running = self.runner.is_running()
         self.submit_button.setEnabled(reason is None and not running)
+        self.folder_button.setEnabled(self._connection() is not None and not running)
         self.send_anyway_button.setVisible(bool(self.pending_mismatches()) and not running)
         if reason is not None and self.send_anyway_button.isVisible():
             reason += "\nChoose the right file, or “Send anyway…” if you are sure."
