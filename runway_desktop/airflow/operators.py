@@ -171,7 +171,7 @@ class RunwayDownloadOperator(BaseOperator):
 def _retry_helps(outcome: ItemOutcome) -> bool:
     """A retry may succeed: busy, couldn't tell yet (a retry's resume looks again), or a
     temporary error; not a refusal or a file that fails its checks."""
-    if outcome.status in (ItemStatus.BUSY, ItemStatus.UNDECIDED):
+    if outcome.status in (ItemStatus.BUSY, ItemStatus.UNDECIDED, ItemStatus.NOT_SENT):
         return True
     error = outcome.error
     if error is None or isinstance(error, SubmissionInvalid):

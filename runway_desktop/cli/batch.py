@@ -354,7 +354,7 @@ def item_failure(outcome: ItemOutcome, found: Registry) -> CommandFailure:
 
 
 def item_exit_code(outcome: ItemOutcome, found: Registry) -> int:
-    if outcome.status in (ItemStatus.UNDECIDED, ItemStatus.BUSY):
+    if outcome.status in (ItemStatus.UNDECIDED, ItemStatus.BUSY, ItemStatus.NOT_SENT):
         return EXIT_TRANSIENT
     if outcome.status is ItemStatus.FAILED:
         return item_failure(outcome, found).exit_code

@@ -96,7 +96,7 @@ def test_plan_edit_run_and_run_again(cli: CliRunner, sandbox: Sandbox, tmp_path:
     assert [i["status"] for i in result["items"]] == ["sent", "failed", "sent"]
     assert result["ok"] is False and result["exit_code"] == 3
     assert result["summary"] == {"sent": 2, "resumed": 0, "already_sent": 0, "undecided": 0,
-                                 "busy": 0, "failed": 1}  # fmt: skip
+                                 "busy": 0, "not_sent": 0, "failed": 1}  # fmt: skip
     failed = result["items"][1]
     assert failed["tenant"] == "district-x" and failed["exit_code"] == 3
     assert failed["error"]["code"] == "tenant_not_found" and failed["error"]["message"]

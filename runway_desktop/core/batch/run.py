@@ -38,6 +38,12 @@ from runway_desktop.bundles.model import Bundle, Registry
 from runway_desktop.bundles.preflight import PreflightReport, preflight_file
 from runway_desktop.bundles.validation import Problem, validate_submission
 from runway_desktop.core.batch.plan import BatchPlan, PlanItem
+from runway_desktop.core.batch.queue_control import (
+    MAX_UPLOADS,
+    NOT_SENT_NEXT,
+    NOT_SENT_TEXT,
+    QueueControl,
+)
 from runway_desktop.core.history_actions import already_sent, already_sent_text
 from runway_desktop.core.submission_state import WORDING, SubmissionState, derive_state
 from runway_desktop.core.submit.events import (
@@ -70,6 +76,7 @@ class ItemStatus(enum.StrEnum):
     ALREADY_SENT = "already_sent"  # skipped: these files were sent and started before
     UNDECIDED = "undecided"  # couldn't tell whether Runway started it: never sent again
     BUSY = "busy"  # another run on this computer has it
+    NOT_SENT = "not_sent"  # the queue was stopped before it began: the next run sends it
     FAILED = "failed"  # refused, or it failed: ``error`` says why
 
 
@@ -80,6 +87,7 @@ STATUS_WORDS = {
     ItemStatus.ALREADY_SENT: "already sent",
     ItemStatus.UNDECIDED: "couldn't tell",
     ItemStatus.BUSY: "busy",
+    ItemStatus.NOT_SENT: "not sent",
     ItemStatus.FAILED: "failed",
 }
 DONE_STATUSES = frozenset({ItemStatus.SENT, ItemStatus.RESUMED, ItemStatus.ALREADY_SENT})
@@ -141,19 +149,30 @@ class BatchRunner:
     jobs: int = DEFAULT_JOBS
     resend: bool = False
     listener: Listener | None = None
+    # Pause, resume and stop for the items not yet begun (any front end may hold it).
+    control: QueueControl = field(default_factory=QueueControl)
+    # Uploads at once over the whole batch (each submission sends its files side by side).
+    max_uploads: int = MAX_UPLOADS
     # Submissions that can be resumed, by target and files: read once per run (see _decide).
     _open: dict[tuple[str, ...], list[int]] = field(default_factory=dict, init=False)
     # One lock per target and files in this run: a plan listing the same files twice sends
     # them once (the second waits, then finds them sent), instead of reading as "busy".
     _here: dict[tuple[str, ...], asyncio.Lock] = field(default_factory=dict, init=False)
+    _upload_slots: asyncio.Semaphore | None = field(default=None, init=False)
 
     async def run(self, plan: BatchPlan, partner: str) -> list[ItemOutcome]:
         """Every item's outcome, in the plan's order; ``partner`` is the one to send for."""
         self._open = await asyncio.to_thread(self._resumable_index)
         limit = asyncio.Semaphore(max(1, self.jobs))
+        self._upload_slots = asyncio.Semaphore(max(1, self.max_uploads))
 
         async def one(number: int, item: PlanItem) -> ItemOutcome:
             async with limit:
+                if not await self.control.may_begin():
+                    error = RunwayError(NOT_SENT_TEXT, next_step=NOT_SENT_NEXT)
+                    outcome = ItemOutcome(number, item, ItemStatus.NOT_SENT, error=error)
+                    self._emit(ItemFinished(outcome))
+                    return outcome
                 self._emit(ItemStarted(number, item))
                 try:
                     outcome = await self._run_item(number, item, partner)
@@ -245,6 +264,7 @@ class BatchRunner:
             self.http,
             self.history,
             listener=lambda event: self._emit(ItemStep(number, event)),
+            upload_slots=self._upload_slots,
         )
         request = submission_request(self.profile, values, reports)
         if earlier is not None:

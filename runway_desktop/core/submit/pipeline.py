@@ -69,12 +69,15 @@ class SubmissionPipeline:
         *,
         links: UploadLinkCache | None = None,
         listener: Listener | None = None,
+        upload_slots: asyncio.Semaphore | None = None,
     ) -> None:
+        """``upload_slots``: a cap on uploads at once that other pipelines share (a batch)."""
         self.client = client
         self.http = http
         self.history = history
         self.links = links or UploadLinkCache()
         self._listener = listener
+        self._upload_slots = upload_slots
         self._cancel = asyncio.Event()
         self.submission_id: int | None = None
         # What this run sends, claimed against other processes; released when it ends.
@@ -269,7 +272,12 @@ class SubmissionPipeline:
     ) -> SubmissionResult:
         self.history.set_state(submission_id, "uploading")
         uploads = ParallelUploads(
-            self.http, self.history, self._emit, self._cancel, halt=late.failed if late else None
+            self.http,
+            self.history,
+            self._emit,
+            self._cancel,
+            halt=late.failed if late else None,
+            slots=self._upload_slots,
         )
         try:
             work = self._step(

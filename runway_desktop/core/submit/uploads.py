@@ -8,6 +8,7 @@ unknown then) is recorded with the MD5 of exactly what was sent, before the job 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Mapping
 
 import httpx
@@ -33,13 +34,16 @@ class ParallelUploads:
         cancel: asyncio.Event,
         *,
         halt: asyncio.Event | None = None,
+        slots: asyncio.Semaphore | None = None,
     ) -> None:
-        """``halt``: stop every upload when set (a file failed its whole-file check)."""
+        """``halt``: stop every upload when set (a file failed its whole-file check);
+        ``slots``: a cap on uploads at once shared with other submissions (a batch's)."""
         self.http = http
         self.history = history
         self._emit = emit
         self._cancel = cancel
         self._halt = halt
+        self._slots = slots
 
     def _halted(self) -> bool:
         """Stopped by ``halt`` and not by the user (whose cancel has its own words)."""
@@ -73,17 +77,18 @@ class ParallelUploads:
             cancel = asyncio.Event()
             watcher.add_done_callback(lambda _: cancel.set())
             try:
-                result = await upload_file(
-                    self.http,
-                    links[env],
-                    report.path,
-                    expected_size=report.size,
-                    expected_mtime_ns=report.mtime_ns,
-                    expected_md5=report.md5 or None,
-                    on_progress=progress,
-                    cancel=cancel,
-                    on_retry=retried,
-                )
+                async with self._slots or contextlib.nullcontext():
+                    result = await upload_file(
+                        self.http,
+                        links[env],
+                        report.path,
+                        expected_size=report.size,
+                        expected_mtime_ns=report.mtime_ns,
+                        expected_md5=report.md5 or None,
+                        on_progress=progress,
+                        cancel=cancel,
+                        on_retry=retried,
+                    )
             except BaseException as exc:
                 stop_others.set()
                 status = "cancelled" if isinstance(exc, TransferCancelled) else "failed"

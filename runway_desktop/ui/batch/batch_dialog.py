@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from runway_desktop.core.batch.plan import BatchPlan, plan_folder
-from runway_desktop.core.batch.run import DEFAULT_JOBS, ItemFinished, ItemStatus
+from runway_desktop.core.batch.run import DEFAULT_JOBS, BatchRunner, ItemFinished, ItemStatus
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submit.form_values import FormValues
 from runway_desktop.ui.batch import folder_dialog
-from runway_desktop.ui.batch.batch_run import BatchDone, BatchRun, StoppableRunner
+from runway_desktop.ui.batch.batch_run import BatchDone, BatchRun
 from runway_desktop.ui.batch.plan_tree import PlanTree
 from runway_desktop.ui.batch.progress_view import BatchProgressView
 from runway_desktop.ui.batch.unplaced_list import UnplacedList
@@ -183,7 +183,7 @@ class BatchDialog(QDialog):
             return
         self._sent_rows = [index for index, _ in chosen]
         plan = BatchPlan(self.plan.folder, self.values.partner, tuple(i for _, i in chosen))
-        runner = StoppableRunner(
+        runner = BatchRunner(
             self.connection.client, self.services.http, self.services.history,
             self.connection.profile, self.services.registry, jobs=DEFAULT_JOBS,
         )  # fmt: skip

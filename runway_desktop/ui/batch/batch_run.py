@@ -4,9 +4,9 @@ The run is an asyncio task on the Qt loop (qasync): uploads and history writes i
 block the UI thread. ``events`` carries the core's ItemStarted / ItemStep / ItemFinished
 unchanged, then ``BatchDone`` once however the task ended.
 
-"Stop" stops the rest of the queue: items not yet begun are not sent (each gets an outcome
-saying so), the ones under way finish, so no upload is cut off half-way. The core's runner has
-no such switch, so a subclass checks it where each item begins.
+"Pause" holds and "Stop" ends the rest of the queue through the core runner's
+``QueueControl``: items not yet begun wait, or are not sent (each gets an outcome saying so);
+the ones under way finish, so no upload is cut off half-way.
 """
 
 from __future__ import annotations
@@ -18,14 +18,10 @@ from dataclasses import dataclass
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from runway_desktop.api.errors import RunwayError
-from runway_desktop.core.batch.plan import BatchPlan, PlanItem
-from runway_desktop.core.batch.run import BatchRunner, ItemOutcome, ItemStatus
+from runway_desktop.core.batch.plan import BatchPlan
+from runway_desktop.core.batch.run import BatchRunner, ItemOutcome
 
 log = logging.getLogger(__name__)
-
-NOT_SENT_TEXT = "Not sent: the batch was stopped before it began."
-NOT_SENT_NEXT = "Send the plan again to send it; what was sent is skipped."
 
 
 @dataclass(frozen=True)
@@ -34,31 +30,18 @@ class BatchDone:
     error: str = ""  # the run itself failed (not one item): in plain words
 
 
-@dataclass
-class StoppableRunner(BatchRunner):
-    """The core's runner, whose queue can be stopped between items."""
-
-    stopped: bool = False
-
-    async def _run_item(self, number: int, item: PlanItem, partner: str) -> ItemOutcome:
-        if self.stopped:
-            error = RunwayError(NOT_SENT_TEXT, next_step=NOT_SENT_NEXT)
-            return ItemOutcome(number, item, ItemStatus.FAILED, error=error)
-        return await super()._run_item(number, item, partner)
-
-
 class BatchRun(QObject):
     events = Signal(object)  # a BatchEvent or BatchDone
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._runner: StoppableRunner | None = None
+        self._runner: BatchRunner | None = None
         self._task: asyncio.Future[list[ItemOutcome]] | None = None
 
     def is_running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def start(self, runner: StoppableRunner, plan: BatchPlan, partner: str) -> None:
+    def start(self, runner: BatchRunner, plan: BatchPlan, partner: str) -> None:
         if self.is_running():
             return
         runner.listener = self.events.emit
@@ -68,7 +51,18 @@ class BatchRun(QObject):
 
     def stop_queue(self) -> None:
         if self._runner is not None:
-            self._runner.stopped = True
+            self._runner.control.stop()
+
+    def pause_queue(self) -> None:
+        if self._runner is not None:
+            self._runner.control.pause()
+
+    def resume_queue(self) -> None:
+        if self._runner is not None:
+            self._runner.control.resume()
+
+    def is_paused(self) -> bool:
+        return self._runner is not None and self._runner.control.paused
 
     def abort(self) -> None:
         """The window is closing: stop everything now (an interrupted item is resumed by the

@@ -10,16 +10,16 @@ from runway_desktop.core.batch.run import (
     ItemFinished,
     ItemOutcome,
     ItemStarted,
+    ItemStatus,
     ItemStep,
     outcome_text,
 )
 from runway_desktop.core.submit.events import StepStarted
-from runway_desktop.ui.batch.batch_run import NOT_SENT_TEXT
 from runway_desktop.ui.event_adapter import Handlers
 
 COLUMNS = ("#", "Submission", "Status", "What happened")
 WAITING = "waiting"
-NOT_SENT = "not sent"
+NOT_SENT = STATUS_WORDS[ItemStatus.NOT_SENT]
 
 
 class BatchProgressView(QTreeWidget):
@@ -57,9 +57,7 @@ class BatchProgressView(QTreeWidget):
         outcome = event.outcome
         self._outcomes[outcome.number] = outcome
         text = outcome_text(outcome)
-        # Left in the queue by "Stop the rest": not a failure of the item.
-        status = NOT_SENT if text == NOT_SENT_TEXT else STATUS_WORDS[outcome.status]
-        self._set(outcome.number, status, text)
+        self._set(outcome.number, STATUS_WORDS[outcome.status], text)
 
     def _set(self, number: int, status: str, text: str) -> None:
         row = self._rows.get(number)
