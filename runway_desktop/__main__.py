@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runway_desktop.base.selftest_report import Check
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,10 +32,22 @@ def main(argv: list[str] | None = None) -> int:
     if "--self-test" in args:
         from runway_desktop.selftest import main as selftest_main
 
-        return selftest_main(args)
+        return selftest_main(_qt_checks, args)
     from runway_desktop.app import main as app_main
 
     return app_main(args)
+
+
+def _qt_checks() -> list[Check]:
+    # Qt is imported here, in the bootstrap, so that the self-test's own module stays
+    # Qt-free (only ui/ and the bootstrap import Qt) and a broken Qt is a reported failure.
+    from runway_desktop.base.selftest_report import Check, Status
+
+    try:
+        from runway_desktop.ui.selftest_qt import run_qt_checks
+    except ImportError as exc:
+        return [Check("Qt", Status.FAILURE, f"cannot import Qt: {exc}")]
+    return run_qt_checks()
 
 
 if __name__ == "__main__":

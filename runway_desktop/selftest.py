@@ -1,8 +1,9 @@
 """``runway-desktop --self-test``: can this installation run? A short report, exit 0 or 1.
 
 Used by the installers' smoke tests (CI) and by support ("run the self-test and send me what it
-prints"). The Qt-free checks live here; the Qt part is in ``runway_desktop.ui.selftest_qt`` and
-runs last, so that if Qt cannot start at all, everything else has already been printed.
+prints"). The Qt-free checks live here; the Qt part (``runway_desktop.ui.selftest_qt``) is
+handed in by the bootstrap (``__main__``), so this module imports no Qt, and it runs last, so
+that if Qt cannot start at all, everything else has already been printed.
 
 Exit 1 only on a real failure: Qt cannot start, the resources or the registry are missing or
 unreadable, no TLS context can be built, or a child process the app relies on does not start
@@ -234,14 +235,6 @@ def summary(checks: Iterable[Check]) -> tuple[int, str]:
     return 0, "result: OK"
 
 
-def _qt_checks() -> list[Check]:
-    try:
-        from runway_desktop.ui.selftest_qt import run_qt_checks
-    except ImportError as exc:
-        return [Check("Qt", Status.FAILURE, f"cannot import Qt: {exc}")]
-    return run_qt_checks()
-
-
 def _console_stream() -> TextIO | None:
     """stdout, or on a windowed Windows build the console of whoever started us (if any)."""
     if sys.stdout is not None:
@@ -260,7 +253,7 @@ def _console_stream() -> TextIO | None:
 def run(
     argv: Sequence[str] = (),
     *,
-    qt_checks: Callable[[], list[Check]] = _qt_checks,
+    qt_checks: Callable[[], list[Check]],
     checks: Sequence[Callable[[], Check]] = QT_FREE_CHECKS,
 ) -> int:
     parser = argparse.ArgumentParser(prog="runway-desktop --self-test")
@@ -310,5 +303,6 @@ def _running_from() -> str:
     return f"Python {sys.version.split()[0]} {Path(__file__).resolve().parent}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    return run(sys.argv[1:] if argv is None else argv)
+def main(qt_checks: Callable[[], list[Check]], argv: Sequence[str] | None = None) -> int:
+    """``qt_checks``: the bootstrap's (``__main__``), the one place here that may import Qt."""
+    return run(sys.argv[1:] if argv is None else argv, qt_checks=qt_checks)

@@ -2,13 +2,16 @@
 Resume and the runners it watches (the Submit screen's).
 
 Only the Qt thread knows this, and the derivation needs it: a record left at "uploading" is
-Sending while one of these runs it, and Interrupted once none does.
+Sending while one of these runs it, and Interrupted once none does. ``changed`` tells the screen
+that a watched runner started, stopped or finished (its list is to be derived again).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+
+from PySide6.QtCore import QObject, Signal
 
 from runway_desktop.core.submit.events import Finished
 from runway_desktop.history.records import utc_now
@@ -17,15 +20,17 @@ from runway_desktop.ui.history.resume import ResumeController
 from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, RunningChanged
 
 
-class RunningSubmissions:
+class RunningSubmissions(QObject):
+    changed = Signal()
+
     def __init__(
         self, resume: ResumeController, runner: PipelineRunner, on_change: Callable[[], None]
     ) -> None:
-        """``runner``: the one ``resume`` runs on; ``on_change``: a watched runner started,
-        stopped or finished (the list is to be derived again)."""
+        """``runner``: the one ``resume`` runs on; ``on_change``: connected to ``changed``."""
+        super().__init__(resume)
         self._resume = resume
         self._own = runner
-        self._on_change = on_change
+        self.changed.connect(on_change)
         # Each watched runner with when it began running (None while it does not run).
         self._watched: list[tuple[PipelineRunner, datetime | None]] = []
 
@@ -37,11 +42,11 @@ class RunningSubmissions:
         def on_running(running: bool) -> None:
             began = utc_now() - timedelta(seconds=2) if running else None
             self._watched[index] = (runner, began)
-            self._on_change()
+            self.changed.emit()
 
         connect_handlers(runner.events, {
             RunningChanged: lambda e: on_running(e.running),
-            Finished: lambda _e: self._on_change(),
+            Finished: lambda _e: self.changed.emit(),
         })  # fmt: skip
 
     def now(self) -> tuple[frozenset[int], tuple[datetime, ...]]:
