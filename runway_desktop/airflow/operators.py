@@ -2,12 +2,13 @@
 download, as Airflow tasks.
 
 Submitting is the batch runner's (``core.batch.run``), for one submission (``bundle``,
-``partner``, ``tenant``, ``school_year``, ``files`` = {slot: path}, ``bundle_params``: the
-assessment's parameters, as ``params`` is Airflow's own name for a task's params) or for a
-batch plan file (``plan``). It is idempotent: a retry or a rerun with the same files (same MD5s) for
-the same target creates no second job and returns the first one's job uid, read from the
-History (see ``runtime``); a submission cut short is resumed and a start whose answer was lost
-is never sent again. ``resend=True`` sends the files again as a new job.
+``partner``, ``tenant``, ``school_year``, ``files`` = {slot: path}, ``params``: the
+assessment's parameters) or for a batch plan file (``plan``). ``params`` is also Airflow's own
+name for a task's params, so the task's own (not its DAG's) are the assessment's; a DAG author
+who wants both apart gives ``bundle_params``, which wins. It is idempotent: a retry or a rerun
+with the same files (same MD5s) for the same target creates no second job and returns the first
+one's job uid, read from the History (see ``runtime``); a submission cut short is resumed and a
+start whose answer was lost is never sent again. ``resend=True`` sends the files again as a new job.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseOperator, Context, XComArg
+from airflow.sdk.definitions.param import ParamsDict
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from runway_desktop.airflow.hooks import RunwayHook
@@ -60,13 +62,15 @@ class RunwaySubmitOperator(BaseOperator):
         runway_conn_id: str = RunwayHook.default_conn_name,
         **kwargs: Any,
     ) -> None:
+        # Read before BaseOperator keeps them as the task's Airflow params (templates see them).
+        own_params = task_level_params(kwargs.get("params"))
         super().__init__(**kwargs)
         self.bundle = bundle
         self.partner = partner
         self.tenant = tenant
         self.school_year = None if school_year is None else str(school_year)
         self.files = dict(files or {})
-        self.bundle_params = dict(bundle_params or {})
+        self.bundle_params = {**own_params, **dict(bundle_params or {})}
         self.plan = plan
         self.resend = resend
         self.jobs = jobs
@@ -97,7 +101,14 @@ class RunwaySubmitOperator(BaseOperator):
             raise AirflowFailException(f"The plan {self.plan} has no items to send.")
         settings = RunwayHook(self.runway_conn_id).settings()
         partner, outcomes = run_core(
-            submit_plan(settings, plan, partner=self.partner, resend=self.resend, jobs=self.jobs)
+            submit_plan(
+                settings,
+                plan,
+                partner=self.partner,
+                resend=self.resend,
+                jobs=self.jobs,
+                record_as=str(Path(self.plan).expanduser().resolve()) if self.plan else None,
+            )
         )
         for outcome in outcomes:
             self.log.info("%s: %s", outcome.status.value, outcome_text(outcome))
@@ -166,6 +177,17 @@ class RunwayDownloadOperator(BaseOperator):
         if not downloads:
             self.log.info("No new output sets.")
         return [str(d.folder) for d in downloads]
+
+
+def task_level_params(params: object) -> dict[str, str]:
+    """The params given to the task itself: Airflow merges the DAG's into them (marked by
+    their source), and those are the DAG's, not the assessment's."""
+    if isinstance(params, ParamsDict):
+        own = ParamsDict.filter_params_by_source(params, "task")
+        return {str(key): str(own[key]) for key in own}
+    if isinstance(params, Mapping):
+        return {str(key): str(value) for key, value in params.items()}
+    return {}
 
 
 def _retry_helps(outcome: ItemOutcome) -> bool:

@@ -190,9 +190,11 @@ async def submit_plan(
     partner: str | None = None,
     resend: bool = False,
     jobs: int = 1,
+    record_as: str | None = None,
 ) -> tuple[str, list[ItemOutcome]]:
     """The partner sent for (``partner``, else the plan's, else the connection's) and each
-    item's outcome (sent, resumed, already sent, …), in the plan's order."""
+    item's outcome (sent, resumed, already sent, …), in the plan's order. ``record_as``: the
+    plan file, kept in History as a batch (one submission is not a batch: None)."""
 
     def tell(event: BatchEvent) -> None:
         if isinstance(event, ItemFinished):
@@ -216,6 +218,7 @@ async def submit_plan(
             jobs=jobs,
             resend=resend,
             listener=tell,
+            record_as=record_as,
         )
         return chosen, await runner.run(plan, chosen)
 

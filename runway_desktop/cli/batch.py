@@ -242,6 +242,7 @@ async def run_batch(args: argparse.Namespace, console: Console) -> int:
         runner = BatchRunner(
             connection.client, connection.http, connection.history, chosen.profile, found,
             jobs=args.jobs, resend=args.resend, listener=report.handle,
+            record_as=str(args.plan.expanduser().resolve()),
         )  # fmt: skip
         started_at = utc_now()
         outcomes = await runner.run(plan, partner)
@@ -257,8 +258,11 @@ async def run_batch(args: argparse.Namespace, console: Console) -> int:
         console.note(f"The plan lists {len(plan.unplaced)} file(s) it could not place: not sent.")
     code = max((item_exit_code(o, found) for o in outcomes), default=EXIT_OK)
     console.result(summary_line(outcomes))
+    if runner.batch_id is not None:
+        console.note(f"Kept in History as batch #{runner.batch_id} (`history batches` shows it).")
     if console.json_mode:
-        console.json(run_document(outcomes, found, partner, code, waited=args.wait))
+        document = run_document(outcomes, found, partner, code, waited=args.wait)
+        console.json({**document, "batch_id": runner.batch_id})
     return code
 
 

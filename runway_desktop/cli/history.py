@@ -1,4 +1,5 @@
-"""``history list`` / ``history show ID``: what became of each submission sent from this computer.
+"""``history list`` / ``history show ID`` / ``history batches``: what became of each submission
+sent from this computer, and each batch's own summary.
 
 The state and its words come from the core's one derivation (core/submission_state.py), the
 same the History screen shows; no connection is needed, only this computer's record.
@@ -19,6 +20,7 @@ from runway_desktop.cli.output import (
     usage_error,
 )
 from runway_desktop.cli.resume import add_resume_arguments, run_resume
+from runway_desktop.core.batch.summary import BatchSummary, summarize
 from runway_desktop.core.history_view import HistoryRow, ViewInputs, load
 from runway_desktop.core.session import Session
 from runway_desktop.history.records import utc_now
@@ -37,6 +39,12 @@ def add_history_parser(commands: SubCommands, common: CliParser) -> None:
     )
     show = actions.add_parser("show", parents=[common], help="one submission in full")
     show.add_argument("submission", type=int, metavar="ID", help="the submission's number")
+    batches = actions.add_parser(
+        "batches", parents=[common], help="the newest batch runs, each with its summary"
+    )
+    batches.add_argument(
+        "--limit", type=int, default=DEFAULT_LIMIT, help=f"how many (default {DEFAULT_LIMIT})"
+    )
     add_resume_arguments(
         actions.add_parser(
             "resume",
@@ -68,11 +76,19 @@ def row_json(row: HistoryRow) -> dict[str, Any]:
 async def run_history_command(args: argparse.Namespace, console: Console) -> int:
     if args.history_command == "resume":
         return await run_resume(args, console)
-    if args.history_command == "list" and args.limit <= 0:
+    if args.history_command in ("list", "batches") and args.limit <= 0:
         raise usage_error("--limit must be a positive number.")
     session = Session.create()
     try:
+        if args.history_command == "batches":
+            summaries = await asyncio.to_thread(_batches, session, args.limit)
+            return _print_batches(console, summaries)
         rows = (await asyncio.to_thread(_load, session)).rows
+        shown_batches = (
+            await asyncio.to_thread(_batches_of, session, args.submission)
+            if args.history_command == "show"
+            else []
+        )
     finally:
         await session.aclose()
     if args.history_command == "list":
@@ -96,13 +112,59 @@ async def run_history_command(args: argparse.Namespace, console: Console) -> int
             "`runway-desktop-cli history list` shows their numbers.",
         )
     if console.json_mode:
-        console.json(row_json(row))
+        console.json({**row_json(row), "batches": [b.record.id for b in shown_batches]})
     console.result(f"#{row.record.id}  {row.derived.mark} {row.derived.label}")
     console.result(row.derived.text())
     if row.record.job_uid:
         console.result(f"Job id: {row.record.job_uid}")
+    for summary in shown_batches:
+        console.result(f"Part of {summary.text()}")
+    return EXIT_OK
+
+
+def batch_json(summary: BatchSummary) -> dict[str, Any]:
+    record = summary.record
+    return {
+        "id": record.id,
+        "created_at": record.created_at.isoformat(),
+        "finished_at": record.finished_at.isoformat() if record.finished_at else None,
+        "partner": record.partner,
+        "source": record.source,
+        "outcomes": summary.outcomes,
+        "states": {state.value: n for state, n in summary.states.items()},
+        "summary": summary.text(),
+        "items": [
+            {
+                "number": i.number,
+                "label": i.label,
+                "status": i.status,
+                "submission_id": i.submission_id,
+                "message": i.message,
+            }
+            for i in record.items
+        ],
+    }
+
+
+def _print_batches(console: Console, summaries: list[BatchSummary]) -> int:
+    if console.json_mode:
+        console.json([batch_json(s) for s in summaries])
+    for summary in summaries:
+        console.result(summary.text())
+    if not summaries:
+        console.note("No batch has been sent from this computer yet (`batch run` sends one).")
     return EXIT_OK
 
 
 def _load(session: Session) -> Any:
     return load(session.history, ViewInputs(now=utc_now()), session.assessment_name)
+
+
+def _batches(session: Session, limit: int) -> list[BatchSummary]:
+    now = utc_now()
+    return [summarize(b, session.history, now) for b in session.history.batches(limit=limit)]
+
+
+def _batches_of(session: Session, submission_id: int) -> list[BatchSummary]:
+    now = utc_now()
+    return [summarize(b, session.history, now) for b in session.history.batches_of(submission_id)]

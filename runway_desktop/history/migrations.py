@@ -28,8 +28,16 @@ def _v3_download_verification(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE downloads ADD COLUMN verification_json TEXT NOT NULL DEFAULT '{}'")
 
 
+def _v4_batches(db: sqlite3.Connection) -> None:
+    # Runs of batch plans with each item's outcome (history/batches.py); each item's
+    # submission stays a normal submission row.
+    from runway_desktop.history.batches import BATCH_TABLES
+
+    _create_base(db, BATCH_TABLES)
+
+
 # index i brings a database from version i + 1 to version i + 2
-MIGRATIONS: tuple[Migration, ...] = (_v2_error_codes, _v3_download_verification)
+MIGRATIONS: tuple[Migration, ...] = (_v2_error_codes, _v3_download_verification, _v4_batches)
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 

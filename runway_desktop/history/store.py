@@ -14,14 +14,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.history import readers
+from runway_desktop.history import batches, readers
+from runway_desktop.history.batches import BatchRecord
 from runway_desktop.history.migrations import migrate, use_wal
 from runway_desktop.history.records import (
     SET_COLUMNS,
@@ -97,6 +98,38 @@ class HistoryStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    # -- batches (history/batches.py) ------------------------------------------------------
+    def batch_started(
+        self, *, profile: str, partner: str, source: str, labels: Sequence[str]
+    ) -> int:
+        with self._tx() as db:
+            return batches.insert_batch(db, profile, partner, source, labels)
+
+    def batch_item_finished(
+        self, batch_id: int, number: int, status: str, submission_id: int | None, message: str
+    ) -> None:
+        with self._tx() as db:
+            batches.update_item(db, batch_id, number, status, submission_id, message)
+
+    def batch_finished(self, batch_id: int) -> None:
+        with self._tx() as db:
+            batches.finish_batch(db, batch_id)
+
+    def batches(self, *, limit: int = 50) -> list[BatchRecord]:
+        """The newest batches first."""
+        with self._lock:
+            return batches.read_batches(self._db, "ORDER BY id DESC LIMIT ?", (limit,))
+
+    def batches_of(self, submission_id: int) -> list[BatchRecord]:
+        """The batches that list this submission (sent by it, or found already sent)."""
+        with self._lock:
+            return batches.read_batches(
+                self._db,
+                "WHERE id IN (SELECT batch_id FROM batch_items WHERE submission_id = ?)"
+                " ORDER BY id DESC",
+                (submission_id,),
+            )
 
     # -- submissions -----------------------------------------------------------------------
     def create_submission(

@@ -96,3 +96,23 @@ def test_connection_forms() -> None:
             password=None,
             extra={"token_url": "https://x.org/token"},
         )
+
+
+def test_params_are_the_assessments_and_the_dags_are_left_out() -> None:
+    from airflow.sdk import DAG, Param
+
+    from runway_desktop.airflow import RunwaySubmitOperator
+
+    with DAG("params_check", schedule=None, params={"drop": Param("", type="string")}):
+        by_params = RunwaySubmitOperator(
+            task_id="by_params", bundle="assessments/PSAT_SAT", tenant="d", school_year=2026,
+            files={"INPUT_FILE": "/x.csv"}, params={"TEST_TYPE": "SAT"},
+        )  # fmt: skip
+        both = RunwaySubmitOperator(
+            task_id="both", bundle="assessments/PSAT_SAT", tenant="d", school_year=2026,
+            files={"INPUT_FILE": "/x.csv"}, params={"TEST_TYPE": "SAT", "extra": "1"},
+            bundle_params={"TEST_TYPE": "PSAT"},
+        )  # fmt: skip
+    assert by_params.bundle_params == {"TEST_TYPE": "SAT"}
+    assert "drop" in by_params.params  # Airflow's own params keep the DAG's
+    assert both.bundle_params == {"TEST_TYPE": "PSAT", "extra": "1"}

@@ -153,6 +153,10 @@ class BatchRunner:
     control: QueueControl = field(default_factory=QueueControl)
     # Uploads at once over the whole batch (each submission sends its files side by side).
     max_uploads: int = MAX_UPLOADS
+    # Where the plan came from (its folder or file): the run is then kept in History as a
+    # batch with each item's outcome (its summary). None: not kept (Airflow's one submission).
+    record_as: str | None = None
+    batch_id: int | None = field(default=None, init=False)  # the History batch of the run
     # Submissions that can be resumed, by target and files: read once per run (see _decide).
     _open: dict[tuple[str, ...], list[int]] = field(default_factory=dict, init=False)
     # One lock per target and files in this run: a plan listing the same files twice sends
@@ -166,12 +170,18 @@ class BatchRunner:
         limit = asyncio.Semaphore(max(1, self.jobs))
         self._upload_slots = asyncio.Semaphore(max(1, self.max_uploads))
 
+        if self.record_as is not None:
+            labels = [item.label(self.registry) for item in plan.items]
+            self.batch_id = self.history.batch_started(
+                profile=self.profile.name, partner=partner, source=self.record_as, labels=labels
+            )
+
         async def one(number: int, item: PlanItem) -> ItemOutcome:
             async with limit:
                 if not await self.control.may_begin():
                     error = RunwayError(NOT_SENT_TEXT, next_step=NOT_SENT_NEXT)
                     outcome = ItemOutcome(number, item, ItemStatus.NOT_SENT, error=error)
-                    self._emit(ItemFinished(outcome))
+                    self._finished(outcome)
                     return outcome
                 self._emit(ItemStarted(number, item))
                 try:
@@ -184,14 +194,26 @@ class BatchRunner:
                     log.exception("batch item %d failed", number)
                     unexpected = RunwayError(f"It could not be sent: {exc}")
                     outcome = ItemOutcome(number, item, ItemStatus.FAILED, error=unexpected)
-                self._emit(ItemFinished(outcome))
+                self._finished(outcome)
                 return outcome
 
-        return list(await asyncio.gather(*(one(n, i) for n, i in enumerate(plan.items, 1))))
+        try:
+            return list(await asyncio.gather(*(one(n, i) for n, i in enumerate(plan.items, 1))))
+        finally:
+            if self.batch_id is not None:
+                self.history.batch_finished(self.batch_id)
 
     def _emit(self, event: BatchEvent) -> None:
         if self.listener is not None:
             self.listener(event)
+
+    def _finished(self, outcome: ItemOutcome) -> None:
+        if self.batch_id is not None:
+            self.history.batch_item_finished(
+                self.batch_id, outcome.number, outcome.status.value, outcome.submission_id,
+                outcome_text(outcome),
+            )  # fmt: skip
+        self._emit(ItemFinished(outcome))
 
     async def _run_item(self, number: int, item: PlanItem, partner: str) -> ItemOutcome:
         def failed(problems: list[Problem]) -> ItemOutcome:

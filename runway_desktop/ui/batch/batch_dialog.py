@@ -186,6 +186,7 @@ class BatchDialog(QDialog):
         runner = BatchRunner(
             self.connection.client, self.services.http, self.services.history,
             self.connection.profile, self.services.registry, jobs=DEFAULT_JOBS,
+            record_as=str(self.plan.folder),
         )  # fmt: skip
         registry = self.services.registry
         self.progress.begin([item.label(registry) for item in plan.items])

@@ -1,0 +1,72 @@
+"""A batch's own summary in History, in the words every front end shows.
+
+Two things are said of a batch: what its run did with each item (the run's outcome words:
+"sent", "already sent", "not sent"…), and what has become of its submissions since (each one's
+state from the one derivation, core/submission_state.py). Runway processes a batch's jobs
+one by one, so the second part changes while the first stays as the run left it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from runway_desktop.base.formatting import count_text, moment_text
+from runway_desktop.core.batch.run import STATUS_WORDS
+from runway_desktop.core.submission_state import WORDING, SubmissionState, derive_state
+from runway_desktop.history.batches import BatchRecord
+from runway_desktop.history.store import HistoryStore
+
+# An item the run never gave an outcome: the process ended while it was under way.
+UNFINISHED = "interrupted"
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    record: BatchRecord
+    outcomes: dict[str, int]  # outcome words → items, in the order first seen
+    states: dict[SubmissionState, int]  # its submissions' states now
+
+    @property
+    def title(self) -> str:
+        """ "Batch #3: 12 submissions from /term/fall, 4 Dec, 15:30"."""
+        record = self.record
+        count = count_text(len(record.items), "submission")
+        return f"Batch #{record.id}: {count} from {record.source}, {moment_text(record.created_at)}"
+
+    @property
+    def outcome_text(self) -> str:
+        """ "10 sent, 2 already sent"."""
+        return ", ".join(f"{n} {words}" for words, n in self.outcomes.items())
+
+    @property
+    def state_text(self) -> str:
+        """ "Now: Processed (3); Started — waiting for Runway (9)" (none sent: empty)."""
+        if not self.states:
+            return ""
+        parts = [f"{WORDING[state].label} ({n})" for state, n in self.states.items()]
+        return "Now: " + "; ".join(parts)
+
+    def text(self) -> str:
+        parts = [f"{self.title}.", f"{self.outcome_text}."]
+        if self.state_text:
+            parts.append(f"{self.state_text}.")
+        return " ".join(parts)
+
+
+def summarize(record: BatchRecord, history: HistoryStore, now: datetime) -> BatchSummary:
+    """Blocking (History reads): for a worker thread or the CLI."""
+    words = {status.value: text for status, text in STATUS_WORDS.items()}
+    outcomes: Counter[str] = Counter()
+    for item in record.items:
+        if item.status is None:
+            outcomes[UNFINISHED if record.finished_at is not None else "under way"] += 1
+        else:  # a status a newer release wrote reads as itself
+            outcomes[words.get(item.status, item.status)] += 1
+    states: Counter[SubmissionState] = Counter()
+    for submission_id in dict.fromkeys(i.submission_id for i in record.items if i.submission_id):
+        submission = history.get(submission_id) if submission_id is not None else None
+        if submission is not None:
+            states[derive_state(submission, now=now).state] += 1
+    return BatchSummary(record, dict(outcomes), dict(states))
