@@ -135,7 +135,7 @@ async def run_submit(args: argparse.Namespace, console: Console) -> int:
                 problems = result.error.problems
                 for problem in problems if len(problems) > 1 else []:
                     console.note(f"- {problem.message}")
-                code = _invalid_exit_code(result.error, files, bundle)
+                code = invalid_exit_code(result.error, files, bundle)
             failure = failure_from_error(result.error, exit_code=code, extra=ids)
             if isinstance(result.error, SubmissionInvalid) and result.error.mismatches:
                 failure.next_step = mismatch_next_step(result.error)
@@ -180,7 +180,7 @@ def mismatch_next_step(error: SubmissionInvalid) -> str:
     )
 
 
-def _invalid_exit_code(error: SubmissionInvalid, files: dict[str, Path], bundle: Bundle) -> int:
+def invalid_exit_code(error: SubmissionInvalid, files: dict[str, Path], bundle: Bundle) -> int:
     """A file the user named that is unusable → 5; a missing or unknown slot, a bad param → 2."""
     for problem in error.problems:
         kind, _, key = problem.field.partition(":")
