@@ -148,7 +148,7 @@ def check_sandbox() -> Check:
     """The practice server (``--sandbox``) is in this build and can sign URLs offline."""
     try:
         importlib.import_module("runway_desktop.sandbox.server")  # aiohttp, PyJWT, cryptography
-        from runway_desktop.sandbox.s3 import Presigner
+        from runway_desktop.sandbox.presign import Presigner
     except ImportError as exc:
         missing = exc.name or str(exc)
         return Check("sandbox available", Status.WARNING, f"{missing} not in this build", "no")

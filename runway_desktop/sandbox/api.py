@@ -24,7 +24,7 @@ from runway_desktop.sandbox.nest import (
     read_json_body,
 )
 from runway_desktop.sandbox.objectstore import ObjectStore
-from runway_desktop.sandbox.s3 import Presigner
+from runway_desktop.sandbox.presign import Presigner
 from runway_desktop.sandbox.state import Job, JobFile, SandboxState, iso_millis, new_uid
 from runway_desktop.sandbox.timestamps import UnparseableTimestamp, parse_created_after
 from runway_desktop.sandbox.tokens import InvalidToken, RemoteKeySet, VerifiedToken, verify_token

@@ -23,7 +23,6 @@ import struct
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import BinaryIO
 from urllib.parse import unquote_to_bytes
@@ -34,16 +33,15 @@ from aiohttp.abc import AbstractAccessLogger
 
 from runway_desktop.sandbox.faults import FaultSwitches
 from runway_desktop.sandbox.objectstore import MAX_KEY_BYTES, ObjectInfo, ObjectStore
+from runway_desktop.sandbox.presign import S3_REGION
 from runway_desktop.sandbox.sigv4 import (
     S3Error,
     expired_error,
     parse_presigned_auth,
     parse_query,
-    presign_url,
     verify_presigned,
 )
 
-S3_REGION = "us-east-1"
 MAX_PUT_SIZE = 5 * 1024**3  # S3's limit for a single PUT
 _IO_CHUNK = 1 << 20  # 1 MiB disk reads/writes: big enough to be cheap, small enough for memory
 _SERVED_METHODS = ("GET", "HEAD", "PUT")
@@ -61,74 +59,6 @@ _FAULT_ERRORS = {
     503: ("SlowDown", "Please reduce your request rate."),
 }
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-class Presigner:
-    """Signs URLs shaped like those of Runway's server (AWS SDK for JS v3), path-style.
-
-    Like the JS SDK, only ``host`` is signed and everything else rides in the query:
-    ``x-id``, ``X-Amz-Content-Sha256=UNSIGNED-PAYLOAD``, the empty-body CRC32 on uploads
-    (CONTRACT §4.3) and ``x-amz-checksum-mode=ENABLED`` on downloads (§4.6). (The Python
-    SDK would sign ``x-amz-checksum-mode`` as a header instead, which a browser-style GET lacks.)
-    """
-
-    def __init__(
-        self,
-        endpoint_url: str,
-        bucket: str,
-        access_key: str,
-        secret_key: str,
-        region: str = S3_REGION,
-        *,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.bucket = bucket
-        self._endpoint_url = endpoint_url
-        self._access_key = access_key
-        self._secret_key = secret_key
-        self._region = region
-        self._clock = clock
-
-    def put_url(self, key: str, expires_in: int = 3600) -> str:
-        return self._sign("PUT", key, [*_operation("PutObject"), *_EMPTY_BODY_CRC32], expires_in)
-
-    def head_url(self, key: str, expires_in: int = 3600) -> str:
-        """A HEAD URL (the method is signed, so a GET URL cannot be used for HEAD)."""
-        return self._sign("HEAD", key, _operation("HeadObject"), expires_in)
-
-    def get_url(self, key: str, filename: str, expires_in: int = 3600) -> str:
-        query = [
-            ("response-content-disposition", f'attachment; filename="{filename}"'),
-            *_operation("GetObject"),
-            ("x-amz-checksum-mode", "ENABLED"),
-        ]
-        return self._sign("GET", key, query, expires_in)
-
-    def _sign(self, method: str, key: str, query: list[tuple[str, str]], expires: int) -> str:
-        # Whole seconds: X-Amz-Date has no fraction, and a signature must match it exactly.
-        signed_at = datetime.fromtimestamp(int(self._clock()), UTC)
-        return presign_url(
-            method=method,
-            endpoint_url=self._endpoint_url,
-            decoded_path=f"/{self.bucket}/{key}",
-            query=query,
-            access_key=self._access_key,
-            secret_key=self._secret_key,
-            region=self._region,
-            expires_in=expires,
-            signed_at=signed_at,
-        )
-
-
-def _operation(name: str) -> list[tuple[str, str]]:
-    return [("x-id", name), ("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")]
-
-
-# The JS SDK's default checksum on uploads: the CRC32 of an empty body (CONTRACT §4.3).
-_EMPTY_BODY_CRC32 = [
-    ("x-amz-checksum-crc32", "AAAAAA=="),
-    ("x-amz-sdk-checksum-algorithm", "CRC32"),
-]
 
 
 class RedactedAccessLogger(AbstractAccessLogger):

@@ -26,8 +26,9 @@ from runway_desktop.sandbox.faults import FaultSwitches
 from runway_desktop.sandbox.idp import IDP_PREFIX, IdentityProvider, SigningKey
 from runway_desktop.sandbox.objectstore import ObjectStore
 from runway_desktop.sandbox.persistence import StateKeeper, unfinished_runs
+from runway_desktop.sandbox.presign import Presigner
 from runway_desktop.sandbox.registry import load_registry
-from runway_desktop.sandbox.s3 import Presigner, create_s3_app
+from runway_desktop.sandbox.s3 import create_s3_app
 from runway_desktop.sandbox.state import SandboxState
 from runway_desktop.sandbox.tokens import RemoteKeySet
 from runway_desktop.sandbox.world import SandboxWorld

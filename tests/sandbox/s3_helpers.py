@@ -17,7 +17,8 @@ from aiohttp import web
 
 from runway_desktop.sandbox.faults import FaultSwitches
 from runway_desktop.sandbox.objectstore import ObjectStore
-from runway_desktop.sandbox.s3 import Presigner, create_s3_app
+from runway_desktop.sandbox.presign import Presigner
+from runway_desktop.sandbox.s3 import create_s3_app
 from runway_desktop.sandbox.sigv4 import parse_query, verify_presigned
 
 ACCESS_KEY = "AKIASANDBOXTESTKEY01"

@@ -32,7 +32,8 @@ from s3_helpers import (  # noqa: F401
 )
 
 from runway_desktop.sandbox.objectstore import ObjectStore
-from runway_desktop.sandbox.s3 import Presigner, RedactedAccessLogger
+from runway_desktop.sandbox.presign import Presigner
+from runway_desktop.sandbox.s3 import RedactedAccessLogger
 from runway_desktop.sandbox.sigv4 import parse_query
 
 # -- signing and verification ------------------------------------------------------------

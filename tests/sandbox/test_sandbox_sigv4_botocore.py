@@ -14,7 +14,7 @@ import httpx
 import pytest
 from s3_helpers import ACCESS_KEY, SECRET_KEY, S3Sandbox, s3_fixture, verify  # noqa: F401
 
-from runway_desktop.sandbox.s3 import Presigner
+from runway_desktop.sandbox.presign import Presigner
 from runway_desktop.sandbox.sigv4 import S3Error
 
 boto3 = pytest.importorskip("boto3")
