@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--profile", help="the saved connection to use")
     parser.add_argument(
+        "--lang",
+        metavar="CODE",
+        help="the UI's language: a code such as fr (resources/translations/runway_desktop_fr.qm)"
+        ", or pseudo: every text longer and accented, to check layouts and untranslated text",
+    )
+    parser.add_argument(
         "--practice-delay",
         type=float,
         default=5.0,
@@ -95,6 +101,12 @@ def main(argv: list[str]) -> int:
     app.setOrganizationName("Runway Desktop")
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
+    if args.lang:
+        from runway_desktop.ui.translation import install_translators
+
+        # Before any widget is built: texts are translated as they are set. The translators
+        # are the app's children: they live as long as it does.
+        install_translators(app, args.lang)
     # Practice mode is a separate instance: it must not raise (or be) the real app's window.
     single = SingleInstance(server_name("-practice" if args.sandbox else ""))
     if single.ask_running_instance_to_raise():

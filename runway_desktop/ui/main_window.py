@@ -33,6 +33,7 @@ from runway_desktop.core.submit.form_values import FormValues
 from runway_desktop.settings import Profile
 from runway_desktop.ui.submit.page import SubmitPage
 from runway_desktop.ui.theme import app_icon
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.restyle import restyle
 from runway_desktop.ui.widgets.window_fit import centred_frame_origin, fitted_size
 
@@ -43,12 +44,13 @@ if TYPE_CHECKING:
     from runway_desktop.ui.output_sets.page import OutputSetsPage
     from runway_desktop.ui.settings.page import SettingsPage
 
-PRACTICE_BANNER = (
-    "Practice mode: you are connected to a local practice server on this computer. "
-    "Nothing is sent to Runway, and the practice files offered in each slot are real, "
-    "anonymized vendor files."
+# The screens' names, in the navigation's order; shown translated (``translated``).
+PAGES = (
+    QT_TRANSLATE_NOOP("MainWindow", "Submit"),
+    QT_TRANSLATE_NOOP("MainWindow", "Output sets"),
+    QT_TRANSLATE_NOOP("MainWindow", "History"),
+    QT_TRANSLATE_NOOP("MainWindow", "Settings"),
 )
-PAGES = ("Submit", "Output sets", "History", "Settings")
 # How long the screens built after the first paint wait for a sign-in under way (a slow or
 # unreachable server must not keep History from polling for long).
 SIGN_IN_HEAD_START_MS = 2000
@@ -109,13 +111,18 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("Navigation")
-        self.nav.setAccessibleName("Screens")
-        self.nav.addItems(list(PAGES))
-        for row, name in enumerate(PAGES):
+        self.nav.setAccessibleName(self.tr("Screens"))
+        self.nav.addItems([translated("MainWindow", name) for name in PAGES])
+        for row in range(len(PAGES)):
             item = self.nav.item(row)
             if item is not None:  # the shortcut, where a mouse user can find it
-                item.setToolTip(f"{name} (Ctrl+{row + 1})")
-        self.nav.setFixedWidth(170)
+                item.setToolTip(
+                    self.tr("{screen} (Ctrl+{number})").format(screen=item.text(), number=row + 1)
+                )
+        # As wide as its longest name (a translation may be longer), at least 170 px.
+        needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 8
+        self.nav.setFixedWidth(max(170, needed))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.submit_page = SubmitPage(services, lambda: self.connection, self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.submit_page)
@@ -125,7 +132,14 @@ class MainWindow(QMainWindow):
         self.submit_page.sendFolderRequested.connect(self.open_batch)
         self.batch_dialog: BatchDialog | None = None
 
-        self.banner = QLabel(PRACTICE_BANNER, self)
+        self.banner = QLabel(
+            self.tr(
+                "Practice mode: you are connected to a local practice server on this computer. "
+                "Nothing is sent to Runway, and the practice files offered in each slot are "
+                "real, anonymized vendor files."
+            ),
+            self,
+        )
         self.banner.setObjectName("PracticeBanner")
         self.banner.setWordWrap(True)
         self.banner.setVisible(practice)
@@ -359,7 +373,7 @@ class MainWindow(QMainWindow):
 
     async def _load_partners(self, connection: Connection) -> None:
         """The partner list comes from the token's partner scopes: sign in once to read it."""
-        self.connection_note.setText("Signing in to Runway…")
+        self.connection_note.setText(self.tr("Signing in to Runway…"))
         self.connection_note.setProperty("kind", "info")
         self.connection_note.show()
         try:
@@ -369,7 +383,9 @@ class MainWindow(QMainWindow):
             raise
         except RunwayError as error:
             self.connection_note.setText(
-                f"Could not sign in: {error.message} {error.next_step}".strip()
+                self.tr("Could not sign in: {message} {next_step}")
+                .format(message=error.message, next_step=error.next_step)
+                .strip()
             )
             self.connection_note.setProperty("kind", "error")
             restyle(self.connection_note)
@@ -378,8 +394,10 @@ class MainWindow(QMainWindow):
         self.connection_note.hide()
         if not self.partners:
             self.connection_note.setText(
-                "This client may not submit for any partner. Ask your Runway administrator to "
-                "add a partner:<code> scope to it."
+                self.tr(
+                    "This client may not submit for any partner. Ask your Runway administrator "
+                    "to add a partner:<code> scope to it."
+                )
             )
             self.connection_note.setProperty("kind", "error")
             restyle(self.connection_note)
@@ -400,7 +418,7 @@ class MainWindow(QMainWindow):
             return  # shown when the Settings screen is built
         profile = self.connection.profile if self.connection else None
         note = (
-            "Practice server: no secret is stored."
+            self.tr("Practice server: no secret is stored.")
             if self.practice
             else self.services.secrets.status_message
         )
@@ -410,7 +428,11 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         profile: Profile | None = self.connection.profile if self.connection else None
-        self.setWindowTitle(f"{APP_NAME} — {profile.name}" if profile else APP_NAME)
+        self.setWindowTitle(
+            self.tr("{app} — {profile}").format(app=APP_NAME, profile=profile.name)
+            if profile
+            else APP_NAME
+        )
 
     def bring_to_front(self) -> None:
         self.setWindowState(

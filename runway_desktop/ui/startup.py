@@ -79,7 +79,7 @@ class StartupController(QObject):
 
     async def _connect_practice(self, handshake: Awaitable[Mapping[str, Any]]) -> None:
         note = self.window.connection_note
-        note.setText("Starting the practice server…")
+        note.setText(self.tr("Starting the practice server…"))
         note.setProperty("kind", "info")
         restyle(note)
         note.show()
@@ -88,7 +88,8 @@ class StartupController(QObject):
         except PracticeServerError as error:
             log.warning("practice server: %s", error)
             self.window.set_connection(None)
-            note.setText(f"Practice mode is not available. {error}")  # a plain-text label
+            # A plain-text label; the error is the core's wording.
+            note.setText(self.tr("Practice mode is not available. {error}").format(error=error))
             note.setProperty("kind", "error")
             restyle(note)
             note.show()

@@ -14,12 +14,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-EMPTY_TEXT = (
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
+
+# Translated where shown (``translated``).
+EMPTY_TEXT = QT_TRANSLATE_NOOP(
+    "HistoryBody",
     "Nothing has been sent from this computer yet.\n\nEvery submission you send on the Submit "
     "screen appears here, with what became of it: sent, processed by Runway, loaded into the "
-    "ODS — or what to do when it was not."
+    "ODS — or what to do when it was not.",
 )
-NO_SELECTION = "Choose a submission in the list to see what happened."
+NO_SELECTION = QT_TRANSLATE_NOOP(
+    "HistoryBody", "Choose a submission in the list to see what happened."
+)
 
 
 class HistoryBody(QStackedWidget):
@@ -28,7 +34,7 @@ class HistoryBody(QStackedWidget):
     def __init__(self, table: QWidget, detail: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.detail = detail
-        self.detail_hint = QLabel(NO_SELECTION, self)
+        self.detail_hint = QLabel(translated("HistoryBody", NO_SELECTION), self)
         self.detail_hint.setObjectName("PlaceholderText")
         self.detail_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail_hint.setWordWrap(True)
@@ -47,15 +53,15 @@ class HistoryBody(QStackedWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([220, 360])
 
-        self.empty = QLabel(EMPTY_TEXT, self)
+        self.empty = QLabel(translated("HistoryBody", EMPTY_TEXT), self)
         self.empty.setObjectName("EmptyState")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_match = QWidget(self)
-        no_match_text = QLabel("No submission matches these filters.", self.no_match)
+        no_match_text = QLabel(self.tr("No submission matches these filters."), self.no_match)
         no_match_text.setObjectName("EmptyState")
         no_match_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.clear_button = QPushButton("Clear filters", self.no_match)
+        self.clear_button = QPushButton(self.tr("Clear filters"), self.no_match)
         layout = QVBoxLayout(self.no_match)
         layout.addStretch(1)
         layout.addWidget(no_match_text)
@@ -78,7 +84,8 @@ class HistoryBody(QStackedWidget):
 
     def show_hint(self, selected: int) -> None:
         self.detail_hint.setText(
-            f"{selected} submissions selected: Export diagnostics includes all of them."
-            if selected else NO_SELECTION
+            self.tr("{count} submissions selected: Export diagnostics includes all of them.")
+            .format(count=selected)
+            if selected else translated("HistoryBody", NO_SELECTION)
         )  # fmt: skip
         self.detail_stack.setCurrentWidget(self.detail_hint)

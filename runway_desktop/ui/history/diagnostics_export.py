@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from runway_desktop.base.logging_setup import log_files
@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 def choose_zip_path(parent: QWidget, suggested: str) -> str:
     """The save dialog (replaced in tests)."""
     path, _ = QFileDialog.getSaveFileName(
-        parent, "Export diagnostics for Runway support", suggested, "Zip files (*.zip)"
+        parent,
+        QCoreApplication.translate("DiagnosticsExporter", "Export diagnostics for Runway support"),
+        suggested,
+        QCoreApplication.translate("DiagnosticsExporter", "Zip files (*.zip)"),
     )
     return path
 
@@ -70,6 +73,8 @@ class DiagnosticsExporter(QObject):
             return
         if (exc := task.exception()) is not None:
             log.warning("diagnostics export failed: %r", exc)
-            self.failed.emit(f"Could not save the diagnostics zip: {exc}")
+            self.failed.emit(
+                self.tr("Could not save the diagnostics zip: {error}").format(error=exc)
+            )
             return
         self.exported.emit(task.result())

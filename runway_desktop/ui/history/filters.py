@@ -20,11 +20,17 @@ from PySide6.QtWidgets import (
 
 from runway_desktop.core.history_view import Choices, HistoryFilter
 from runway_desktop.core.submission_state import WORDING, SubmissionState
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import name_parts
 
+# The periods: each is its entry's data, and its text translated (``translated``).
 ANY_TIME, TODAY, LAST_7, LAST_30, CUSTOM = (
-    "Any time", "Today", "Last 7 days", "Last 30 days", "Between dates…",
-)  # fmt: skip
+    QT_TRANSLATE_NOOP("HistoryFilters", "Any time"),
+    QT_TRANSLATE_NOOP("HistoryFilters", "Today"),
+    QT_TRANSLATE_NOOP("HistoryFilters", "Last 7 days"),
+    QT_TRANSLATE_NOOP("HistoryFilters", "Last 30 days"),
+    QT_TRANSLATE_NOOP("HistoryFilters", "Between dates…"),
+)
 PERIODS = (ANY_TIME, TODAY, LAST_7, LAST_30, CUSTOM)
 
 
@@ -37,22 +43,26 @@ class HistoryFilters(QWidget):
         self._today = date.today
         self.search = QLineEdit(self)
         self.search.setObjectName("HistorySearch")
-        self.search.setPlaceholderText("Search by file name, job id, MD5, district…")
+        self.search.setPlaceholderText(self.tr("Search by file name, job id, MD5, district…"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search the history")
-        self.status = self._combo("Status", "Any status")
+        self.search.setAccessibleName(self.tr("Search the history"))
+        self.status = self._combo("Status", self.tr("status"), self.tr("Any status"))
         for state in SubmissionState:
-            self.status.addItem(WORDING[state].label, state)
-        self.assessment = self._combo("Assessment", "Any assessment")
-        self.tenant = self._combo("District", "Any district")
-        self.school_year = self._combo("School year", "Any school year")
-        self.period = self._combo("Sent", ANY_TIME)
+            self.status.addItem(WORDING[state].label, state)  # the core's words for the states
+        self.assessment = self._combo(
+            "Assessment", self.tr("assessment"), self.tr("Any assessment")
+        )
+        self.tenant = self._combo("District", self.tr("district"), self.tr("Any district"))
+        self.school_year = self._combo(
+            "SchoolYear", self.tr("school year"), self.tr("Any school year")
+        )
+        self.period = self._combo("Sent", self.tr("sent"), translated("HistoryFilters", ANY_TIME))
         for period in PERIODS[1:]:
-            self.period.addItem(period, period)
-        self.date_from = self._date_edit("Sent from")
-        self.date_to = self._date_edit("Sent until")
-        self.range_label = QLabel("and", self)
-        self.clear_button = QPushButton("Clear filters", self)
+            self.period.addItem(translated("HistoryFilters", period), period)
+        self.date_from = self._date_edit(self.tr("Sent from"))
+        self.date_to = self._date_edit(self.tr("Sent until"))
+        self.range_label = QLabel(self.tr("and"), self)
+        self.clear_button = QPushButton(self.tr("Clear filters"), self)
         self.clear_button.setEnabled(False)
 
         top = QHBoxLayout()
@@ -81,11 +91,12 @@ class HistoryFilters(QWidget):
         self.date_to.dateChanged.connect(self.on_changed)
         self.clear_button.clicked.connect(self.clear)
 
-    def _combo(self, name: str, any_text: str) -> QComboBox:
+    def _combo(self, name: str, what: str, any_text: str) -> QComboBox:
+        """``name``: the objectName's end; ``what``: the filter's subject, in lower case."""
         combo = QComboBox(self)
-        combo.setObjectName(f"Filter{name.replace(' ', '')}")
-        combo.setAccessibleName(f"Filter by {name.lower()}")
-        combo.setToolTip(f"Show only submissions with this {name.lower()}")
+        combo.setObjectName(f"Filter{name}")
+        combo.setAccessibleName(self.tr("Filter by {what}").format(what=what))
+        combo.setToolTip(self.tr("Show only submissions with this {what}").format(what=what))
         combo.addItem(any_text, None)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(8)

@@ -24,7 +24,9 @@ class LinkedSets(QWidget):
         self.grid.setColumnStretch(1, 1)
         self.grid.setHorizontalSpacing(12)
         self.buttons: dict[str, QPushButton] = {}  # set uid -> its Download button
-        self.empty = QLabel("No output set yet: Runway makes one when a run finishes.", self)
+        self.empty = QLabel(
+            self.tr("No output set yet: Runway makes one when a run finishes."), self
+        )
         self.empty.setObjectName("MutedText")
         self.grid.addWidget(self.empty, 0, 0, 1, 3)
 
@@ -39,15 +41,15 @@ class LinkedSets(QWidget):
         self.buttons = {}
         self.empty.setVisible(not sets)
         for row, seen in enumerate(sets, start=1):
-            made = QLabel(f"Made {short_when(seen.created_at)}", self)
-            ods = "sent to the ODS" if seen.sent_to_ods else "not sent to the ODS"
+            made = QLabel(self.tr("Made {when}").format(when=short_when(seen.created_at)), self)
+            ods = self.tr("sent to the ODS") if seen.sent_to_ods else self.tr("not sent to the ODS")
             about = QLabel(f"{ods} · {seen.set_uid}", self)
             about.setObjectName("MutedText")
             about.setTextFormat(Qt.TextFormat.PlainText)
             about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            button = QPushButton("Download", self)
-            button.setAccessibleName(f"Download output set {seen.set_uid}")
-            button.setToolTip("Download this set's files on the Output sets screen.")
+            button = QPushButton(self.tr("Download"), self)
+            button.setAccessibleName(self.tr("Download output set {set}").format(set=seen.set_uid))
+            button.setToolTip(self.tr("Download this set's files on the Output sets screen."))
             button.clicked.connect(lambda _checked=False, uid=seen.set_uid: self.on_clicked(uid))
             self.buttons[seen.set_uid] = button
             for column, widget in enumerate((made, about, button)):

@@ -99,18 +99,18 @@ class HistoryPage(QWidget):
         self.exporter = DiagnosticsExporter(self)
         self.poll_timer = StatusPollTimer(self.poller, notifier, services.assessment_name, self)
 
-        title = QLabel("History", self)
+        title = QLabel(self.tr("History"), self)
         title.setObjectName("PageTitle")
         self.summary = QLabel(self)
         self.summary.setObjectName("HistorySummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
-        self.check_button = QPushButton("Check for results now", self)
-        self.export_button = QPushButton("Export diagnostics…", self)
-        self.export_button.setToolTip(
+        self.check_button = QPushButton(self.tr("Check for results now"), self)
+        self.export_button = QPushButton(self.tr("Export diagnostics…"), self)
+        self.export_button.setToolTip(self.tr(
             "Save a zip with the app's log and the selected submissions (or all shown) for a "
             "support ticket. Tokens, secrets and upload links are removed."
-        )
+        ))  # fmt: skip
         self.message = QLabel(self)
         self.message.setObjectName("HistoryMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -167,7 +167,7 @@ class HistoryPage(QWidget):
             ListRead: lambda e: self.filters.set_choices(e.loaded.choices),
             RowsSelected: lambda e: self._apply(e.rows),  # looked up each time: benchmarks time it
             ReadFailed: lambda e: self._show_message(
-                f"The history could not be read: {e.error}", "error"
+                self.tr("The history could not be read: {error}").format(error=e.error), "error"
             ),
         })  # fmt: skip
         connect_handlers(self.poll_timer.events, {
@@ -309,9 +309,9 @@ class HistoryPage(QWidget):
 
     def _busy_reason(self, record: SubmissionRecord) -> str | None:
         if self.runner.is_running():
-            return "A resume is running; wait for it to finish."
+            return self.tr("A resume is running; wait for it to finish.")
         if self.inputs().running_here(record):
-            return "This submission is being sent right now."
+            return self.tr("This submission is being sent right now.")
         return None
 
     # -- actions ----------------------------------------------------------------------------
@@ -367,10 +367,11 @@ class HistoryPage(QWidget):
         notes = [n for c in actions.check_files(record) if (n := c.describe())]
         values = actions.resubmit_values(record, registry)
         self.detail.set_note(
-            "The Submit screen is filled in with the same files and settings. Check them and "
-            "press Submit there; nothing is sent until you do." + "".join(f"\n{n}" for n in notes),
+            self.tr("The Submit screen is filled in with the same files and settings. Check them "
+            "and press Submit there; nothing is sent until you do.")
+            + "".join(f"\n{n}" for n in notes),  # the core's notes on the files
             "warning" if notes else "info",
-        )
+        )  # fmt: skip
         self.resubmitRequested.emit(values)
 
     def selected_records(self) -> list[SubmissionRecord]:
@@ -388,10 +389,10 @@ class HistoryPage(QWidget):
     def on_exported(self, export: DiagnosticsExport) -> None:
         self.last_export = export
         self._show_message(
-            f"Saved {export.path.name} ({export.submissions} submission(s) and the app's log) "
-            f"in {export.path.parent}. Attach it to your support ticket.",
-            "info",
-        )
+            self.tr("Saved {file} ({count} submission(s) and the app's log) in {folder}. Attach "
+            "it to your support ticket.").format(file=export.path.name,
+            count=export.submissions, folder=export.path.parent), "info",
+        )  # fmt: skip
         self.diagnosticsExported.emit(export)
 
     def _show_message(self, text: str, kind: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from runway_desktop.api.progress import TransferProgress
 from runway_desktop.core.progress_text import describe_progress
@@ -29,21 +29,25 @@ from runway_desktop.ui.submit.pipeline_runner import PipelineRunner, pipeline_fa
 def outcome_text(result: SubmissionResult) -> tuple[str, bool]:
     if result.ok:
         if result.already_started:
-            return (
-                f"Runway had already started job {result.job_uid}; it was not started twice. "
-                "Results appear under Output sets.", True,
-            )  # fmt: skip
-        lines = [f"Resumed: Runway started job {result.job_uid}."]
+            return QCoreApplication.translate("ResumeController",
+                "Runway had already started job {job}; it was not started twice. Results appear "
+                "under Output sets.").format(job=result.job_uid), True  # fmt: skip
+        lines = [QCoreApplication.translate(
+            "ResumeController", "Resumed: Runway started job {job}.").format(job=result.job_uid)
+        ]  # fmt: skip
         if result.new_job:
-            lines.append(
+            lines.append(QCoreApplication.translate("ResumeController",
                 "A new job was needed (the first one could not be finished); it is listed as "
-                f"submission #{result.submission_id}."
-            )
+                "submission #{id}.").format(id=result.submission_id)
+            )  # fmt: skip
         return " ".join(lines), True
     error = result.error
     if error is None:
-        return "The resume was cancelled. Nothing was started.", False
-    return f"Not resumed: {error.message} {error.next_step}".strip(), False
+        return QCoreApplication.translate(
+            "ResumeController", "The resume was cancelled. Nothing was started."
+        ), False
+    text = QCoreApplication.translate("ResumeController", "Not resumed: {message} {next_step}")
+    return text.format(message=error.message, next_step=error.next_step).strip(), False
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ class ResumeController(QObject):
     def start(self, connection: Connection, submission_id: int, request: SubmissionRequest) -> None:
         self.submission_id = submission_id
         self._files = len(request.files)
-        self._emit("Resuming…", None)
+        self._emit(self.tr("Resuming…"), None)
 
         self.runner.resume(pipeline_factory(self.services, connection), submission_id, request)
 
@@ -105,18 +109,21 @@ class ResumeController(QObject):
 
     def on_step_started(self, step: Step) -> None:
         self._step = step
-        self._emit(f"Resuming: {step.value.lower()}…", None)
+        # The step's name is the core's (the progress panel shows it too).
+        self._emit(self.tr("Resuming: {step}…").format(step=step.value.lower()), None)
 
     def on_step_finished(self, event: StepFinished) -> None:
         if event.status == "done":
-            self._emit(f"Resuming: {event.step.value.lower()} done", None)
+            step = event.step.value.lower()
+            self._emit(self.tr("Resuming: {step} done").format(step=step), None)
 
     def on_file_progress(self, _env_var: str, progress: TransferProgress) -> None:
         if self._files == 1:
             self.on_progress(progress)
 
     def on_progress(self, progress: TransferProgress) -> None:
-        self._emit(f"Resuming: uploading · {describe_progress(progress)}", progress.fraction)
+        text = self.tr("Resuming: uploading · {progress}")
+        self._emit(text.format(progress=describe_progress(progress)), progress.fraction)
 
     def on_finished(self, result: SubmissionResult) -> None:
         text, ok = outcome_text(result)

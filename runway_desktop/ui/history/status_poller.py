@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from runway_desktop.core.history_view import year_text
 from runway_desktop.core.status_poll import PollReport, StatusChange, StatusPoller
@@ -35,7 +35,10 @@ def notification_for(change: StatusChange, assessment: str) -> tuple[str, str, b
     if change.after not in NOTIFIED:
         return None
     r, derived = change.record, change.derived
-    what = f"{assessment} for {r.tenant}, {year_text(r.school_year) or r.school_year}"
+    what = QCoreApplication.translate("StatusPollTimer", "{assessment} for {tenant}, {year}")
+    what = what.format(
+        assessment=assessment, tenant=r.tenant, year=year_text(r.school_year) or r.school_year
+    )
     return (derived.label, f"{what}: {derived.next_step}", derived.tone != "success")
 
 

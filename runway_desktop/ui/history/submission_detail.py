@@ -23,9 +23,20 @@ from runway_desktop.core.history_view import sent_text
 from runway_desktop.core.submission_state import DerivedState, SubmissionState
 from runway_desktop.history.records import SubmissionRecord
 from runway_desktop.ui.history.linked_sets import LinkedSets
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.plain_text import plain_tooltip
 from runway_desktop.ui.widgets.restyle import restyle
 from runway_desktop.ui.widgets.step_timeline import StepTimeline
+
+# The facts' names: keys of ``_fact_labels``, shown translated (``translated``).
+FACTS = (
+    QT_TRANSLATE_NOOP("SubmissionDetail", "Sent"),
+    QT_TRANSLATE_NOOP("SubmissionDetail", "Assessment"),
+    QT_TRANSLATE_NOOP("SubmissionDetail", "District"),
+    QT_TRANSLATE_NOOP("SubmissionDetail", "School year"),
+    QT_TRANSLATE_NOOP("SubmissionDetail", "Settings"),
+    QT_TRANSLATE_NOOP("SubmissionDetail", "Connection"),
+)
 
 
 class SubmissionDetail(QWidget):
@@ -58,11 +69,11 @@ class SubmissionDetail(QWidget):
         self.note.setWordWrap(True)
         self.note.hide()
 
-        self.resume_button = QPushButton("Resume", self)
-        self.resubmit_button = QPushButton("Resubmit…", self)
-        self.output_button = QPushButton("Show output sets", self)
-        self.download_button = QPushButton("Download results", self)
-        self.copy_button = QPushButton("Copy job id", self)
+        self.resume_button = QPushButton(self.tr("Resume"), self)
+        self.resubmit_button = QPushButton(self.tr("Resubmit…"), self)
+        self.output_button = QPushButton(self.tr("Show output sets"), self)
+        self.download_button = QPushButton(self.tr("Download results"), self)
+        self.copy_button = QPushButton(self.tr("Copy job id"), self)
         actions = QHBoxLayout()
         for button in (self.resume_button, self.resubmit_button, self.output_button,
                        self.download_button, self.copy_button):  # fmt: skip
@@ -75,8 +86,8 @@ class SubmissionDetail(QWidget):
         self.progress_bar = QProgressBar(self)
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
-        self.progress_bar.setAccessibleName("Resume progress")
-        self.cancel_button = QPushButton("Cancel", self)
+        self.progress_bar.setAccessibleName(self.tr("Resume progress"))
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress_text, 1)
         progress_row.addWidget(self.progress_bar, 1)
@@ -88,21 +99,21 @@ class SubmissionDetail(QWidget):
         self.job_id = QLineEdit(self)
         self.job_id.setObjectName("JobId")
         self.job_id.setReadOnly(True)
-        self.job_id.setAccessibleName("Job id")
+        self.job_id.setAccessibleName(self.tr("Job id"))
         self._fact_labels: dict[str, QLabel] = {}
-        for name in ("Sent", "Assessment", "District", "School year", "Settings", "Connection"):
+        for name in FACTS:
             value = QLabel(self)
             value.setTextFormat(Qt.TextFormat.PlainText)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._fact_labels[name] = value
-            self.facts.addRow(_muted(name, self), value)
-        self.facts.addRow(_muted("Job id", self), self.job_id)
+            self.facts.addRow(_muted(translated("SubmissionDetail", name), self), value)
+        self.facts.addRow(_muted(self.tr("Job id"), self), self.job_id)
         self.files_grid = QGridLayout()
         self.files_grid.setColumnStretch(0, 1)
         self.files_grid.setHorizontalSpacing(12)
         self.timeline = StepTimeline(self)
-        self.sets_title = _section("Output sets", self)
+        self.sets_title = _section(self.tr("Output sets"), self)
         self.sets = LinkedSets(self)
 
         layout = QVBoxLayout(self)
@@ -115,13 +126,13 @@ class SubmissionDetail(QWidget):
         layout.addLayout(actions)
         layout.addLayout(progress_row)
         layout.addWidget(self.note)
-        layout.addWidget(_section("Files", self))
+        layout.addWidget(_section(self.tr("Files"), self))
         layout.addLayout(self.files_grid)
         layout.addWidget(self.sets_title)
         layout.addWidget(self.sets)
-        layout.addWidget(_section("What happened", self))
+        layout.addWidget(_section(self.tr("What happened"), self))
         layout.addWidget(self.timeline)
-        layout.addWidget(_section("Details", self))
+        layout.addWidget(_section(self.tr("Details"), self))
         layout.addLayout(self.facts)
         layout.addStretch(1)
 
@@ -154,15 +165,23 @@ class SubmissionDetail(QWidget):
         restyle(self.badge)
         self.explanation.setText(_explanation(record, derived))
         facts = self._fact_labels
-        resumed = f" (a retry of #{record.resumed_from})" if record.resumed_from else ""
-        facts["Sent"].setText(f"{sent_text(record)} · submission #{record.id}{resumed}")
+        resumed = (
+            self.tr(" (a retry of #{id})").format(id=record.resumed_from)
+            if record.resumed_from
+            else ""
+        )
+        sent = self.tr("{sent} · submission #{id}{resumed}")
+        facts["Sent"].setText(sent.format(sent=sent_text(record), id=record.id, resumed=resumed))
         facts["Assessment"].setText(f"{assessment} ({record.bundle})")
-        facts["District"].setText(f"{record.tenant} (partner {record.partner})")
+        district = self.tr("{tenant} (partner {partner})")
+        facts["District"].setText(district.format(tenant=record.tenant, partner=record.partner))
         facts["School year"].setText(f"{year} ({record.school_year})" if year else "—")
         settings = ", ".join(f"{k} = {v}" for k, v in sorted(record.params.items()))
-        facts["Settings"].setText(settings or "None")
+        facts["Settings"].setText(settings or self.tr("None"))
         facts["Connection"].setText(f"{record.profile} · {record.api_base_url}")
-        self.job_id.setText(record.job_uid or "No job: Runway never received this submission")
+        self.job_id.setText(
+            record.job_uid or self.tr("No job: Runway never received this submission")
+        )
         self._show_files(record)
         self.timeline.set_record(record)
         # The sets Runway made for this job (linked by its uid); none without a job.
@@ -182,7 +201,7 @@ class SubmissionDetail(QWidget):
         self.output_button.setVisible(has_sets)
         self.download_button.setVisible(has_sets)
         self.copy_button.setVisible(record.job_uid is not None)
-        self.copy_button.setText("Copy job id")
+        self.copy_button.setText(self.tr("Copy job id"))
         # Whatever the clerk most likely wants next gets the emphasis.
         primary = self.resume_button if resumable else (
             self.output_button if has_sets else
@@ -204,10 +223,10 @@ class SubmissionDetail(QWidget):
             name.setTextFormat(Qt.TextFormat.PlainText)
             name.setToolTip(plain_tooltip(str(f.path)) or "")
             size = QLabel(human_size(f.size), self)
-            md5 = QLabel(f"MD5 {f.md5}", self)
+            md5 = QLabel(self.tr("MD5 {md5}").format(md5=f.md5), self)
             md5.setObjectName("Md5")
             md5.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            sent = QLabel("uploaded" if f.uploaded_at else "not uploaded", self)
+            sent = QLabel(self.tr("uploaded") if f.uploaded_at else self.tr("not uploaded"), self)
             sent.setObjectName("FileSent")
             sent.setProperty("state", "done" if f.uploaded_at else "pending")
             for column, widget in enumerate((name, size, md5, sent)):
@@ -262,7 +281,7 @@ class SubmissionDetail(QWidget):
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None and self.record is not None and self.record.job_uid:
             clipboard.setText(self.record.job_uid)
-            self.copy_button.setText("Copied")
+            self.copy_button.setText(self.tr("Copied"))
 
 
 def _explanation(record: SubmissionRecord, derived: DerivedState) -> str:

@@ -21,7 +21,7 @@ class HistoryTable(QTableView):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setShowGrid(False)
-        self.setAccessibleName("Submissions sent from this computer")
+        self.setAccessibleName(self.tr("Submissions sent from this computer"))
         vertical = self.verticalHeader()
         vertical.setVisible(False)
         vertical.setDefaultSectionSize(28)

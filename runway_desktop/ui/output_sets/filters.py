@@ -25,10 +25,15 @@ from PySide6.QtWidgets import (
 from runway_desktop.base.formatting import school_year_choices, school_year_label
 from runway_desktop.bundles.model import Registry
 from runway_desktop.core.outputs.browse import BrowseFilter
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import name_parts
 
-ANY_TENANT_HINT = "Any district"
-ODS_CHOICES = (("Any", None), ("Yes", True), ("No", False))
+# "Sent to ODS" choices, translated where shown (``translated``).
+ODS_CHOICES = (
+    (QT_TRANSLATE_NOOP("OutputSetsFilterBar", "Any"), None),
+    (QT_TRANSLATE_NOOP("OutputSetsFilterBar", "Yes"), True),
+    (QT_TRANSLATE_NOOP("OutputSetsFilterBar", "No"), False),
+)
 
 
 def _label(text: str, parent: QWidget, buddy: QWidget) -> QLabel:
@@ -53,32 +58,34 @@ class OutputSetsFilterBar(QWidget):
         self.tenant.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         tenant_edit = self.tenant.lineEdit()
         assert tenant_edit is not None  # editable combo boxes always have one
-        tenant_edit.setPlaceholderText(ANY_TENANT_HINT)
+        tenant_edit.setPlaceholderText(self.tr("Any district"))
         tenant_edit.setClearButtonEnabled(True)
         self.school_year = QComboBox(self)
         self.school_year.setObjectName("SchoolYearFilter")
-        self.school_year.addItem("Any year", "")
+        self.school_year.addItem(self.tr("Any year"), "")
         for end in school_year_choices():
             self.school_year.addItem(school_year_label(end), str(end))
         self.assessment = QComboBox(self)
         self.assessment.setObjectName("AssessmentFilter")
-        self.assessment.addItem("Any assessment", "")
+        self.assessment.addItem(self.tr("Any assessment"), "")
         self.sent_to_ods = QComboBox(self)
         self.sent_to_ods.setObjectName("OdsFilter")
         for text, value in ODS_CHOICES:
-            self.sent_to_ods.addItem(text, value)
-        self.created_after_enabled = QCheckBox("Created after", self)
+            self.sent_to_ods.addItem(translated("OutputSetsFilterBar", text), value)
+        self.created_after_enabled = QCheckBox(self.tr("Created after"), self)
         self.created_after = QDateEdit(self)
         self.created_after.setObjectName("CreatedAfterFilter")
         self.created_after.setCalendarPopup(True)
         self.created_after.setDisplayFormat("yyyy-MM-dd")
         self.created_after.setDate(QDate.currentDate().addDays(-7))
         self.created_after.setEnabled(False)
-        self.created_after.setToolTip("From the start of this day, on this computer's clock")
+        self.created_after.setToolTip(
+            self.tr("From the start of this day, on this computer's clock")
+        )
         self.search = QLineEdit(self)
         self.search.setObjectName("OutputSetsSearch")
         self.search.setPlaceholderText(
-            "Search the list: district, assessment, file name, job or set id…"
+            self.tr("Search the list: district, assessment, file name, job or set id…")
         )
         self.search.setClearButtonEnabled(True)
 
@@ -86,10 +93,10 @@ class OutputSetsFilterBar(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         pairs = (
-            ("Partner", self.partner),
-            ("District", self.tenant),
-            ("School year", self.school_year),
-            ("Assessment", self.assessment),
+            (self.tr("Partner"), self.partner),
+            (self.tr("District"), self.tenant),
+            (self.tr("School year"), self.school_year),
+            (self.tr("Assessment"), self.assessment),
         )
         for column, (text, widget) in enumerate(pairs):
             grid.addWidget(_label(text, self, widget), 0, column)
@@ -98,7 +105,7 @@ class OutputSetsFilterBar(QWidget):
         grid.setColumnStretch(3, 3)
         second = QHBoxLayout()
         second.setSpacing(8)
-        second.addWidget(_label("Sent to ODS", self, self.sent_to_ods))
+        second.addWidget(_label(self.tr("Sent to ODS"), self, self.sent_to_ods))
         second.addWidget(self.sent_to_ods)
         second.addSpacing(12)
         second.addWidget(self.created_after_enabled)
@@ -123,8 +130,8 @@ class OutputSetsFilterBar(QWidget):
         self.search.textChanged.connect(self.searchChanged)
         self._last_tenant = ""
         # For screen readers: the date and the search have no label of their own.
-        self.created_after.setAccessibleName("Created after (date)")
-        self.search.setAccessibleName("Search the list")
+        self.created_after.setAccessibleName(self.tr("Created after (date)"))
+        self.search.setAccessibleName(self.tr("Search the list"))
         name_parts(self)  # the combos' inner fields and lists, the clear buttons
 
     # -- content -----------------------------------------------------------------------------
@@ -140,7 +147,7 @@ class OutputSetsFilterBar(QWidget):
         with self._quietly():
             chosen = self.assessment.currentData()
             self.assessment.clear()
-            self.assessment.addItem("Any assessment", "")
+            self.assessment.addItem(self.tr("Any assessment"), "")
             for bundle in sorted(registry.all(), key=lambda b: b.display_name.casefold()):
                 self.assessment.addItem(bundle.display_name, bundle.path)
                 self.assessment.setItemData(

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -40,26 +41,37 @@ from runway_desktop.core.outputs.downloader import (
     verification_text,
 )
 from runway_desktop.ui.theme import DARK, LIGHT, is_dark
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.plain_text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+# The headers and their tips, translated where shown (``translated``, context "OutputSetsModel").
 COLUMNS = (
-    "Created",
-    "District",
-    "School year",
-    "Assessment",
-    "Files",
-    "Sent to ODS",
-    "On this computer",
+    QT_TRANSLATE_NOOP("OutputSetsModel", "Created"),
+    QT_TRANSLATE_NOOP("OutputSetsModel", "District"),
+    QT_TRANSLATE_NOOP("OutputSetsModel", "School year"),
+    QT_TRANSLATE_NOOP("OutputSetsModel", "Assessment"),
+    QT_TRANSLATE_NOOP("OutputSetsModel", "Files"),
+    QT_TRANSLATE_NOOP("OutputSetsModel", "Sent to ODS"),
+    QT_TRANSLATE_NOOP("OutputSetsModel", "On this computer"),
 )
 COL_CREATED, COL_TENANT, COL_YEAR, COL_ASSESSMENT, COL_FILES, COL_ODS, COL_STATE = range(7)
 HEADER_TIPS = {
-    COL_CREATED: "When Runway made the result, on this computer's clock",
-    COL_TENANT: "The district the assessment file was sent for (Runway calls it a tenant)",
-    COL_ODS: "Whether Runway also loaded these records into the district's ODS (its Ed-Fi "
-    "data store)",
-    COL_STATE: "Click a row's entry here to download it, or to open its folder",
+    COL_CREATED: QT_TRANSLATE_NOOP(
+        "OutputSetsModel", "When Runway made the result, on this computer's clock"
+    ),
+    COL_TENANT: QT_TRANSLATE_NOOP(
+        "OutputSetsModel",
+        "The district the assessment file was sent for (Runway calls it a tenant)",
+    ),
+    COL_ODS: QT_TRANSLATE_NOOP(
+        "OutputSetsModel",
+        "Whether Runway also loaded these records into the district's ODS (its Ed-Fi data store)",
+    ),
+    COL_STATE: QT_TRANSLATE_NOOP(
+        "OutputSetsModel", "Click a row's entry here to download it, or to open its folder"
+    ),
 }
 STATE_ORDER = {STATE_FAILED: 0, STATE_DOWNLOADING: 1, STATE_QUEUED: 2, STATE_NONE: 3}
 UidRole = Qt.ItemDataRole.UserRole + 1
@@ -79,14 +91,15 @@ def theme_colour(token: str) -> QColor:
 
 def state_text(state: LocalState) -> str:
     if state.state == STATE_QUEUED:
-        return "Waiting to download…"
+        return QCoreApplication.translate("OutputSetsModel", "Waiting to download…")
     if state.state == STATE_DOWNLOADING:
-        return f"Downloading {state.fraction * 100:.0f} %"
+        text = QCoreApplication.translate("OutputSetsModel", "Downloading {percent} %")
+        return text.format(percent=f"{state.fraction * 100:.0f}")
     if state.state == STATE_COMPLETE:
-        return "Downloaded · Open folder"
+        return QCoreApplication.translate("OutputSetsModel", "Downloaded · Open folder")
     if state.state == STATE_FAILED:
-        return "Failed · Try again"
-    return "Not downloaded · Download"
+        return QCoreApplication.translate("OutputSetsModel", "Failed · Try again")
+    return QCoreApplication.translate("OutputSetsModel", "Not downloaded · Download")
 
 
 def state_tip(state: LocalState) -> str:
@@ -96,12 +109,24 @@ def state_tip(state: LocalState) -> str:
             for name, kind in state.verification
             if verification_text(kind)
         )
-        return f"Every file arrived complete.{checks}\nClick to open:\n{state.folder}"
+        text = QCoreApplication.translate(
+            "OutputSetsModel", "Every file arrived complete.{checks}\nClick to open:\n{folder}"
+        )
+        return text.format(checks=checks, folder=state.folder)
     if state.state == STATE_FAILED:
-        return f"{state.message or 'The download failed.'}\nClick to try again."
+        failed = state.message or QCoreApplication.translate(
+            "OutputSetsModel", "The download failed."
+        )
+        return failed + "\n" + QCoreApplication.translate("OutputSetsModel", "Click to try again.")
     if state.state == STATE_NONE:
-        return "Not downloaded yet. Click to download every file of this set."
-    return "Saving to:\n" + str(state.folder) if state.folder else ""
+        return QCoreApplication.translate(
+            "OutputSetsModel", "Not downloaded yet. Click to download every file of this set."
+        )
+    if not state.folder:
+        return ""
+    return QCoreApplication.translate("OutputSetsModel", "Saving to:\n{folder}").format(
+        folder=state.folder
+    )
 
 
 def link_tip(row: SetRow) -> str:
@@ -139,9 +164,10 @@ class OutputSetsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == _DISPLAY:
-            return COLUMNS[section]
+            return translated("OutputSetsModel", COLUMNS[section])
         if role == _TOOLTIP:
-            return HEADER_TIPS.get(section)
+            tip = HEADER_TIPS.get(section)
+            return translated("OutputSetsModel", tip) if tip else None
         return None
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
@@ -171,19 +197,21 @@ class OutputSetsModel(QAbstractTableModel):
         if column == COL_FILES:
             return row.files_text
         if column == COL_ODS:
-            return "Yes" if row.output_set.sent_to_ods else "No"
+            return self.tr("Yes") if row.output_set.sent_to_ods else self.tr("No")
         return state_text(self.state_of(row.uid))
 
     def _tooltip(self, row: SetRow, column: int) -> str | None:
         if column == COL_CREATED:
             return row.created_exact
         if column == COL_ASSESSMENT:
-            return (row.output_set.bundle or "Runway did not say which assessment") + link_tip(row)
+            unknown = row.output_set.bundle or self.tr("Runway did not say which assessment")
+            return unknown + link_tip(row)
         if column == COL_FILES:
             return row.files_tip
         if column == COL_STATE:
             return state_tip(self.state_of(row.uid))
-        return f"Output set {row.uid}\nSubmission (job) {row.output_set.job_uid}" + link_tip(row)
+        ids = self.tr("Output set {set}\nSubmission (job) {job}")
+        return ids.format(set=row.uid, job=row.output_set.job_uid) + link_tip(row)
 
     def _foreground(self, row: SetRow, column: int) -> QColor | None:
         if column == COL_CREATED:

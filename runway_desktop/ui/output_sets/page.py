@@ -63,14 +63,14 @@ class OutputSetsPage(QWidget):
         self._download_job: str | None = None
         self._download_set: str | None = None
 
-        title = QLabel("Output sets", self)
+        title = QLabel(self.tr("Output sets"), self)
         title.setObjectName("PageTitle")
         self.filters = OutputSetsFilterBar(self)
         self.filters.set_assessments(services.registry)
         self.summary = QLabel(self)
         self.summary.setObjectName("MutedText")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.banner = QLabel(self)
         self.banner.setObjectName("OutputSetsBanner")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
@@ -89,7 +89,7 @@ class OutputSetsPage(QWidget):
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.clear_button = QPushButton("Clear filters", self)
+        self.clear_button = QPushButton(self.tr("Clear filters"), self)
         empty_page = QWidget(self)
         empty_layout = QVBoxLayout(empty_page)
         empty_layout.addStretch(1)
@@ -102,21 +102,25 @@ class OutputSetsPage(QWidget):
 
         self.message = DownloadMessage(self)
         self.root_line = DownloadRootLine(services.preferences, self)
-        self.watch = QCheckBox("Download new results automatically", self)
+        self.watch = QCheckBox(self.tr("Download new results automatically"), self)
         self.watch.setToolTip(
-            "While the app is open it checks every minute for new results of every partner "
-            "and downloads each one once, also after a restart."
+            self.tr(
+                "While the app is open it checks every minute for new results of every partner "
+                "and downloads each one once, also after a restart."
+            )
         )
         self.watch_note = QLabel(self)
         self.watch_note.setObjectName("MutedText")
         self.watch_note.setWordWrap(True)
         self.watch_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.download_button = QPushButton("Download selected", self)
+        self.download_button = QPushButton(self.tr("Download selected"), self)
         self.download_button.setObjectName("PrimaryButton")
-        self.csv_button = QPushButton("Save as CSV for Excel", self)
+        self.csv_button = QPushButton(self.tr("Save as CSV for Excel"), self)
         self.csv_button.setToolTip(
-            "Save each result file of the selected downloaded sets as a CSV file beside it, "
-            "one column per field, ready to open in Excel"
+            self.tr(
+                "Save each result file of the selected downloaded sets as a CSV file beside it, "
+                "one column per field, ready to open in Excel"
+            )
         )
 
         top = QHBoxLayout()
@@ -212,18 +216,25 @@ class OutputSetsPage(QWidget):
             self._show_state()
             return None
         self.refresh_button.setEnabled(False)
-        self.summary.setText(f"Loading output sets for {choice.partner}…")
+        self.summary.setText(self._loading_text(choice.partner))
         return self.listing.start(self.connection, choice)
 
+    def _loading_text(self, partner: str) -> str:
+        return self.tr("Loading output sets for {partner}…").format(partner=partner)
+
     def _on_listing_failed(self, error: RunwayError) -> None:
-        self._show_banner(f"Could not list output sets: {error.message} {error.next_step}")
+        self._show_banner(
+            self.tr("Could not list output sets: {message} {next_step}").format(
+                message=error.message, next_step=error.next_step
+            )
+        )
         if self._download_job is not None:
             # A failed listing tells nothing about the submission's output: say so in the
             # state model's words, never "no result yet".
             could_not = WORDING[SubmissionState.COULD_NOT_TELL]
             self.message.show_text(
-                f"{could_not.label}: whether this submission has results is not known yet."
-                " Press Download results again in a moment.", error=True,
+                self.tr("{state}: whether this submission has results is not known yet. Press "
+                "Download results again in a moment.").format(state=could_not.label), error=True,
             )  # fmt: skip
         self.refresh_button.setEnabled(True)
         self._show_state()
@@ -257,8 +268,8 @@ class OutputSetsPage(QWidget):
                 # Runway answered and lists nothing for the job: not a success (never green),
                 # and not a verdict either (History says what the submission is).
                 self.message.show_text(
-                    "Runway lists no output sets for this submission yet. History shows what "
-                    "became of it.", error=True,
+                    self.tr("Runway lists no output sets for this submission yet. History shows "
+                    "what became of it."), error=True,
                 )  # fmt: skip
 
     # -- what the screen says ----------------------------------------------------------------
@@ -268,19 +279,20 @@ class OutputSetsPage(QWidget):
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.clear_button.setVisible(False)
         if self.connection is None:
-            text = "Set up the connection to Runway first (Settings)."
+            text = self.tr("Set up the connection to Runway first (Settings).")
         elif choice is None:
-            text = "This connection may not read results for any partner yet."
+            text = self.tr("This connection may not read results for any partner yet.")
         elif loaded_filter is None:
-            text = f"Loading output sets for {choice.partner}…"
+            text = self._loading_text(choice.partner)
         elif total == 0:
-            text = empty_text(loaded_filter, self.services.assessment_name)
-            self.clear_button.setText("Clear filters")
+            text = empty_text(loaded_filter, self.services.assessment_name)  # the core's words
+            self.clear_button.setText(self.tr("Clear filters"))
             self.clear_button.setVisible(loaded_filter.narrowed)
         elif shown == 0:
             words = " ".join(self.proxy.search_words())
-            text = f"None of the {total} output sets matches “{words}”."
-            self.clear_button.setText("Clear the search")
+            text = self.tr("None of the {total} output sets matches “{words}”.")
+            text = text.format(total=total, words=words)
+            self.clear_button.setText(self.tr("Clear the search"))
             self.clear_button.setVisible(True)
         else:
             text = ""
@@ -288,10 +300,15 @@ class OutputSetsPage(QWidget):
         self.stack.setCurrentIndex(1 if text else 0)
         if loaded_filter is not None and loaded_at is not None:
             scope = scope_text(loaded_filter, self.services.assessment_name)
-            count = f"{total} output set{'' if total == 1 else 's'}"
+            one, many = self.tr("{total} output set"), self.tr("{total} output sets")
+            count = (one if total == 1 else many).format(total=total)
             if shown != total:
-                count = f"{shown} of {count}"
-            self.summary.setText(f"{count} for {scope} · updated {loaded_at:%H:%M}")
+                count = self.tr("{shown} of {count}").format(shown=shown, count=count)
+            self.summary.setText(
+                self.tr("{count} for {scope} · updated {time}").format(
+                    count=count, scope=scope, time=f"{loaded_at:%H:%M}"
+                )
+            )
         self.on_selection_changed()
 
     def _show_banner(self, text: str) -> None:
@@ -322,7 +339,9 @@ class OutputSetsPage(QWidget):
     def on_selection_changed(self, *_args: QItemSelection) -> None:
         count = len(self._selected_sets())
         self.download_button.setText(
-            f"Download selected ({count})" if count else "Download selected"
+            self.tr("Download selected ({count})").format(count=count)
+            if count
+            else self.tr("Download selected")
         )
         self.download_button.setEnabled(count > 0)
         # Only a set downloaded and checked here has files to convert (the core re-checks).
@@ -346,7 +365,7 @@ class OutputSetsPage(QWidget):
         uids = self._downloaded_selected()
         if self.connection is None or not uids:
             return
-        self.message.show_text("Saving as CSV for Excel…")
+        self.message.show_text(self.tr("Saving as CSV for Excel…"))
         self.csv_saver.save(self.connection.profile.name, uids)
 
     def on_csv_saved(self, saved: CsvSaved) -> None:
@@ -381,9 +400,11 @@ class OutputSetsPage(QWidget):
     def _show_watch_note(self) -> None:
         on = self.watch.isChecked()
         self.watch_note.setText(
-            f"New results are saved to the folder below as they appear ({self.root_line.root})."
+            self.tr("New results are saved to the folder below as they appear ({folder}).").format(
+                folder=self.root_line.root
+            )
             if on
-            else "Off: use Download selected, or click “Download” on a row."
+            else self.tr("Off: use Download selected, or click “Download” on a row.")
         )
 
     def on_watch_problem(self, text: str) -> None:

@@ -4,6 +4,7 @@ of sets being downloaded."""
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QRect,
     Qt,
 )
@@ -58,9 +59,12 @@ class StateDelegate(QStyledItemDelegate):
 
 
 def configure_table(table: QTableView, model: OutputSetsModel) -> None:
-    table.setAccessibleName("Output sets")
+    table.setAccessibleName(QCoreApplication.translate("OutputSetsTable", "Output sets"))
     table.setAccessibleDescription(
-        "Runway's output sets: one row each, with whether it is on this computer"
+        QCoreApplication.translate(
+            "OutputSetsTable",
+            "Runway's output sets: one row each, with whether it is on this computer",
+        )
     )
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -77,8 +81,8 @@ def configure_table(table: QTableView, model: OutputSetsModel) -> None:
     header = table.horizontalHeader()
     header.setHighlightSections(False)
     for column, width in enumerate(COLUMN_WIDTHS):
-        if width:
-            header.resizeSection(column, width)
+        if width:  # never narrower than its (translated) title
+            header.resizeSection(column, max(width, header.sectionSizeHint(column)))
     header.setSectionResizeMode(COL_ASSESSMENT, QHeaderView.ResizeMode.Stretch)
     header.setSortIndicator(COL_CREATED, Qt.SortOrder.DescendingOrder)
     # The progress bar's delegate paints in Python (a few ms per paint for the visible rows):

@@ -12,11 +12,15 @@ from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-UNENCRYPTED_MESSAGE = (
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
+
+# Translated where shown (``translated``, context "AddressWarning").
+UNENCRYPTED_MESSAGE = QT_TRANSLATE_NOOP(
+    "AddressWarning",
     "This address is not encrypted: the secret and your data would travel in the clear. "
-    "Use https://"
+    "Use https://",
 )
-SAVE_ANYWAY_TEXT = "Save anyway"
+SAVE_ANYWAY_TEXT = QT_TRANSLATE_NOOP("AddressWarning", "Save anyway")
 
 
 def is_unencrypted(url: str) -> bool:
@@ -39,7 +43,7 @@ class AddressWarning(QLabel):
     """Under an address field: shown while the typed address is unencrypted."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(UNENCRYPTED_MESSAGE, parent)
+        super().__init__(translated("AddressWarning", UNENCRYPTED_MESSAGE), parent)
         self.setObjectName("FieldError")  # the error colour: this is a risk, not a tip
         self.setWordWrap(True)
         self.hide()

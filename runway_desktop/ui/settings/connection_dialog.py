@@ -49,15 +49,17 @@ from runway_desktop.ui.settings.address_warning import (
 )
 from runway_desktop.ui.settings.form_parts import STYLE, hint, name_fields, stacked
 from runway_desktop.ui.settings.secret_keeping import SessionOnlyOffer
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import announce, name_parts
 from runway_desktop.ui.widgets.field_error import FieldError
 
-DEFAULT_PROFILE_NAME = "Runway"
-TEST_BUTTON_TEXT = "Test connection"
-TESTING_TEXT = "Testing…"
+DEFAULT_PROFILE_NAME = "Runway"  # the product's name: not translated
+# Translated where shown (``translated``, context "ConnectionDialog").
+TEST_BUTTON_TEXT = QT_TRANSLATE_NOOP("ConnectionDialog", "Test connection")
+TESTING_TEXT = QT_TRANSLATE_NOOP("ConnectionDialog", "Testing…")
 TOKEN_STYLE_CHOICES: tuple[tuple[str, TokenStyle], ...] = (
-    ("Form (Keycloak)", "form"),
-    ("JSON (Auth0)", "json"),
+    (QT_TRANSLATE_NOOP("ConnectionDialog", "Form (Keycloak)"), "form"),
+    (QT_TRANSLATE_NOOP("ConnectionDialog", "JSON (Auth0)"), "json"),
 )
 
 
@@ -74,7 +76,7 @@ class ConnectionDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ConnectionDialog")
-        self.setWindowTitle("Connect to Runway")
+        self.setWindowTitle(self.tr("Connect to Runway"))
         self.setStyleSheet(STYLE)
         self._services = services
         self._original = profile
@@ -104,8 +106,10 @@ class ConnectionDialog(QDialog):
 
     def _build(self) -> None:
         intro = QLabel(
-            "Enter the connection details your Runway administrator gave you. "
-            "You can test them before saving."
+            self.tr(
+                "Enter the connection details your Runway administrator gave you. "
+                "You can test them before saving."
+            )
         )
         intro.setWordWrap(True)
 
@@ -118,9 +122,9 @@ class ConnectionDialog(QDialog):
         self.secret_edit = QLineEdit()
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.show_secret_button = QToolButton()
-        self.show_secret_button.setText("Show")
+        self.show_secret_button.setText(self.tr("Show"))
         self.show_secret_button.setCheckable(True)
-        self.show_secret_button.setToolTip("Show or hide the client secret")
+        self.show_secret_button.setToolTip(self.tr("Show or hide the client secret"))
         self.secret_note = hint(self._services.secrets.status_message)
         self.session_offer = SessionOnlyOffer(
             self._services.preferences,
@@ -140,15 +144,16 @@ class ConnectionDialog(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Connection name:", self._with_error("name", self.name_edit))
+        form.addRow(self.tr("Connection name:"), self._with_error("name", self.name_edit))
         form.addRow(
-            "Runway API URL:", self._with_error("api_url", self.api_url_edit, self.api_url_warning)
+            self.tr("Runway API URL:"),
+            self._with_error("api_url", self.api_url_edit, self.api_url_warning),
         )
         form.addRow(
-            "Token URL:",
+            self.tr("Token URL:"),
             self._with_error("token_url", self.token_url_edit, self.token_url_warning),
         )
-        form.addRow("Client ID:", self._with_error("client_id", self.client_id_edit))
+        form.addRow(self.tr("Client ID:"), self._with_error("client_id", self.client_id_edit))
         secret_row = QHBoxLayout()
         secret_row.setContentsMargins(0, 0, 0, 0)
         secret_row.addWidget(self.secret_edit, 1)
@@ -156,12 +161,12 @@ class ConnectionDialog(QDialog):
         secret_box = QWidget()
         secret_box.setLayout(secret_row)
         form.addRow(
-            "Client secret:",
+            self.tr("Client secret:"),
             self._with_error("secret", secret_box, self.secret_note, self.session_offer),
         )
 
         self.advanced_button = QToolButton()
-        self.advanced_button.setText("Advanced settings")
+        self.advanced_button.setText(self.tr("Advanced settings"))
         self.advanced_button.setCheckable(True)
         self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
         self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -169,7 +174,7 @@ class ConnectionDialog(QDialog):
         self.advanced_box = self._build_advanced()
         self.advanced_box.setVisible(False)
 
-        self.test_button = QPushButton(TEST_BUTTON_TEXT)
+        self.test_button = QPushButton(translated("ConnectionDialog", TEST_BUTTON_TEXT))
         self.test_button.setAutoDefault(False)
         self.test_result = QLabel()
         self.test_result.setObjectName("TestResult")
@@ -214,22 +219,26 @@ class ConnectionDialog(QDialog):
     def _build_advanced(self) -> QWidget:
         self.token_style_combo = QComboBox()
         for label, style in TOKEN_STYLE_CHOICES:
-            self.token_style_combo.addItem(label, style)
-        self.token_style_combo.setAccessibleName("Token request style")
+            self.token_style_combo.addItem(translated("ConnectionDialog", label), style)
+        self.token_style_combo.setAccessibleName(self.tr("Token request style"))
         self.audience_edit = QLineEdit()
-        self.audience_edit.setAccessibleName("Audience")
+        self.audience_edit.setAccessibleName(self.tr("Audience"))
         self.scopes_edit = QLineEdit()
-        self.scopes_edit.setPlaceholderText("Let the identity provider decide")
-        self.scopes_edit.setAccessibleName("Scopes to request")
-        self.scopes_edit.setAccessibleDescription("Separated by spaces; empty lets it decide.")
-        style_hint = hint("Keycloak and most sign-in services take a form; Auth0 takes JSON.")
-        scopes_hint = hint("Separate scopes with spaces, e.g. create:jobs partner:acme")
+        self.scopes_edit.setPlaceholderText(self.tr("Let the identity provider decide"))
+        self.scopes_edit.setAccessibleName(self.tr("Scopes to request"))
+        self.scopes_edit.setAccessibleDescription(
+            self.tr("Separated by spaces; empty lets it decide.")
+        )
+        style_hint = hint(
+            self.tr("Keycloak and most sign-in services take a form; Auth0 takes JSON.")
+        )
+        scopes_hint = hint(self.tr("Separate scopes with spaces, e.g. create:jobs partner:acme"))
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Token request style:", stacked(self.token_style_combo, style_hint))
-        form.addRow("Audience:", self.audience_edit)
-        form.addRow("Scopes to request:", stacked(self.scopes_edit, scopes_hint))
+        form.addRow(self.tr("Token request style:"), stacked(self.token_style_combo, style_hint))
+        form.addRow(self.tr("Audience:"), self.audience_edit)
+        form.addRow(self.tr("Scopes to request:"), stacked(self.scopes_edit, scopes_hint))
         box = QWidget()
         box.setLayout(form)
         form.setContentsMargins(16, 0, 0, 0)  # indented under its toggle
@@ -239,16 +248,22 @@ class ConnectionDialog(QDialog):
     def _name_fields(self) -> None:
         # Each field sits in a cell with its error line below it, so the row's label is not
         # its sibling and Qt would not read it as the name: the names are given outright.
-        name_fields(
-            {
-                self.name_edit: ("Connection name", "Any name, to tell this connection apart."),
-                self.api_url_edit: ("Runway API URL", "Runway's address, starting with https://"),
-                self.token_url_edit: ("Token URL", "The sign-in address, starting with https://"),
-                self.client_id_edit: ("Client ID", "From your Runway administrator."),
-                self.secret_edit: ("Client secret", self.secret_note.text()),
-            }
-        )
-        self.show_secret_button.setAccessibleDescription("Show or hide the client secret")
+        name_fields({
+            self.name_edit: (
+                self.tr("Connection name"), self.tr("Any name, to tell this connection apart.")
+            ),
+            self.api_url_edit: (
+                self.tr("Runway API URL"), self.tr("Runway's address, starting with https://")
+            ),
+            self.token_url_edit: (
+                self.tr("Token URL"), self.tr("The sign-in address, starting with https://")
+            ),
+            self.client_id_edit: (
+                self.tr("Client ID"), self.tr("From your Runway administrator.")
+            ),
+            self.secret_edit: (self.tr("Client secret"), self.secret_note.text()),
+        })  # fmt: skip
+        self.show_secret_button.setAccessibleDescription(self.tr("Show or hide the client secret"))
 
     def _with_error(self, field: FieldName, widget: QWidget, *extra: QWidget) -> QWidget:
         error = FieldError()
@@ -267,9 +282,9 @@ class ConnectionDialog(QDialog):
         self.audience_edit.setText(profile.audience or "")
         self.scopes_edit.setText(profile.scopes)
         self.secret_edit.setPlaceholderText(
-            "Unchanged (type to replace)"
+            self.tr("Unchanged (type to replace)")
             if self._stored_secret
-            else "Not remembered: type the client secret again"
+            else self.tr("Not remembered: type the client secret again")
         )
         if profile.token_style != "form" or profile.audience or profile.scopes:
             self.advanced_button.setChecked(True)
@@ -290,7 +305,7 @@ class ConnectionDialog(QDialog):
     def on_show_secret_toggled(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self.secret_edit.setEchoMode(mode)
-        self.show_secret_button.setText("Hide" if shown else "Show")
+        self.show_secret_button.setText(self.tr("Hide") if shown else self.tr("Show"))
 
     def on_advanced_toggled(self, expanded: bool) -> None:
         self.advanced_box.setVisible(expanded)
@@ -300,7 +315,9 @@ class ConnectionDialog(QDialog):
 
     def on_api_url_changed(self, text: str) -> None:
         default = derive_audience(text) if text.strip() else "https://runway.example.org"
-        self.audience_edit.setPlaceholderText(f"Default: {default}")
+        self.audience_edit.setPlaceholderText(
+            self.tr("Default: {audience}").format(audience=default)
+        )
 
     def on_address_changed(self, _text: str) -> None:
         self.api_url_warning.follow(self.api_url_edit.text())
@@ -317,11 +334,13 @@ class ConnectionDialog(QDialog):
             return
         secret = values.secret or self._stored_secret or ""
         self.test_button.setEnabled(False)
-        self.test_button.setText(TESTING_TEXT)
+        self.test_button.setText(translated("ConnectionDialog", TESTING_TEXT))
         self._show_result(
             "busy",
-            "<b>Testing…</b><br>Getting a token from the sign-in service, then asking Runway "
-            "to check it.",
+            self.tr(
+                "<b>Testing…</b><br>Getting a token from the sign-in service, then asking Runway "
+                "to check it."
+            ),
         )
         self._test_task = asyncio.ensure_future(self._run_test(self._profile(values), secret))
 
@@ -342,7 +361,10 @@ class ConnectionDialog(QDialog):
                     secrets.rename(self._original.name, profile.name)
                 store.update(profile)
         except ProfilesFileError as error:
-            self._show_result("error", f"<b>Not saved.</b><br>{html.escape(str(error))}")
+            self._show_result(
+                "error",
+                self.tr("<b>Not saved.</b><br>{error}").format(error=html.escape(str(error))),
+            )
             return
         except ProfileError as error:
             self._set_error("name", str(error))
@@ -359,13 +381,18 @@ class ConnectionDialog(QDialog):
         if not any(is_unencrypted(url) for url in addresses) or self._warned_for == addresses:
             return True
         self._warned_for = addresses
-        self.save_button.setText(SAVE_ANYWAY_TEXT)
+        save_anyway = translated("AddressWarning", SAVE_ANYWAY_TEXT)
+        unencrypted = translated("AddressWarning", UNENCRYPTED_MESSAGE)
+        self.save_button.setText(save_anyway)
         self._show_result(
             "warning",
-            f"<b>Not saved yet.</b><br>{html.escape(UNENCRYPTED_MESSAGE)}. "
-            f"Press “{SAVE_ANYWAY_TEXT}” to save it as it is.",
+            self.tr(
+                "<b>Not saved yet.</b><br>{problem}. Press “{save_anyway}” to save it as it is."
+            ).format(problem=html.escape(unencrypted), save_anyway=save_anyway),
         )
-        announce(self, f"Not saved yet. {UNENCRYPTED_MESSAGE}", assertive=True)
+        announce(
+            self, self.tr("Not saved yet. {problem}").format(problem=unencrypted), assertive=True
+        )
         return False
 
     # --- test ---------------------------------------------------------------------------
@@ -380,7 +407,7 @@ class ConnectionDialog(QDialog):
 
     def _end_test(self) -> None:
         self.test_button.setEnabled(True)
-        self.test_button.setText(TEST_BUTTON_TEXT)
+        self.test_button.setText(translated("ConnectionDialog", TEST_BUTTON_TEXT))
 
     def _show_result(self, state: str, rich_text: str) -> None:
         self.test_result.setProperty("state", state)

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -19,7 +19,7 @@ from runway_desktop.settings.preferences import PreferencesStore
 from runway_desktop.ui.widgets.elided_label import ElidedLabel
 from runway_desktop.ui.widgets.restyle import restyle
 
-APP_FOLDER = "Runway"
+APP_FOLDER = "Runway"  # a folder's name: not translated
 
 
 def default_download_root() -> Path:
@@ -41,7 +41,8 @@ def save_root(preferences: PreferencesStore, root: Path) -> None:
 
 
 def _native_choose_folder(parent: QWidget | None, current: Path) -> Path | None:
-    chosen = QFileDialog.getExistingDirectory(parent, "Save downloaded results in", str(current))
+    title = QCoreApplication.translate("DownloadRootLine", "Save downloaded results in")
+    chosen = QFileDialog.getExistingDirectory(parent, title, str(current))
     return Path(chosen) if chosen else None
 
 
@@ -63,12 +64,12 @@ class DownloadRootLine(QWidget):
         self.setObjectName("DownloadRootLine")
         self.preferences = preferences
         self.root = current_root(preferences)
-        caption = QLabel("Save to:", self)
+        caption = QLabel(self.tr("Save to:"), self)
         caption.setObjectName("MutedText")
         self.path_label = ElidedLabel(self)
         self.path_label.setObjectName("DownloadRootPath")
-        self.change_button = QPushButton("Change…", self)
-        self.change_button.setToolTip("Choose the folder downloaded results are saved in")
+        self.change_button = QPushButton(self.tr("Change…"), self)
+        self.change_button.setToolTip(self.tr("Choose the folder downloaded results are saved in"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(caption)
@@ -108,9 +109,9 @@ class DownloadMessage(QWidget):
         # Both kinds share one padding: styled from the start, a kind change cannot leave a
         # stale (padding-less) size behind.
         self.label.setProperty("kind", "success")
-        self.open_button = QPushButton("Open folder", self)
+        self.open_button = QPushButton(self.tr("Open folder"), self)
         # Shown when no file manager answered Open folder: the path, to paste into one.
-        self.copy_button = QPushButton("Copy path", self)
+        self.copy_button = QPushButton(self.tr("Copy path"), self)
         self.copy_button.hide()
         self.folder: Path | None = None
         layout = QHBoxLayout(self)
@@ -129,7 +130,7 @@ class DownloadMessage(QWidget):
         self.folder = folder
         self.open_button.setVisible(folder is not None)
         self.copy_button.hide()
-        self.copy_button.setText("Copy path")
+        self.copy_button.setText(self.tr("Copy path"))
         self.show()
 
     def show_results(self, results: list[SetDownload]) -> None:
@@ -137,28 +138,39 @@ class DownloadMessage(QWidget):
         failed = [r for r in results if not r.ok]
         if failed:
             error = failed[0].error
-            what = "1 output set" if len(failed) == 1 else f"{len(failed)} output sets"
-            detail = f"{error.message} {error.next_step}" if error else ""
-            ok = f" ({len(done)} others arrived.)" if done else ""
-            self.show_text(f"Could not download {what}: {detail}{ok}".strip(), error=True)
+            detail = f"{error.message} {error.next_step}" if error else ""  # the core's words
+            ok = self.tr(" ({count} others arrived.)").format(count=len(done)) if done else ""
+            text = self.tr("Could not download {sets}: {detail}{ok}")
+            text = text.format(sets=self._sets(len(failed)), detail=detail, ok=ok)
+            self.show_text(text.strip(), error=True)
         elif done:
             folders = [r.folder for r in done]
             where = folders[0] if len(folders) == 1 else Path(os.path.commonpath(folders))
             files = sum(len(r.files) for r in done)
-            sets = "1 output set" if len(done) == 1 else f"{len(done)} output sets"
-            plural = "file" if files == 1 else "files"
-            self.show_text(f"Downloaded {sets} ({files} {plural}) to {where}", where)
+            one, many = self.tr("{count} file"), self.tr("{count} files")
+            text = self.tr("Downloaded {sets} ({files}) to {folder}").format(
+                sets=self._sets(len(done)),
+                files=(one if files == 1 else many).format(count=files),
+                folder=where,
+            )
+            self.show_text(text, where)
+
+    def _sets(self, count: int) -> str:
+        if count == 1:
+            return self.tr("1 output set")
+        return self.tr("{count} output sets").format(count=count)
 
     def open(self, folder: Path) -> None:
         if not folder.is_dir():
-            self.show_text(
-                f"The folder {folder} is no longer there. Download the set again to get it back.",
-                error=True,
+            text = self.tr(
+                "The folder {folder} is no longer there. Download the set again to get it back."
             )
+            self.show_text(text.format(folder=folder), error=True)
             return
         if not open_folder(folder):
             # No file manager answered (a bare Linux desktop, a locked-down PC): the path.
-            self.show_text(f"No file manager opened the folder. It is: {folder}", folder)
+            text = self.tr("No file manager opened the folder. It is: {folder}")
+            self.show_text(text.format(folder=folder), folder)
             self.copy_button.show()
 
     def on_open_clicked(self) -> None:
@@ -169,4 +181,4 @@ class DownloadMessage(QWidget):
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None and self.folder is not None:
             clipboard.setText(str(self.folder))
-            self.copy_button.setText("Copied")
+            self.copy_button.setText(self.tr("Copied"))

@@ -15,8 +15,6 @@ from runway_desktop.settings import SESSION_ONLY_MESSAGE
 from runway_desktop.settings.preferences import PreferencesStore
 from runway_desktop.ui.widgets.accessible import announce
 
-KEEP_FOR_SESSION_TEXT = "Keep for this session only"
-
 
 class SessionOnlyOffer(QWidget):
     """The "Keep for this session only" button beside the secret's note (``note``).
@@ -36,11 +34,13 @@ class SessionOnlyOffer(QWidget):
         self.setObjectName("SessionOnlyOffer")
         self._preferences = preferences
         self._note = note
-        self.button = QPushButton(KEEP_FOR_SESSION_TEXT, self)
+        self.button = QPushButton(self.tr("Keep for this session only"), self)
         self.button.setObjectName("KeepForSession")
         self.button.setAutoDefault(False)  # Enter in a field saves; it must not answer this
         self.button.setAccessibleDescription(
-            "Use the secret until Runway Desktop closes, and stop showing this explanation."
+            self.tr(
+                "Use the secret until Runway Desktop closes, and stop showing this explanation."
+            )
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -32,7 +32,7 @@ class AlreadySentNotice(QLabel):
     def __init__(self, services: Session, form: SubmitForm, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Notices")  # the warning colour of the screen's other notices
-        self.setAccessibleName("Already sent")
+        self.setAccessibleName(self.tr("Already sent"))
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
         self.hide()

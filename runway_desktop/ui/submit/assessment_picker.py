@@ -13,11 +13,13 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 from runway_desktop.bundles.model import Bundle, Registry
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
-NOT_ENABLED_SUFFIX = " — not enabled for this partner"
-PLACEHOLDER = "Type to search, e.g. PSAT, MAP, STAR…"
+# Translated where shown (``translated``); tests find the English texts by these names.
+NOT_ENABLED_SUFFIX = QT_TRANSLATE_NOOP("AssessmentPicker", " — not enabled for this partner")
+PLACEHOLDER = QT_TRANSLATE_NOOP("AssessmentPicker", "Type to search, e.g. PSAT, MAP, STAR…")
 
 
 class AssessmentPicker(QComboBox):
@@ -31,7 +33,7 @@ class AssessmentPicker(QComboBox):
         self.setMaxVisibleItems(14)
         editor = self.lineEdit()
         assert editor is not None  # editable combo boxes always have one
-        editor.setPlaceholderText(PLACEHOLDER)
+        editor.setPlaceholderText(translated("AssessmentPicker", PLACEHOLDER))
         editor.setClearButtonEnabled(True)
         # A file dropped here is for the form to identify, not a path to search for.
         editor.setAcceptDrops(False)
@@ -73,11 +75,14 @@ class AssessmentPicker(QComboBox):
         item = QStandardItem(self._label(bundle))
         item.setData(bundle.path, PATH_ROLE)
         item.setData(f"{bundle.display_name} {bundle.path}", SEARCH_ROLE)
-        item.setToolTip(bundle.path + ("  (recently used)" if recent else ""))
+        item.setToolTip(
+            self.tr("{path}  (recently used)").format(path=bundle.path) if recent else bundle.path
+        )
         return item
 
     def _label(self, bundle: Bundle) -> str:
-        suffix = NOT_ENABLED_SUFFIX if bundle.path in self._not_enabled else ""
+        not_enabled = bundle.path in self._not_enabled
+        suffix = translated("AssessmentPicker", NOT_ENABLED_SUFFIX) if not_enabled else ""
         return f"{bundle.display_name}{suffix}"
 
     def mark_not_enabled(self, paths: Iterable[str]) -> None:

@@ -33,7 +33,7 @@ class FilePreviewTable(QTableWidget):
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.setAccessibleName("Preview of the first rows of the file")
+        self.setAccessibleName(self.tr("Preview of the first rows of the file"))
 
     def show_rows(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         columns = min(len(header), PREVIEW_COLUMNS)
@@ -42,7 +42,7 @@ class FilePreviewTable(QTableWidget):
         self.setColumnCount(columns)
         self.setRowCount(len(shown))
         for column in range(columns):
-            name = header[column] or f"(column {column + 1})"
+            name = header[column] or self.tr("(column {number})").format(number=column + 1)
             item = QTableWidgetItem(name)
             item.setToolTip(name)
             self.setHorizontalHeaderItem(column, item)

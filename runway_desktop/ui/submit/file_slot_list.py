@@ -24,9 +24,6 @@ from runway_desktop.ui.submit.file_drops import dropped_files, folder_problem
 from runway_desktop.ui.submit.upload_slot import UploadSlot
 from runway_desktop.ui.widgets.restyle import restyle
 
-NAME_HINT = "You can drop several files at once; each goes to the slot its name matches."
-CONTENT_HINT = "You can drop several files at once; each goes to the slot its columns fit."
-
 
 class FileSlotList(QWidget):
     """One UploadSlot per input file of a bundle, required slots first, in registry order."""
@@ -51,7 +48,7 @@ class FileSlotList(QWidget):
         # "Checking…" covers the identification too: Submit waits, and so do the tests.
         self._identifier.busyChanged.connect(lambda _busy: self.filesChanged.emit())
 
-        self._hint = QLabel(NAME_HINT, self)
+        self._hint = QLabel(self._hint_text(), self)
         self._hint.setObjectName("SlotHint")
         self._hint.setWordWrap(True)
         self._message = QLabel(self)
@@ -75,7 +72,16 @@ class FileSlotList(QWidget):
     def set_identify_drops(self, identify: bool) -> None:
         """True: drops are identified and handed on (``dropIdentified``), not placed here."""
         self._identify = identify
-        self._hint.setText(CONTENT_HINT if identify else NAME_HINT)
+        self._hint.setText(self._hint_text())
+
+    def _hint_text(self) -> str:
+        if self._identify:
+            return self.tr(
+                "You can drop several files at once; each goes to the slot its columns fit."
+            )
+        return self.tr(
+            "You can drop several files at once; each goes to the slot its name matches."
+        )
 
     def identify_dropped(self, paths: Sequence[Path], target: str | None = None) -> None:
         """Identify the files of a drop (on the list, the form, or the slot ``target``)."""
@@ -173,14 +179,21 @@ class FileSlotList(QWidget):
         source.clear()
         dest.set_file(path)
         where = dest.input_file.display_name
-        self._show_message(f"{path.name} is a “{where}” file, so it was put in that slot.", "info")
+        self._show_message(
+            self.tr("{file} is a “{slot}” file, so it was put in that slot.").format(
+                file=path.name, slot=where
+            ),
+            "info",
+        )
         return True
 
     def place_files(self, paths: Sequence[Path], known: Mapping[str, Path] | None = None) -> None:
         """Put each file of ``known`` in its slot (by env var: its columns said so), each of
         ``paths`` in the slot its name matches, and say what happened."""
         if self._bundle is None:
-            self._show_message("Choose the assessment first; then its file slots appear here.")
+            self._show_message(
+                self.tr("Choose the assessment first; then its file slots appear here.")
+            )
             return
         placed = 0
         problems: list[str] = []
@@ -190,9 +203,10 @@ class FileSlotList(QWidget):
                 paths = [*paths, path]
             elif slot.path() is not None and slot.path() != path:
                 problems.append(
-                    f"Could not place {path.name}: It is a “{slot.input_file.display_name}” "
-                    "file, and that slot already has one. Remove that file first, or drop this "
-                    "one on the slot itself."
+                    self.tr(
+                        "Could not place {file}: It is a “{slot}” file, and that slot already "
+                        "has one. Remove that file first, or drop this one on the slot itself."
+                    ).format(file=path.name, slot=slot.input_file.display_name)
                 )
             else:
                 slot.set_file(path)
@@ -202,18 +216,23 @@ class FileSlotList(QWidget):
         for path in paths:
             problem = folder_problem(path, types)
             if problem:
-                problems.append(f"Could not place {path.name}: {problem}")
+                problems.append(self._not_placed(path, problem))
             else:
                 files.append(path)
         occupied = {env for env, slot in self._slots.items() if slot.path() is not None}
         result = assign_files(self._bundle, files, occupied)
         for env_var, path in result.assigned.items():
             self._slots[env_var].set_file(path)
-        problems.extend(f"Could not place {p.name}: {result.reason(p)}" for p in result.unassigned)
+        problems.extend(self._not_placed(p, result.reason(p)) for p in result.unassigned)
         placed += len(result.assigned)
-        lines = [f"{placed} file placed." if placed == 1 else f"{placed} files placed."]
+        one, many = self.tr("{count} file placed."), self.tr("{count} files placed.")
+        lines = [(one if placed == 1 else many).format(count=placed)]
         kind = "warning" if problems else "info"
         self._show_message("\n".join((lines if placed else []) + problems), kind)
+
+    def _not_placed(self, path: Path, reason: str) -> str:
+        """``reason``: the core's words (or a folder's refusal)."""
+        return self.tr("Could not place {file}: {reason}").format(file=path.name, reason=reason)
 
     # --- slots and events -------------------------------------------------------------------
 

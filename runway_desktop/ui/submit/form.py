@@ -67,7 +67,7 @@ class SubmitForm(QWidget):
         self.tenant.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         tenant_editor = self.tenant.lineEdit()
         assert tenant_editor is not None
-        tenant_editor.setPlaceholderText("The district's tenant code, e.g. district-a")
+        tenant_editor.setPlaceholderText(self.tr("The district's tenant code, e.g. district-a"))
         # A file dropped on the field is for the form to identify, not its path to type in.
         tenant_editor.setAcceptDrops(False)
         self.school_year = QComboBox(self)
@@ -86,25 +86,28 @@ class SubmitForm(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         # Alt+letter jumps to each field (Alt+S is Submit's, Alt+E "Send anyway…").
-        self._partner_label = self._label("&Partner", self.partner)
+        self._partner_label = self._label(self.tr("&Partner"), self.partner)
         self._partner_cell = with_error(self.partner, self._errors["partner"])
         form.addRow(self._partner_label, self._partner_cell)
-        district_label = self._label("&District", self.tenant)
+        district_label = self._label(self.tr("&District"), self.tenant)
         # Runway's own word, said once where a clerk might meet it (its web app, IT's emails).
-        district_label.setToolTip("The district's code in Runway (Runway calls it a tenant)")
+        district_label.setToolTip(
+            self.tr("The district's code in Runway (Runway calls it a tenant)")
+        )
         form.addRow(district_label, with_error(self.tenant, self._errors["tenant"]))
         form.addRow(
-            self._label("School &year", self.school_year),
+            self._label(self.tr("School &year"), self.school_year),
             with_error(self.school_year, self._errors["school_year"]),
         )
         form.addRow(
-            self._label("&Assessment", self.assessment),
+            self._label(self.tr("&Assessment"), self.assessment),
             with_error(self.assessment, self._errors["bundle"]),
         )
-        files_title = QLabel("Files", self)
+        files_title = QLabel(self.tr("Files"), self)
         files_title.setObjectName("SectionTitle")
         self.files_hint = QLabel(
-            "Choose the assessment above: the files it needs appear here, one slot each.", self
+            self.tr("Choose the assessment above: the files it needs appear here, one slot each."),
+            self,
         )
         self.files_hint.setObjectName("PlaceholderText")
         self.files_hint.setWordWrap(True)
@@ -337,7 +340,9 @@ class SubmitForm(QWidget):
             text = plan.message
             kept = [p for p in self.slots.files().values() if p not in drop.paths]
             if chosen is not None and kept:
-                text += f" Switching takes the files chosen for {chosen.display_name} off the form."
+                text += " " + self.tr(
+                    "Switching takes the files chosen for {assessment} off the form."
+                ).format(assessment=chosen.display_name)
             if chosen is not None and drop.target is None:
                 # Where a plain drop puts them, so declining leaves them there (and each slot's
                 # check says what it thinks of its file).
@@ -351,7 +356,11 @@ class SubmitForm(QWidget):
         if plan is None or plan.bundle is None or self._locked:
             return
         if not self.assessment.select_path(plan.bundle.path):
-            self.offer_bar.show_notice(f"{plan.bundle.display_name} cannot be chosen here.")
+            self.offer_bar.show_notice(
+                self.tr("{assessment} cannot be chosen here.").format(
+                    assessment=plan.bundle.display_name
+                )
+            )
             return
         self.slots.place_files(plan.others, known=plan.by_slot)
 

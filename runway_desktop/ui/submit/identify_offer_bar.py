@@ -47,7 +47,7 @@ class IdentifyOfferBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("IdentifyOfferBar")
-        self.setAccessibleName("Suggestion about the dropped files")
+        self.setAccessibleName(self.tr("Suggestion about the dropped files"))
         self.text_label = QLabel(self)
         self.text_label.setObjectName("IdentifyOfferText")
         # File and assessment names are shown as given, never read as HTML.
@@ -59,8 +59,8 @@ class IdentifyOfferBar(QFrame):
         self.decline_button = QPushButton(self)
         self.decline_button.setObjectName("IdentifyDecline")
         # Their words come with each suggestion (_show); until then they still say what they are.
-        self.accept_button.setAccessibleName("Accept the suggestion")
-        self.decline_button.setAccessibleName("Dismiss the suggestion")
+        self.accept_button.setAccessibleName(self.tr("Accept the suggestion"))
+        self.decline_button.setAccessibleName(self.tr("Dismiss the suggestion"))
         for button in (self.accept_button, self.decline_button):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             # Not the page's default button: Enter in a field must not answer the question.
@@ -86,9 +86,10 @@ class IdentifyOfferBar(QFrame):
         """Ask; both buttons carry their mnemonic ("&Use …" is Alt+U)."""
         self._show(text, "info", accept_text, decline_text)
 
-    def show_notice(self, text: str, dismiss_text: str = "&Dismiss") -> None:
-        """Say something that needs no decision; its one button (or Esc) closes the bar."""
-        self._show(text, "notice", "", dismiss_text)
+    def show_notice(self, text: str, dismiss_text: str | None = None) -> None:
+        """Say something that needs no decision; its one button (or Esc) closes the bar
+        ("Dismiss" unless ``dismiss_text`` says otherwise)."""
+        self._show(text, "notice", "", dismiss_text or self.tr("&Dismiss"))
 
     def dismiss(self) -> None:
         """Hide without answering (the question no longer applies)."""

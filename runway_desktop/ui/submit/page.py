@@ -78,21 +78,21 @@ class SubmitPage(QWidget):
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
         self.banner.hide()
-        self.submit_button = QPushButton("&Submit", self)  # Alt+S
+        self.submit_button = QPushButton(self.tr("&Submit"), self)  # Alt+S
         self.submit_button.setObjectName("PrimaryButton")
         self.submit_button.setDefault(True)
-        self.submit_button.setToolTip("Send these files to Runway (Ctrl+Enter)")
+        self.submit_button.setToolTip(self.tr("Send these files to Runway (Ctrl+Enter)"))
         # Shown only when nothing but files that look wrong stops the submission.
-        self.send_anyway_button = QPushButton("S&end anyway…", self)  # Alt+E
+        self.send_anyway_button = QPushButton(self.tr("S&end anyway…"), self)  # Alt+E
         self.send_anyway_button.setObjectName("SendAnywayButton")
         self.send_anyway_button.setToolTip(
-            "Send the files as they are, after a confirmation; History records the choice."
+            self.tr("Send the files as they are, after a confirmation; History records the choice.")
         )
         self.send_anyway_button.hide()
-        self.folder_button = QPushButton("Send a &folder…", self)  # Alt+F
+        self.folder_button = QPushButton(self.tr("Send a &folder…"), self)  # Alt+F
         self.folder_button.setObjectName("SendFolderButton")
         self.folder_button.setToolTip(
-            "Plan a folder of vendor files into submissions, review them, and send them."
+            self.tr("Plan a folder of vendor files into submissions, review them, and send them.")
         )
         self.folder_button.clicked.connect(self.sendFolderRequested)
         self.why_disabled = QLabel(self)
@@ -162,10 +162,10 @@ class SubmitPage(QWidget):
     def blocking_reason(self) -> str | None:
         """Why Submit is disabled right now, in plain words (None: it can be pressed)."""
         if self._connection() is None:
-            return "Set up the connection to Runway first (Settings)."
+            return self.tr("Set up the connection to Runway first (Settings).")
         values = self.form.values()
         if self.form.slots.is_checking():
-            return "Checking the chosen files…"
+            return self.tr("Checking the chosen files…")
         problems = validate_submission(
             values.bundle,
             dict(values.files),
@@ -229,7 +229,7 @@ class SubmitPage(QWidget):
         self.folder_button.setEnabled(self._connection() is not None and not running)
         self.send_anyway_button.setVisible(bool(self.pending_mismatches()) and not running)
         if reason is not None and self.send_anyway_button.isVisible():
-            reason += "\nChoose the right file, or “Send anyway…” if you are sure."
+            reason += "\n" + self.tr("Choose the right file, or “Send anyway…” if you are sure.")
         self.action_bar.set_reason(reason or "")
         bundle = self.form.values().bundle
         partner = self.form.values().partner
@@ -292,11 +292,14 @@ class SubmitPage(QWidget):
 
     def _begin_panel(self, values: FormValues) -> None:
         assert values.bundle is not None
-        title = (
-            f"Sending {values.bundle.display_name} for {values.partner} / {values.tenant} / "
-            f"{school_year_label(values.school_year)}"
+        subject = self.tr("{assessment} for {partner} / {tenant} / {school_year}").format(
+            assessment=values.bundle.display_name,
+            partner=values.partner,
+            tenant=values.tenant,
+            school_year=school_year_label(values.school_year),
         )
-        self.panel.begin(title, {env: path.name for env, path in values.files.items()})
+        files = {env: path.name for env, path in values.files.items()}
+        self.panel.begin(self.panel.sending_title(subject), files)
         self.form.set_locked(True)
         self.submit_button.setEnabled(False)
         self.send_anyway_button.hide()
@@ -329,7 +332,9 @@ class SubmitPage(QWidget):
                 result.job_uid, already_started=result.already_started, new_job=result.new_job
             )
             return
-        error = result.error or RunwayError("The submission stopped.", next_step="Try again.")
+        error = result.error or RunwayError(
+            self.tr("The submission stopped."), next_step=self.tr("Try again.")
+        )
         if values is not None and error.code is ErrorCode.BUNDLE_NOT_ENABLED:
             self._not_enabled.setdefault(values.partner, set()).add(
                 values.bundle.path if values.bundle else ""
@@ -357,7 +362,9 @@ class SubmitPage(QWidget):
             return False
         if not any(attached):
             return False
-        self.banner.setText(f"Runway did not accept this yet. {error.message}")
+        self.banner.setText(
+            self.tr("Runway did not accept this yet. {message}").format(message=error.message)
+        )
         self.banner.show()
         self.stack.setCurrentIndex(0)
         self.on_form_changed()

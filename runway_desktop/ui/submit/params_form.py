@@ -11,10 +11,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
 
 from runway_desktop.bundles.model import Bundle, InputParam
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import name_parts
 from runway_desktop.ui.widgets.field_error import FieldError, form_label, with_error
 
-CHOOSE = "Choose…"
+CHOOSE = QT_TRANSLATE_NOOP("ParamsForm", "Choose…")  # translated where shown
 
 
 class ParamsForm(QWidget):
@@ -44,14 +45,14 @@ class ParamsForm(QWidget):
         editor: QComboBox | QLineEdit
         if param.allowed_values is not None:
             combo = QComboBox(self)
-            combo.addItem(CHOOSE, None)
+            combo.addItem(translated("ParamsForm", CHOOSE), None)
             for value in param.allowed_values:
                 combo.addItem(value, value)
             combo.currentIndexChanged.connect(self.changed)
             editor = combo
         else:
             line = QLineEdit(self)
-            line.setPlaceholderText("Type the value")
+            line.setPlaceholderText(self.tr("Type the value"))
             line.textChanged.connect(self.changed)
             editor = line
         editor.setObjectName(f"param:{param.env_var}")

@@ -133,9 +133,9 @@ class PipelineRunner(QObject):
         elif (exc := task.exception()) is not None:
             # A bug, not a Runway answer: still tell the user something useful.
             error = exc if isinstance(exc, RunwayError) else RunwayError(
-                "Something unexpected went wrong while sending.",
-                next_step="Try again. If it keeps happening, export diagnostics from History "
-                "and send them to your Runway support contact.",
+                self.tr("Something unexpected went wrong while sending."),
+                next_step=self.tr("Try again. If it keeps happening, export diagnostics from "
+                "History and send them to your Runway support contact."),
                 server_message=repr(exc),
             )  # fmt: skip
             result = SubmissionResult(

@@ -33,15 +33,20 @@ from runway_desktop.core.submit.events import (
 from runway_desktop.ui.event_adapter import Handlers
 from runway_desktop.ui.submit.pipeline_runner import StateDerived
 from runway_desktop.ui.submit.stop_sending_bar import StopSendingBar
+from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import ProgressAnnouncer, announce
 from runway_desktop.ui.widgets.restyle import restyle
 
 MARKS = {"pending": "○", "running": "●", "done": "✓", "failed": "✗", "cancelled": "–"}
-STOP_WHILE_UPLOADING = (
+# Translated where shown (``translated``).
+STOP_WHILE_UPLOADING = QT_TRANSLATE_NOOP(
+    "ProgressPanel",
     "Stop sending? Nothing has been started yet: Runway keeps the job unstarted, and Resume "
-    "on the History screen can finish it later."
+    "on the History screen can finish it later.",
 )
-STARTING_TOOLTIP = "Runway is being asked to start the job: that cannot be stopped half-way."
+STARTING_TOOLTIP = QT_TRANSLATE_NOOP(
+    "ProgressPanel", "Runway is being asked to start the job: that cannot be stopped half-way."
+)
 
 
 class ProgressPanel(QWidget):
@@ -91,23 +96,23 @@ class ProgressPanel(QWidget):
         self.job_id = QLineEdit(self)
         self.job_id.setObjectName("JobId")
         self.job_id.setReadOnly(True)
-        self.job_id.setAccessibleName("Job id")
-        self.copy_button = QPushButton("Copy job id", self)
+        self.job_id.setAccessibleName(self.tr("Job id"))
+        self.copy_button = QPushButton(self.tr("Copy job id"), self)
         self.copy_button.clicked.connect(self.on_copy)
         job_row = QHBoxLayout()
-        self._job_label = QLabel("Job id", self)
+        self._job_label = QLabel(self.tr("Job id"), self)
         job_row.addWidget(self._job_label)
         job_row.addWidget(self.job_id, 1)
         job_row.addWidget(self.copy_button)
 
-        self.cancel_button = QPushButton("&Cancel", self)
+        self.cancel_button = QPushButton(self.tr("&Cancel"), self)
         self.stop_bar = StopSendingBar(self)
         self.stop_bar.stopConfirmed.connect(self._cancel_now)
         self._step: Step | None = None
-        self.retry_button = QPushButton("Retry", self)
-        self.back_button = QPushButton("Back to the form", self)
-        self.another_button = QPushButton("Submit another", self)
-        self.outputs_button = QPushButton("Go to Output sets", self)
+        self.retry_button = QPushButton(self.tr("Retry"), self)
+        self.back_button = QPushButton(self.tr("Back to the form"), self)
+        self.another_button = QPushButton(self.tr("Submit another"), self)
+        self.outputs_button = QPushButton(self.tr("Go to Output sets"), self)
         self.cancel_button.clicked.connect(self.on_cancel)
         self.retry_button.clicked.connect(self.retryRequested)
         self.back_button.clicked.connect(self.backRequested)
@@ -140,8 +145,22 @@ class ProgressPanel(QWidget):
         layout.addLayout(buttons)
 
     # -- a new run -----------------------------------------------------------------------------
+    def sending_title(self, subject: str) -> str:
+        """The title of a run under way: "Sending <subject>"."""
+        return self.tr("Sending {subject}").format(subject=subject)
+
+    def _subject(self) -> str:
+        """What the run's "Sending …" title is about, to say "Sent …" of it (in any language:
+        the translated title's own words around the subject are taken off)."""
+        title = self._title
+        prefix, _, suffix = self.tr("Sending {subject}").partition("{subject}")
+        if title.startswith(prefix) and title.endswith(suffix) and len(title) > len(prefix):
+            return title[len(prefix) : len(title) - len(suffix)]
+        return title
+
     def begin(self, title: str, files: Mapping[str, str]) -> None:
-        """``files``: env var → file name, one bar each (plus a total when several)."""
+        """``title``: "Sending …" (``sending_title``); ``files``: env var → file name, one bar
+        each (plus a total when several)."""
         self._title = title
         self.title.setText(title)
         for mark, name, timing in self._steps.values():
@@ -155,7 +174,7 @@ class ProgressPanel(QWidget):
         self._bars.clear()
         rows = dict(files)
         if len(files) > 1:
-            rows["__total__"] = "Total"
+            rows["__total__"] = self.tr("Total")
         for row, (key, file_name) in enumerate(rows.items()):
             label = QLabel(file_name, self)
             label.setObjectName("BarLabel")
@@ -164,8 +183,8 @@ class ProgressPanel(QWidget):
             bar.setRange(0, 1000)
             bar.setValue(0)
             bar.setTextVisible(False)
-            bar.setAccessibleName(f"Upload progress of {file_name}")
-            detail = QLabel("Waiting", self)
+            bar.setAccessibleName(self.tr("Upload progress of {file}").format(file=file_name))
+            detail = QLabel(self.tr("Waiting"), self)
             detail.setObjectName("BarDetail")
             detail.setTextFormat(Qt.TextFormat.PlainText)
             self._bars_layout.addWidget(label, row, 0)
@@ -203,7 +222,7 @@ class ProgressPanel(QWidget):
         if step is Step.START:
             self.stop_bar.hide()
             self.cancel_button.setEnabled(False)
-            self.cancel_button.setToolTip(STARTING_TOOLTIP)
+            self.cancel_button.setToolTip(translated("ProgressPanel", STARTING_TOOLTIP))
         mark, name, _ = self._steps[step]
         mark.setText(MARKS["running"])
         announce(self, f"{step.value}…")
@@ -231,7 +250,7 @@ class ProgressPanel(QWidget):
         bar.setValue(int((fraction or 0.0) * 1000))
         detail.setText(describe_progress(progress))
         if fraction is not None and (key == "__total__" or len(self._bars) == 1):
-            self._spoken_progress.update(fraction * 100, "Sent")
+            self._spoken_progress.update(fraction * 100, self.tr("Sent"))
 
     def add_notice(self, text: str) -> None:
         lines = [line for line in self.notices.text().split("\n") if line][-4:]
@@ -241,17 +260,23 @@ class ProgressPanel(QWidget):
     # -- the end ----------------------------------------------------------------------------------
     def show_success(self, job_uid: str, *, already_started: bool, new_job: bool) -> None:
         # One bar per file (a total beside them when there are several).
-        files = "files" if len(self._bars) > 1 else "file"
-        lines = [f"Sent. Runway is processing your {files}."]
+        if len(self._bars) > 1:
+            lines = [self.tr("Sent. Runway is processing your files.")]
+        else:
+            lines = [self.tr("Sent. Runway is processing your file.")]
         if already_started:
-            lines = ["Runway had already started this job; it was not started twice."]
+            lines = [self.tr("Runway had already started this job; it was not started twice.")]
         if new_job:
-            lines.append("A new job was created because the first one's upload links expired.")
+            lines.append(
+                self.tr("A new job was created because the first one's upload links expired.")
+            )
         lines.append(
-            "Results appear under Output sets, usually within a few minutes. "
-            "The History screen shows what becomes of this submission."
+            self.tr(
+                "Results appear under Output sets, usually within a few minutes. "
+                "The History screen shows what becomes of this submission."
+            )
         )
-        self.title.setText(self.title.text().replace("Sending ", "Sent ", 1))
+        self.title.setText(self.tr("Sent {subject}").format(subject=self._subject()))
         self._show_outcome("success", "\n".join(lines))
         self._show_job(job_uid)
         self._set_buttons(running=False, success=True)
@@ -259,7 +284,7 @@ class ProgressPanel(QWidget):
     def show_failure(
         self, message: str, next_step: str, *, can_retry: bool, job_uid: str | None
     ) -> None:
-        self.title.setText(self.title.text().replace("Sending ", "Not sent: ", 1))
+        self.title.setText(self.tr("Not sent: {subject}").format(subject=self._subject()))
         self._failure = message
         self._show_outcome("error", f"{message}\n{next_step}".strip())
         self._show_job(job_uid)
@@ -277,7 +302,10 @@ class ProgressPanel(QWidget):
         self.state.show()
         if self._failure is None:
             return
-        self.title.setText(self._title.replace("Sending ", f"{derived.label}: ", 1))
+        # The state's label is the core's word for it (History's and the CLI's too).
+        self.title.setText(
+            self.tr("{state}: {subject}").format(state=derived.label, subject=self._subject())
+        )
         # Once it moved on (resumed elsewhere, then waiting or processed) the old failure is
         # history: the state's own words say what it is now.
         moved_on = derived.tone in ("info", "success")
@@ -287,7 +315,9 @@ class ProgressPanel(QWidget):
         # Retry only where the state offers it: Resume, or sending again when nothing got
         # through; never on a start that may have happened.
         if derived.offers_resume or derived.offers_resubmit_first:
-            self.retry_button.setText("Resume" if derived.offers_resume else "Submit again")
+            self.retry_button.setText(
+                self.tr("Resume") if derived.offers_resume else self.tr("Submit again")
+            )
             self.retry_button.setVisible(derived.state is not SubmissionState.SENDING)
         else:
             self.retry_button.hide()
@@ -310,7 +340,7 @@ class ProgressPanel(QWidget):
     ) -> None:
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
-        self.cancel_button.setText("&Cancel")
+        self.cancel_button.setText(self.tr("&Cancel"))
         self.cancel_button.setToolTip("")
         if not running:
             self.stop_bar.hide()
@@ -323,17 +353,17 @@ class ProgressPanel(QWidget):
 
     def on_cancel(self) -> None:
         if self._step is Step.UPLOAD:
-            self.stop_bar.ask(STOP_WHILE_UPLOADING)
+            self.stop_bar.ask(translated("ProgressPanel", STOP_WHILE_UPLOADING))
             return
         self._cancel_now()
 
     def _cancel_now(self) -> None:
         self.cancel_button.setEnabled(False)
-        self.cancel_button.setText("Cancelling…")
+        self.cancel_button.setText(self.tr("Cancelling…"))
         self.cancelRequested.emit()
 
     def on_copy(self) -> None:
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
             clipboard.setText(self.job_id.text())
-        self.copy_button.setText("Copied")
+        self.copy_button.setText(self.tr("Copied"))

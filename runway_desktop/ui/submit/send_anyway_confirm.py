@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from runway_desktop.core.submit.events import Mismatch
@@ -18,20 +18,32 @@ def confirm_texts(mismatches: Sequence[Mismatch]) -> tuple[str, str]:
     """The box's question and its details: each file, what the check said of it, and what
     sending it means (said plainly when Runway's run will most likely fail)."""
     files = sorted({m.file_name for m in mismatches})
-    which = f"“{files[0]}”" if len(files) == 1 else f"these {len(files)} files"
-    question = f"Send {which} anyway?"
-    lines = [f"• {m.text}" for m in mismatches]
+    if len(files) == 1:
+        question = QCoreApplication.translate("SendAnywayConfirm", "Send “{file}” anyway?")
+    else:
+        question = QCoreApplication.translate(
+            "SendAnywayConfirm", "Send these {count} files anyway?"
+        )
+    question = question.format(file=files[0] if files else "", count=len(files))
+    lines = [f"• {m.text}" for m in mismatches]  # the core's words about each file
     if any(m.run_will_fail for m in mismatches):
-        lines.append(
-            "\nRunway will most likely fail to process a file like this, and then no output "
-            "comes. Send it only if you are sure it is the right file."
+        outlook = QCoreApplication.translate(
+            "SendAnywayConfirm",
+            "Runway will most likely fail to process a file like this, and then no output "
+            "comes. Send it only if you are sure it is the right file.",
         )
     else:
-        lines.append(
-            "\nRunway will process the file as it is. Send it only if you are sure it is "
-            "the right file."
+        outlook = QCoreApplication.translate(
+            "SendAnywayConfirm",
+            "Runway will process the file as it is. Send it only if you are sure it is "
+            "the right file.",
         )
-    lines.append("History will record that you chose to send it anyway.")
+    lines.append("\n" + outlook)
+    lines.append(
+        QCoreApplication.translate(
+            "SendAnywayConfirm", "History will record that you chose to send it anyway."
+        )
+    )
     return question, "\n".join(lines)
 
 
@@ -44,12 +56,12 @@ class SendAnywayConfirm(QMessageBox):
         super().__init__(parent)
         self.setObjectName("SendAnywayConfirm")
         self.setIcon(QMessageBox.Icon.Warning)
-        self.setWindowTitle("Send anyway?")
+        self.setWindowTitle(self.tr("Send anyway?"))
         question, details = confirm_texts(mismatches)
         self.setText(question)
         self.setInformativeText(details)
-        self.send_button = self.addButton("Send anyway", QMessageBox.ButtonRole.AcceptRole)
-        self.back_button = self.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        self.send_button = self.addButton(self.tr("Send anyway"), QMessageBox.ButtonRole.AcceptRole)
+        self.back_button = self.addButton(self.tr("Go back"), QMessageBox.ButtonRole.RejectRole)
         # A reflexive Enter must not send a file that looks wrong.
         self.setDefaultButton(self.back_button)
         self.setEscapeButton(self.back_button)

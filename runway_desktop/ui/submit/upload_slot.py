@@ -45,7 +45,7 @@ from runway_desktop.core.slot_wording import (
     slot_messages,
 )
 from runway_desktop.core.start_folders import START_FOLDERS
-from runway_desktop.ui.submit.file_drops import ONE_AT_A_TIME, name_filter, single_file_problem
+from runway_desktop.ui.submit.file_drops import name_filter, one_at_a_time, single_file_problem
 from runway_desktop.ui.submit.file_preview_table import FilePreviewTable
 from runway_desktop.ui.submit.slot_messages_view import SlotMessagesView
 from runway_desktop.ui.widgets.elided_label import ElidedLabel
@@ -69,6 +69,7 @@ class UploadSlot(QFrame):
 
     def __init__(self, input_file: InputFile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        START_FOLDERS.preload()  # read off this thread, well before the first Browse
         self._input_file = input_file
         self._path: Path | None = None
         self._report: PreflightReport | None = None
@@ -115,8 +116,8 @@ class UploadSlot(QFrame):
         return self._server_error
 
     def set_file(self, path: Path) -> None:
-        START_FOLDERS.remember(self.env_var, path)
         """Choose ``path`` and start checking it; any check still running is abandoned."""
+        START_FOLDERS.remember(self.env_var, path)
         was_checking = self._reset(path)
         self._refusal = ""
         self._task = asyncio.ensure_future(self._run_preflight(path, self._generation))
@@ -190,7 +191,7 @@ class UploadSlot(QFrame):
     def on_browse(self) -> None:
         if self._locked:
             return
-        title = f"Choose the file for “{self._input_file.display_name}”"
+        title = self.tr("Choose the file for “{name}”").format(name=self._input_file.display_name)
         start_in = str(START_FOLDERS.start_for(self.env_var))
         chosen = choose_file(self, title, name_filter(self._input_file.file_type), start_in)
         if chosen:
@@ -255,7 +256,7 @@ class UploadSlot(QFrame):
     def _refuse(self, event: QDragMoveEvent | QDropEvent, problem: str) -> None:
         event.ignore()
         self._set_drag_active(False)
-        if self._locked or (problem == ONE_AT_A_TIME and self.forward_multi_file_drops):
+        if self._locked or (problem == one_at_a_time() and self.forward_multi_file_drops):
             return
         # The message stays after the drag ends, so the clerk can still read why.
         if problem != self._refusal:
@@ -279,7 +280,8 @@ class UploadSlot(QFrame):
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # an unforeseen OS error must not leave "Checking…" forever
-            failure = f"This file could not be checked ({exc}). Choose it again."
+            failure = self.tr("This file could not be checked ({error}). Choose it again.")
+            failure = failure.format(error=exc)
         if generation != self._generation or not shiboken6.isValid(self):
             return  # a newer file was chosen meanwhile (or the slot is gone)
         self._report = report
@@ -301,12 +303,14 @@ class UploadSlot(QFrame):
         slot = self._input_file
         self._title = QLabel(slot.display_name, self)
         self._title.setObjectName("SlotTitle")
-        need = "Required" if slot.is_required else "Optional"
+        need = self.tr("Required") if slot.is_required else self.tr("Optional")
         self._need = QLabel(f"{need} · {type_names(slot.file_type)}", self)
         self._need.setObjectName("SlotHint")
         self._practice_button = QToolButton(self)
-        self._practice_button.setText("Use practice file ▾")
-        self._practice_button.setToolTip("Fill this slot with a sample file, to try the app")
+        self._practice_button.setText(self.tr("Use practice file ▾"))
+        self._practice_button.setToolTip(
+            self.tr("Fill this slot with a sample file, to try the app")
+        )
         # Not setMenu(): its own arrow would overlap the text; the ▾ in the text says "menu".
         self._practice_menu = QMenu(self._practice_button)
         self._practice_button.clicked.connect(self.on_practice_clicked)
@@ -322,12 +326,12 @@ class UploadSlot(QFrame):
         self._drop_area.setMinimumHeight(64)
         # Empty: the prompt and Browse side by side in the middle, so they read as one sentence.
         self._empty_row = QWidget(self._drop_area)
-        self.browse_button = QPushButton("Browse…", self._empty_row)
+        self.browse_button = QPushButton(self.tr("Browse…"), self._empty_row)
         self.browse_button.clicked.connect(self.on_browse)
         empty = QHBoxLayout(self._empty_row)
         empty.setContentsMargins(0, 0, 0, 0)
         empty.addStretch(1)
-        empty.addWidget(QLabel("Drop the file here or", self._empty_row))
+        empty.addWidget(QLabel(self.tr("Drop the file here or"), self._empty_row))
         empty.addWidget(self.browse_button)
         empty.addStretch(1)
         # Chosen: what the file is on the left, what can be done with it on the right.
@@ -337,9 +341,9 @@ class UploadSlot(QFrame):
         self._details = QLabel(self._file_row)
         self._details.setObjectName("SlotHint")
         self._details.setWordWrap(True)
-        self.replace_button = QPushButton("Choose another…", self._file_row)
+        self.replace_button = QPushButton(self.tr("Choose another…"), self._file_row)
         self.replace_button.clicked.connect(self.on_browse)
-        self.remove_button = QPushButton("Remove", self._file_row)
+        self.remove_button = QPushButton(self.tr("Remove"), self._file_row)
         self.remove_button.clicked.connect(self.on_remove)
         text = QVBoxLayout()
         text.setSpacing(2)

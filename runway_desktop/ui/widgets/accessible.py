@@ -9,6 +9,7 @@ pinned PySide6 has): a live message that does not move the focus, as a web page'
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QComboBox, QLineEdit, QToolButton, QWidget
 
@@ -41,7 +42,9 @@ def name_parts(root: QWidget) -> None:
             continue  # the owner itself is the offender: nothing to pass on
         view = combo.view()
         if view is not None and not view.accessibleName():
-            view.setAccessibleName(f"{name}: choices")
+            view.setAccessibleName(
+                QCoreApplication.translate("Accessible", "{name}: choices").format(name=name)
+            )
         edit = combo.lineEdit()
         if edit is not None and not edit.accessibleName():
             edit.setAccessibleName(name)
@@ -52,7 +55,11 @@ def name_parts(root: QWidget) -> None:
             action = button.defaultAction()
             if action is not None and action.objectName() == _CLEAR_ACTION:
                 owner = spoken_name(edit)
-                button.setAccessibleName(f"Clear {owner}" if owner else "Clear")
+                button.setAccessibleName(
+                    QCoreApplication.translate("Accessible", "Clear {field}").format(field=owner)
+                    if owner
+                    else QCoreApplication.translate("Accessible", "Clear")
+                )
             elif action is not None and action.text():
                 button.setAccessibleName(action.text())
 
@@ -89,4 +96,9 @@ class ProgressAnnouncer:
         if reached <= self._last:
             return
         self._last = reached
-        announce(self._widget, f"{what}: {reached} per cent")
+        announce(
+            self._widget,
+            QCoreApplication.translate("Accessible", "{what}: {percent} per cent").format(
+                what=what, percent=reached
+            ),
+        )

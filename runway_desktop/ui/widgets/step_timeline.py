@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from runway_desktop.base.formatting import duration_text
@@ -15,6 +15,7 @@ from runway_desktop.history.records import SubmissionRecord
 from runway_desktop.ui.widgets.restyle import restyle
 
 MARKS = {"done": "✓", "failed": "✗", "cancelled": "–", "skipped": "–", "running": "●"}
+# The module's texts are translated in the widget's context, "StepTimeline".
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,16 @@ class TimelineEntry:
 
 def step_label(step: str, detail: str, record: SubmissionRecord) -> str:
     names = {f.env_var: f.upload_name for f in record.files}
+    file = names.get(detail, detail)
     if step == "UPLOAD_FILE":
-        return f"Uploading {names.get(detail, detail)}"
+        return QCoreApplication.translate("StepTimeline", "Uploading {file}").format(file=file)
     if step == "CHECK_FILE":  # core.submit.whole_file_checks, beside the uploads
-        return f"Reading {names.get(detail, detail)} to the end"
+        text = QCoreApplication.translate("StepTimeline", "Reading {file} to the end")
+        return text.format(file=file)
     if step == "UPLOAD":
-        return "Uploading (all files)"
+        return QCoreApplication.translate("StepTimeline", "Uploading (all files)")
     try:
-        return Step[step].value
+        return Step[step].value  # the core's name of the step (the progress panel's too)
     except KeyError:
         return step.replace("_", " ").capitalize()
 
@@ -48,7 +51,9 @@ def timeline(record: SubmissionRecord) -> list[TimelineEntry]:
         message = s.message or ""
         if s.finished_at is None:
             state = "running"
-            message = message or "No end recorded: the app was closed or stopped here."
+            message = message or QCoreApplication.translate(
+                "StepTimeline", "No end recorded: the app was closed or stopped here."
+            )
         entries.append(
             TimelineEntry(
                 MARKS.get(state, "?"), state, step_label(s.step, s.detail, record),
@@ -58,11 +63,20 @@ def timeline(record: SubmissionRecord) -> list[TimelineEntry]:
     started = record.started_at
     for seen in record.sets:
         after = (seen.created_at - started).total_seconds() if started else None
-        where = "sent to the ODS" if seen.sent_to_ods else "not sent to an ODS"
+        if seen.sent_to_ods:
+            label = QCoreApplication.translate(
+                "StepTimeline", "Output set appeared (sent to the ODS)"
+            )
+        else:
+            label = QCoreApplication.translate(
+                "StepTimeline", "Output set appeared (not sent to an ODS)"
+            )
+        took = QCoreApplication.translate("StepTimeline", "after {duration}")
         entries.append(
             TimelineEntry(
-                "✓", "result", f"Output set appeared ({where})", seen.created_at,
-                f"after {duration_text(after)}" if after is not None and after >= 0 else "",
+                "✓", "result", label, seen.created_at,
+                took.format(duration=duration_text(after)) if after is not None and after >= 0
+                else "",
                 seen.set_uid,
             )
         )  # fmt: skip
@@ -88,7 +102,7 @@ class StepTimeline(QWidget):
                 widget.deleteLater()
         self.entries = timeline(record) if record is not None else []
         if not self.entries:
-            empty = QLabel("No steps recorded.", self)
+            empty = QLabel(self.tr("No steps recorded."), self)
             empty.setObjectName("PlaceholderText")
             self._grid.addWidget(empty, 0, 0, 1, 4)
             return
