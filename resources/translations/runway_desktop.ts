@@ -66,7 +66,7 @@
 <context>
     <name>BatchDialog</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/batch_dialog.py" line="+61"/>
+        <location filename="../../runway_desktop/ui/batch/batch_dialog.py" line="+68"/>
         <source>Send a folder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -97,13 +97,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+133"/>
-        <location line="+17"/>
+        <location line="+135"/>
+        <location line="+25"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-148"/>
+        <location line="-158"/>
         <source>Hold the rest of the queue; the ones under way finish.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -153,7 +153,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+43"/>
         <source>Sending {0} submission(s), {1} at a time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -174,17 +174,30 @@
     </message>
     <message>
         <location line="+10"/>
-        <source>sent now: job {0}</source>
+        <source>sent now (submission #{0})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+1"/>
+        <source>Job {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>{0} {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
         <source>{0} submission(s): {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BatchLine</name>
+    <message>
+        <location filename="../../runway_desktop/ui/history/batch_line.py" line="+50"/>
+        <source>Part of {summary}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -797,7 +810,7 @@ Every submission you send on the Submit screen appears here, with what became of
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+142"/>
+        <location line="+143"/>
         <source>A resume is running; wait for it to finish.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1798,7 +1811,7 @@ Submission (job) {job}</source>
 <context>
     <name>SubmissionDetail</name>
     <message>
-        <location filename="../../runway_desktop/ui/history/submission_detail.py" line="+33"/>
+        <location filename="../../runway_desktop/ui/history/submission_detail.py" line="+34"/>
         <source>Sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1828,7 +1841,7 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>Resume</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1849,12 +1862,12 @@ Submission (job) {job}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+128"/>
+        <location line="+129"/>
         <source>Copy job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-115"/>
+        <location line="-116"/>
         <source>Resume progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1875,7 +1888,7 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Files</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1938,7 +1951,7 @@ Submission (job) {job}</source>
 <context>
     <name>SubmissionRow</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/row_editors.py" line="+50"/>
+        <location filename="../../runway_desktop/ui/batch/row_editors.py" line="+57"/>
         <source>Submission {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1964,7 +1977,7 @@ Untick to leave this file out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+81"/>
         <source>{0} for submission {1}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -301,6 +301,7 @@ class HistoryPage(QWidget):
             ),
             resubmit=actions.resubmit_allowed(row.record, self.services.registry),
         )
+        self.detail.batches.show_for(self.services.history, row.record.id)
         if self.runner.is_running() and self.resume.submission_id == row.record.id:
             self.detail.show_progress(self.resume.last_text, self.resume.last_fraction)
         else:

@@ -22,6 +22,7 @@ from runway_desktop.core.history_actions import Allowed
 from runway_desktop.core.history_view import sent_text
 from runway_desktop.core.submission_state import DerivedState, SubmissionState
 from runway_desktop.history.records import SubmissionRecord
+from runway_desktop.ui.history.batch_line import BatchLine
 from runway_desktop.ui.history.linked_sets import LinkedSets
 from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.plain_text import plain_tooltip
@@ -68,6 +69,7 @@ class SubmissionDetail(QWidget):
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.note.hide()
+        self.batches = BatchLine(self)
 
         self.resume_button = QPushButton(self.tr("Resume"), self)
         self.resubmit_button = QPushButton(self.tr("Resubmit…"), self)
@@ -123,6 +125,7 @@ class SubmissionDetail(QWidget):
         status_row.addStretch(1)
         layout.addLayout(status_row)
         layout.addWidget(self.explanation)
+        layout.addWidget(self.batches)
         layout.addLayout(actions)
         layout.addLayout(progress_row)
         layout.addWidget(self.note)
