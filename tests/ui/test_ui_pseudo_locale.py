@@ -1,7 +1,7 @@
 """Every screen in the pseudo-locale (``--lang pseudo``: each text ~40 % longer and accented)
-at 1366×768: no visible label, button or check box has its text cut off, and the texts shown
-did go through ``tr()`` (they carry the pseudo-locale's accents), data and the core's own
-wording aside.
+at 1280×720 (the smaller school screen, so 1366×768 as well): no visible label, button or
+check box has its text cut off, and the texts shown did go through ``tr()`` (they carry the
+pseudo-locale's accents), data and the core's own wording aside.
 
 With RUNWAY_SCREENSHOTS=DIR each screen is saved there as pseudo-<screen>.png.
 """
@@ -56,7 +56,7 @@ from runway_desktop.ui.theme import stylesheet
 from runway_desktop.ui.widgets.elided_label import ElidedLabel
 from runway_desktop.ui.widgets.window_fit import fits
 
-SCREEN = QRect(0, 0, 1366, 768 - 48)  # less a 48 px taskbar
+SCREEN = QRect(0, 0, 1280, 720 - 48)  # the smaller school screen, less a 48 px taskbar
 STAR_FILES = {
     "INPUT_FILE": "SR_sample_anonymized_file.csv",
     "INPUT_FILE_DS": "SR_Dashboard_Standards_v2_sample_anonymized_file.csv",

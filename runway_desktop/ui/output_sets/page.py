@@ -126,14 +126,20 @@ class OutputSetsPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.refresh_button)
-        footer = QHBoxLayout()
+        # The buttons act on the selection, so they sit under the list; automatic downloads
+        # are a setting of their own, on a row of their own (a check box's text cannot wrap,
+        # and beside the buttons a longer language would widen the window past 1280 px).
+        footer = QVBoxLayout()
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.csv_button)
+        buttons.addWidget(self.download_button)
+        footer.addLayout(buttons)
         watch_box = QVBoxLayout()
         watch_box.setSpacing(0)
         watch_box.addWidget(self.watch)
         watch_box.addWidget(self.watch_note)
-        footer.addLayout(watch_box, 1)
-        footer.addWidget(self.csv_button, 0, Qt.AlignmentFlag.AlignTop)
-        footer.addWidget(self.download_button, 0, Qt.AlignmentFlag.AlignTop)
+        footer.addLayout(watch_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (title, self.filters):
