@@ -62,7 +62,7 @@ def row_of(dialog: BatchDialog, bundle: str) -> int:
 
 
 def wait_done(qtbot: QtBot, dialog: BatchDialog) -> None:
-    qtbot.waitUntil(lambda: not dialog.run.is_running(), timeout=WAIT_MS * 3)
+    qtbot.waitUntil(lambda: not dialog.is_sending(), timeout=WAIT_MS * 3)
 
 
 def test_folder_planned_sent_then_sent_again(
@@ -86,7 +86,7 @@ def test_folder_planned_sent_then_sent_again(
 
     # PSAT/SAT needs its test type: marked and left out until it is chosen.
     sat = row_of(dialog, "assessments/PSAT_SAT")
-    assert tree.check_text(sat) == "needs TEST_TYPE"
+    assert tree.check_text(sat) == "needs Test Type"
     assert not tree.is_chosen(sat)
     assert dialog.send_button.text() == "&Send 2 submissions"
     combo = tree.editor(sat, "TEST_TYPE")
@@ -124,7 +124,11 @@ def test_folder_planned_sent_then_sent_again(
     assert len(jobs) == 2
     for job in jobs:
         assert len(job.runs) == 1, job
-    assert tree.sent_text(star).startswith("sent now: job ")
+    assert (
+        tree.sent_text(star)
+        == f"sent now (submission #{by_bundle['assessments/STAR'].submission_id})"
+    )
+    assert tree.sent_text(row_of(dialog, "assessments/MAP_Growth")) == "failed"
     # Each item is an ordinary submission in History.
     sent_ids = [o.submission_id for o in outcomes.values() if o.submission_id]
     assert all(app.services.history.get(i) is not None for i in sent_ids)

@@ -1,8 +1,10 @@
 """The batch window: choose a folder, review its plan, send the chosen submissions.
 
-Planning reads every file's header, so it runs in a worker thread; sending is the core's
-BatchRunner on the Qt loop (batch_run.py), two at a time. Each item becomes an ordinary
-submission in History; sending the same plan again skips what already went, per item.
+Planning reads every file's header, so it runs in a worker thread; so does hashing the files
+for the plan's "Sent" column (sent_column.py). Sending is the core's BatchRunner on the Qt loop
+(batch_run.py), two at a time; the rest of the queue can be paused, resumed and stopped. Each
+item becomes an ordinary submission in History; sending the same plan again skips what
+already went, per item.
 """
 
 from __future__ import annotations
@@ -24,13 +26,21 @@ from PySide6.QtWidgets import (
 )
 
 from runway_desktop.core.batch.plan import BatchPlan, plan_folder
-from runway_desktop.core.batch.run import DEFAULT_JOBS, BatchRunner, ItemFinished, ItemStatus
+from runway_desktop.core.batch.run import (
+    DEFAULT_JOBS,
+    STATUS_WORDS,
+    BatchRunner,
+    ItemFinished,
+    ItemStatus,
+    outcome_text,
+)
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submit.form_values import FormValues
 from runway_desktop.ui.batch import folder_dialog
 from runway_desktop.ui.batch.batch_run import BatchDone, BatchRun
 from runway_desktop.ui.batch.plan_tree import PlanTree
 from runway_desktop.ui.batch.progress_view import BatchProgressView
+from runway_desktop.ui.batch.sent_column import SentColumn
 from runway_desktop.ui.batch.unplaced_list import UnplacedList
 from runway_desktop.ui.event_adapter import connect_handlers
 
@@ -55,37 +65,47 @@ class BatchDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("BatchDialog")
-        self.setWindowTitle("Send a folder")
+        self.setWindowTitle(self.tr("Send a folder"))
         self.services, self.connection, self.values = services, connection, values
         self.known_tenants = list(known_tenants)
         self.plan: BatchPlan | None = None
         self._sent_rows: list[int] = []  # the run's item number - 1 → plan row
         self._planning: asyncio.Future[BatchPlan] | None = None
+        self._closing = False
+        self._sending = False  # from Send until the run's outcomes are shown (BatchDone)
         self.run = BatchRun(self)
 
-        self.folder_label = _plain_label("Choose the folder that holds the vendor files.", self)
+        self.folder_label = _plain_label(
+            self.tr("Choose the folder that holds the vendor files."), self
+        )
         self.folder_label.setObjectName("BatchFolder")
-        self.choose_button = QPushButton("&Choose folder…", self)
-        self.choose_button.setAccessibleName("Choose folder")
+        self.choose_button = QPushButton(self.tr("&Choose folder…"), self)
+        self.choose_button.setAccessibleName(self.tr("Choose folder"))
         self.plan_tree = PlanTree(self)
-        self.unplaced_title = _plain_label("Files that will not be sent:", self)
+        self.sent_column = SentColumn(self.plan_tree, services, values.partner)
+        self.unplaced_title = _plain_label(self.tr("Files that will not be sent:"), self)
         self.unplaced = UnplacedList(self)
         self.progress = BatchProgressView(self)
         self.progress.hide()
         self.summary = _plain_label("", self)
         self.summary.setObjectName("BatchSummary")
-        self.send_button = QPushButton("Send 0 submissions", self)
+        self.send_button = QPushButton(self)
         self.send_button.setObjectName("PrimaryButton")
-        self.send_button.setAccessibleName("Send the chosen submissions")
-        self.stop_button = QPushButton("S&top the rest", self)
-        self.stop_button.setToolTip("Send no more; the ones under way finish.")
+        self.send_button.setAccessibleName(self.tr("Send the chosen submissions"))
+        self.pause_button = QPushButton(self.tr("&Pause"), self)
+        self.pause_button.setToolTip(
+            self.tr("Hold the rest of the queue; the ones under way finish.")
+        )
+        self.pause_button.hide()
+        self.stop_button = QPushButton(self.tr("S&top the rest"), self)
+        self.stop_button.setToolTip(self.tr("Send no more; the ones under way finish."))
         self.stop_button.hide()
-        self.close_button = QPushButton("Close", self)
+        self.close_button = QPushButton(self.tr("Close"), self)
 
         top = QHBoxLayout()
         top.addWidget(self.folder_label, 1)
         top.addWidget(self.choose_button)
-        lists = QSplitter(Qt.Orientation.Vertical, self)
+        lists = self.lists = QSplitter(Qt.Orientation.Vertical, self)
         lists.addWidget(self.plan_tree)
         unplaced_box = QWidget(self)
         box = QVBoxLayout(unplaced_box)
@@ -96,6 +116,7 @@ class BatchDialog(QDialog):
         lists.addWidget(self.progress)
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.pause_button)
         bottom.addWidget(self.stop_button)
         bottom.addWidget(self.send_button)
         bottom.addWidget(self.close_button)
@@ -109,9 +130,11 @@ class BatchDialog(QDialog):
 
         self.choose_button.clicked.connect(self.on_choose)
         self.send_button.clicked.connect(self.on_send)
+        self.pause_button.clicked.connect(self.on_pause)
         self.stop_button.clicked.connect(self.on_stop)
         self.close_button.clicked.connect(self.close)
         self.plan_tree.chosenChanged.connect(self._update_send)
+        self.plan_tree.rowEdited.connect(self.sent_column.recheck)
         connect_handlers(self.run.events, {
             **self.progress.handlers(), ItemFinished: self._on_item_finished,
             BatchDone: self._on_done,
@@ -120,14 +143,15 @@ class BatchDialog(QDialog):
 
     # -- planning ---------------------------------------------------------------------------
     def on_choose(self) -> None:
-        chosen = folder_dialog.choose_folder(self, "Choose the folder to send")
+        chosen = folder_dialog.choose_folder(self, self.tr("Choose the folder to send"))
         if chosen:
             self.plan_folder(Path(chosen))
 
     def plan_folder(self, folder: Path) -> None:
-        if self.run.is_running():
+        if self.is_sending():
             return
-        self.folder_label.setText(f"Planning {folder}…")
+        self.sent_column.cancel()
+        self.folder_label.setText(self.tr("Planning {0}…").format(folder))
         self.choose_button.setEnabled(False)
         registry = self.services.registry
         values, known = self.values, self.known_tenants
@@ -151,36 +175,45 @@ class BatchDialog(QDialog):
             return
         error = task.exception()
         if error is not None:
-            self.folder_label.setText(f"{folder} could not be planned: {error}")
+            self.folder_label.setText(
+                self.tr("{0} could not be planned: {1}").format(folder, error)
+            )
             return
         plan = task.result()
         self.plan = plan
         files = sum(len(item.files) for item in plan.items)
         self.folder_label.setText(
-            f"{folder}: {len(plan.items)} submission(s) of {files} file(s) for "
-            f"{self.values.partner}."
+            self.tr("{0}: {1} submission(s) of {2} file(s) for {3}.").format(
+                folder, len(plan.items), files, self.values.partner
+            )
         )
         self.plan_tree.set_plan(plan, self.services.registry, self.values.partner)
         self.unplaced.set_plan(plan)
         self.unplaced_title.setVisible(bool(plan.unplaced))
         self.progress.hide()
         self.summary.setText("")
+        self.sent_column.start(list(range(len(plan.items))), new_plan=True)
 
     # -- sending ----------------------------------------------------------------------------
+    def is_sending(self) -> bool:
+        return self._sending
+
     def chosen_count(self) -> int:
         return len(self.plan_tree.chosen())
 
     def _update_send(self) -> None:
         count = self.chosen_count()
-        self.send_button.setText(f"&Send {count} submission{'s' if count != 1 else ''}")
-        self.send_button.setEnabled(count > 0 and not self.run.is_running())
+        text = self.tr("&Send {0} submission") if count == 1 else self.tr("&Send {0} submissions")
+        self.send_button.setText(text.format(count))
+        self.send_button.setEnabled(count > 0 and not self.is_sending())
 
     def on_send(self) -> None:
-        if self.plan is None or self.run.is_running():
+        if self.plan is None or self.is_sending():
             return
         chosen = self.plan_tree.chosen()
         if not chosen:
             return
+        self.sent_column.cancel()  # the run hashes the files and says what was sent before
         self._sent_rows = [index for index, _ in chosen]
         plan = BatchPlan(self.plan.folder, self.values.partner, tuple(i for _, i in chosen))
         runner = BatchRunner(
@@ -190,19 +223,51 @@ class BatchDialog(QDialog):
         )  # fmt: skip
         registry = self.services.registry
         self.progress.begin([item.label(registry) for item in plan.items])
+        if self.progress.isHidden():
+            self._make_room(len(plan.items))
         self.progress.show()
         self.plan_tree.set_locked(True)
         self.choose_button.setEnabled(False)
         self.stop_button.show()
         self.stop_button.setEnabled(True)
-        self.summary.setText(f"Sending {len(plan.items)} submission(s), {DEFAULT_JOBS} at a time…")
+        self.pause_button.setText(self.tr("&Pause"))
+        self.pause_button.show()
+        self.pause_button.setEnabled(True)
+        self._sending = True
         self.run.start(runner, plan, self.values.partner)
+        self._say_sending()
         self._update_send()
 
+    def _make_room(self, items: int) -> None:
+        """Room for the run's list under the plan, which keeps most of the height."""
+        total = sum(self.lists.sizes())
+        rows = self.fontMetrics().height() + 6
+        progress = min(total * 2 // 5, rows * (items + 2))
+        unplaced = min(self.lists.sizes()[1], rows * 3) if self.unplaced.isVisible() else 0
+        self.lists.setSizes([total - progress - unplaced, unplaced, progress])
+
+    def _say_sending(self) -> None:
+        text = self.tr("Sending {0} submission(s), {1} at a time…")
+        self.summary.setText(text.format(len(self._sent_rows), DEFAULT_JOBS))
+
+    def on_pause(self) -> None:
+        """Pause, or resume: the button says which it does next."""
+        if not self.is_sending():
+            return
+        if self.run.is_paused():
+            self.run.resume_queue()
+            self.pause_button.setText(self.tr("&Pause"))
+            self._say_sending()
+        else:
+            self.run.pause_queue()
+            self.pause_button.setText(self.tr("&Resume"))
+            self.summary.setText(self.tr("Paused: the ones under way finish; the rest wait."))
+
     def on_stop(self) -> None:
-        self.run.stop_queue()
+        self.run.stop_queue()  # a paused queue stops too
         self.stop_button.setEnabled(False)
-        self.summary.setText("Stopping: the ones under way finish, the rest are not sent.")
+        self.pause_button.setEnabled(False)
+        self.summary.setText(self.tr("Stopping: the ones under way finish, the rest are not sent."))
 
     def _on_item_finished(self, event: ItemFinished) -> None:
         # One handler per event type: the progress view's own comes first.
@@ -212,10 +277,15 @@ class BatchDialog(QDialog):
         if outcome.status is ItemStatus.ALREADY_SENT:
             self.plan_tree.set_sent(row, outcome.reason)
         elif outcome.status in (ItemStatus.SENT, ItemStatus.RESUMED) and outcome.job_uid:
-            self.plan_tree.set_sent(row, f"sent now: job {outcome.job_uid}")
+            text = self.tr("sent now (submission #{0})").format(outcome.submission_id)
+            self.plan_tree.set_sent(row, text, self.tr("Job {0}").format(outcome.job_uid))
+        else:  # failed, stopped, undecided: the progress list says why
+            self.plan_tree.set_sent(row, STATUS_WORDS[outcome.status], outcome_text(outcome))
 
     def _on_done(self, event: BatchDone) -> None:
+        self._sending = False
         self.stop_button.hide()
+        self.pause_button.hide()
         self.plan_tree.set_locked(False)
         self.choose_button.setEnabled(True)
         if event.error:
@@ -226,13 +296,21 @@ class BatchDialog(QDialog):
             for outcome in event.outcomes:
                 words = self.progress.status(outcome.number)
                 counts[words] = counts.get(words, 0) + 1
-            parts = ", ".join(f"{n} {words}" for words, n in counts.items())
-            self.summary.setText(f"{len(event.outcomes)} submission(s): {parts}.")
+            part = self.tr("{0} {1}")
+            parts = ", ".join(part.format(n, words) for words, n in counts.items())
+            text = self.tr("{0} submission(s): {1}.")
+            self.summary.setText(text.format(len(event.outcomes), parts))
+        # The rows not sent now: what the history says of them (their files' MD5s are known).
+        sent = set(self._sent_rows)
+        if not self._closing:
+            self.sent_column.start([i for i in range(self.plan_tree.row_count()) if i not in sent])
         self._update_send()
         self.batchFinished.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._planning is not None and not self._planning.done():
             self._planning.cancel()
+        self._closing = True
+        self.sent_column.cancel()
         self.run.abort()
         super().closeEvent(event)

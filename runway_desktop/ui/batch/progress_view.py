@@ -16,9 +16,8 @@ from runway_desktop.core.batch.run import (
 )
 from runway_desktop.core.submit.events import StepStarted
 from runway_desktop.ui.event_adapter import Handlers
+from runway_desktop.ui.widgets.plain_text import plain_tooltip
 
-COLUMNS = ("#", "Submission", "Status", "What happened")
-WAITING = "waiting"
 NOT_SENT = STATUS_WORDS[ItemStatus.NOT_SENT]
 
 
@@ -26,10 +25,11 @@ class BatchProgressView(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("BatchProgress")
-        self.setAccessibleName("Sending progress")
+        self.setAccessibleName(self.tr("Sending progress"))
         self.setRootIsDecorated(False)
-        self.setColumnCount(len(COLUMNS))
-        self.setHeaderLabels(list(COLUMNS))
+        columns = ["#", self.tr("Submission"), self.tr("Status"), self.tr("What happened")]
+        self.setColumnCount(len(columns))
+        self.setHeaderLabels(columns)
         self._rows: dict[int, QTreeWidgetItem] = {}
         self._outcomes: dict[int, ItemOutcome] = {}
 
@@ -38,20 +38,22 @@ class BatchProgressView(QTreeWidget):
         self.clear()
         self._rows, self._outcomes = {}, {}
         for number, label in enumerate(labels, 1):
-            self._rows[number] = QTreeWidgetItem(self, [str(number), label, WAITING, ""])
+            self._rows[number] = QTreeWidgetItem(self, [str(number), label, self.tr("waiting"), ""])
         for column in range(2):
             self.resizeColumnToContents(column)
 
     def handlers(self) -> Handlers:
         return {
-            ItemStarted: lambda e: self._set(e.number, "sending", ""),
+            ItemStarted: lambda e: self._set(e.number, self.tr("sending"), ""),
             ItemStep: self._on_step,
             ItemFinished: self.on_finished,
         }
 
     def _on_step(self, event: ItemStep) -> None:
         if isinstance(event.event, StepStarted):
-            self._set(event.number, "sending", event.event.step.value + "…")
+            self._set(
+                event.number, self.tr("sending"), self.tr("{0}…").format(event.event.step.value)
+            )
 
     def on_finished(self, event: ItemFinished) -> None:
         outcome = event.outcome
@@ -64,7 +66,7 @@ class BatchProgressView(QTreeWidget):
         if row is not None:
             row.setText(2, status)
             row.setText(3, text)
-            row.setToolTip(3, text)
+            row.setToolTip(3, plain_tooltip(text) or "")
 
     def status(self, number: int) -> str:
         return self._rows[number].text(2)
