@@ -71,7 +71,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Choose the folder that holds the vendor files.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -97,13 +97,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+135"/>
-        <location line="+25"/>
+        <location line="+138"/>
+        <location line="+32"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-158"/>
+        <location line="-168"/>
         <source>Hold the rest of the queue; the ones under way finish.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -139,11 +139,41 @@
     </message>
     <message>
         <location line="+7"/>
-        <source>{0}: {1} submission(s) of {2} file(s) for {3}.</source>
+        <source>{0}: {1} of {2} for {3}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+56"/>
+        <source>1 submission</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{0} submissions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>1 file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{0} files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Sending {0}, {1} at a time…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>{0}: {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-101"/>
         <source>&amp;Send {0} submission</source>
         <translation type="unfinished"></translation>
     </message>
@@ -153,12 +183,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+43"/>
-        <source>Sending {0} submission(s), {1} at a time…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+13"/>
+        <location line="+63"/>
         <source>&amp;Resume</source>
         <translation type="unfinished"></translation>
     </message>
@@ -183,13 +208,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>{0} {1}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>{0} submission(s): {1}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -204,7 +224,7 @@
 <context>
     <name>BatchProgressView</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/progress_view.py" line="+27"/>
+        <location filename="../../runway_desktop/ui/batch/progress_view.py" line="+28"/>
         <source>Sending progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1192,12 +1212,12 @@ Submission (job) {job}</source>
     </message>
     <message>
         <location line="+19"/>
-        <location line="+197"/>
+        <location line="+203"/>
         <source>Clear filters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-184"/>
+        <location line="-190"/>
         <source>Download new results automatically</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1208,12 +1228,12 @@ Submission (job) {job}</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+228"/>
+        <location line="+234"/>
         <source>Download selected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-226"/>
+        <location line="-232"/>
         <source>Save as CSV for Excel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1223,7 +1243,7 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+108"/>
         <source>Loading output sets for {partner}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1345,7 +1365,7 @@ Submission (job) {job}</source>
 <context>
     <name>PlanTree</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/plan_tree.py" line="+75"/>
+        <location filename="../../runway_desktop/ui/batch/plan_tree.py" line="+76"/>
         <source>Planned submissions</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1640,8 +1660,8 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+43"/>
-        <source>could not tell</source>
+        <location line="+41"/>
+        <source>couldn&apos;t tell</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1951,7 +1971,7 @@ Submission (job) {job}</source>
 <context>
     <name>SubmissionRow</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/row_editors.py" line="+57"/>
+        <location filename="../../runway_desktop/ui/batch/row_editors.py" line="+58"/>
         <source>Submission {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1972,7 +1992,7 @@ Untick to leave this file out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Slot of {0}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -145,7 +145,7 @@ def test_folder_planned_sent_then_sent_again(
         assert "already sent" in dialog.progress.text(again[bundle].number)
     assert tree.sent_text(star).startswith("These files were already sent for ")
     assert {j.uid: len(j.runs) for j in app.jobs()} == before
-    assert dialog.summary.text() == "3 submission(s): 2 already sent, 1 failed."
+    assert dialog.summary.text() == "3 submissions: 2 already sent, 1 failed."
 
 
 def test_stop_leaves_the_rest_of_the_queue_unsent(

@@ -110,7 +110,7 @@ def test_the_plan_is_fixed_sent_paused_and_resumed_by_keyboard(
     # Alt+R resumes: the rest is sent.
     key(Qt.Key.Key_R, ALT)
     qtbot.waitUntil(lambda: not dialog.run.is_paused(), timeout=WAIT_MS)
-    assert dialog.summary.text() == "Sending 2 submission(s), 1 at a time…"
+    assert dialog.summary.text() == "Sending 2 submissions, 1 at a time…"
     assert dialog.pause_button.text() == "&Pause"
     wait_done(qtbot, dialog)
     assert [dialog.progress.status(n) for n in (1, 2)] == ["sent", "sent"]

@@ -65,8 +65,9 @@ def summarize(record: BatchRecord, history: HistoryStore, now: datetime) -> Batc
         else:  # a status a newer release wrote reads as itself
             outcomes[words.get(item.status, item.status)] += 1
     states: Counter[SubmissionState] = Counter()
-    for submission_id in dict.fromkeys(i.submission_id for i in record.items if i.submission_id):
-        submission = history.get(submission_id) if submission_id is not None else None
+    ids = dict.fromkeys(i.submission_id for i in record.items if i.submission_id is not None)
+    for submission_id in ids:
+        submission = history.get(submission_id)
         if submission is not None:
             states[derive_state(submission, now=now).state] += 1
     return BatchSummary(record, dict(outcomes), dict(states))

@@ -183,8 +183,8 @@ class BatchDialog(QDialog):
         self.plan = plan
         files = sum(len(item.files) for item in plan.items)
         self.folder_label.setText(
-            self.tr("{0}: {1} submission(s) of {2} file(s) for {3}.").format(
-                folder, len(plan.items), files, self.values.partner
+            self.tr("{0}: {1} of {2} for {3}.").format(
+                folder, self._submissions(len(plan.items)), self._files(files), self.values.partner
             )
         )
         self.plan_tree.set_plan(plan, self.services.registry, self.values.partner)
@@ -238,6 +238,12 @@ class BatchDialog(QDialog):
         self._say_sending()
         self._update_send()
 
+    def _submissions(self, count: int) -> str:
+        return self.tr("1 submission") if count == 1 else self.tr("{0} submissions").format(count)
+
+    def _files(self, count: int) -> str:
+        return self.tr("1 file") if count == 1 else self.tr("{0} files").format(count)
+
     def _make_room(self, items: int) -> None:
         """Room for the run's list under the plan, which keeps most of the height."""
         total = sum(self.lists.sizes())
@@ -247,8 +253,8 @@ class BatchDialog(QDialog):
         self.lists.setSizes([total - progress - unplaced, unplaced, progress])
 
     def _say_sending(self) -> None:
-        text = self.tr("Sending {0} submission(s), {1} at a time…")
-        self.summary.setText(text.format(len(self._sent_rows), DEFAULT_JOBS))
+        text = self.tr("Sending {0}, {1} at a time…")
+        self.summary.setText(text.format(self._submissions(len(self._sent_rows)), DEFAULT_JOBS))
 
     def on_pause(self) -> None:
         """Pause, or resume: the button says which it does next."""
@@ -298,8 +304,8 @@ class BatchDialog(QDialog):
                 counts[words] = counts.get(words, 0) + 1
             part = self.tr("{0} {1}")
             parts = ", ".join(part.format(n, words) for words, n in counts.items())
-            text = self.tr("{0} submission(s): {1}.")
-            self.summary.setText(text.format(len(event.outcomes), parts))
+            text = self.tr("{0}: {1}.")
+            self.summary.setText(text.format(self._submissions(len(event.outcomes)), parts))
         # The rows not sent now: what the history says of them (their files' MD5s are known).
         sent = set(self._sent_rows)
         if not self._closing:

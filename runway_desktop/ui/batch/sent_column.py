@@ -76,11 +76,9 @@ class SentColumn(QObject):
             item = self.tree.item(index)  # as the row now stands
             try:
                 text = await asyncio.to_thread(self._answer, item, self._md5s, stop)
-            except asyncio.CancelledError:
-                raise
             except Exception:  # a notice: an unreadable history must not break the window
                 log.exception("looking for an earlier submission of %s failed", item.bundle)
-                text = self.tr("could not tell")
+                text = self.tr("couldn't tell")
             self._current = None
             if index not in self._pending:  # else edited meanwhile: the next answer counts
                 self.tree.set_sent(index, text if text is not None else self.tr("not sent yet"))
