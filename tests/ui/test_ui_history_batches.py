@@ -9,6 +9,7 @@ from pathlib import Path
 import history_ui_fixtures
 from history_ui_fixtures import WAIT_MS, HistoryUnderTest
 from ui_app_helpers import qt_garbage  # noqa: F401  (pytest fixture)
+from ui_theme import screenshot
 
 from runway_desktop.core.batch.plan import BatchPlan, PlanItem
 from runway_desktop.core.batch.run import BatchRunner, ItemStatus
@@ -40,6 +41,7 @@ def test_the_detail_names_the_batch_with_its_summary(
     assert line.text().startswith(f"Part of Batch #{runner.batch_id}: 1 submission from {folder}")
     assert "1 sent." in line.text()
     assert line.textFormat().name == "PlainText"
+    screenshot(h.page, "history-detail-batch")
 
     assert h.page.select_submission(alone.submission_id)  # in no batch: the line goes
     h.qtbot.waitUntil(lambda: line.reading is not None and line.reading.done(), timeout=WAIT_MS)
