@@ -19,8 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runway_desktop.base.workers import IN_PROCESS, JobControl
+from runway_desktop.bundles.csv_blocks import BlockCounter
 
 READ_SIZE = 256 * 1024
+# A chunk the block counter refuses is offered again in pieces of about this size (_Scanner).
+SLOW_PIECE = 16 * 1024
+# After this many refusals in a row the counter rests for a while (doubling up to the most).
+MISSES_BEFORE_REST = 4
+MAX_REST = 32 * READ_SIZE
 SNIFF_BYTES = 64 * 1024
 SNIFF_LINES = 20
 PREVIEW_ROWS = 5
@@ -183,13 +189,14 @@ class _Lines:
 class _Scanner:
     """One pass over the bytes in line-aligned chunks.
 
-    Every chunk is hashed and checked for the encoding. A chunk that plainly holds only whole
-    data rows of the header's width — no quote character, no lone ``\r``, no line near the csv
-    module's field size limit, no blank or all-blank row — is counted with a few C-level bytes
-    operations (``translate``/``count``), which create no Python objects per row: a 1 GiB
-    vendor export scans in about a fifth of the csv module's time (measured: 6.5 s against
-    32 s). Any other chunk goes through the csv module, row by row, exactly as before; so does
-    the start of the file until the header and preview are known.
+    Every chunk is hashed and checked for the encoding. Once the header and preview are known,
+    a chunk goes to :class:`~runway_desktop.bundles.csv_blocks.BlockCounter` first, which
+    counts plain rows with C-level bytes operations (see there, with the figures). A chunk it
+    cannot count is cut (at line ends) into pieces of ``SLOW_PIECE`` bytes, each offered to
+    the counter in turn: only the pieces it refuses go through the csv module, row by row, so
+    one odd row costs the csv module a few KiB, not the whole chunk. After
+    ``MISSES_BEFORE_REST`` refusals in a row (a file of multi-line cells, say) the counter
+    rests for one chunk's bytes, then two, … up to ``MAX_REST``: trying costs little then.
     """
 
     def __init__(
@@ -217,24 +224,16 @@ class _Scanner:
         self._decoder = codecs.getincrementaldecoder(encoding)(
             "strict" if self._strict else "replace"
         )
-        self._tail = b""
+        self._tail = b""  # read, but past the last line end
+        self._pieces: list[bytes] = []  # a refused chunk's pieces still to read, last first
+        self._misses = 0  # the counter's refusals in a row
+        self._rest = READ_SIZE  # how many bytes it rests after the next run of misses
+        self._resting = 0  # bytes left to the csv module before the counter tries again
         self._eof = False
         self._lines = _Lines(self._next_text)
-        self._field_limit = csv.field_size_limit()
-        self._rows = b""  # "<delimiters>\n" repeated, to compare chunks' row widths with
-        self._quoted_rows: re.Pattern[bytes] | None = None
-        self._quoted_width = 0
         fast = len(delimiter.encode("latin-1", "replace")) == 1 and delimiter not in '"\r\n'
         self._delim = delimiter.encode("latin-1") if fast else b""
-        # Bytes that are not the delimiter or \n (deleted to see the row widths) and bytes
-        # that may be blank in a cell (ASCII whitespace and every non-ASCII byte: \xa0 is a
-        # no-break space in Windows-1252 and starts one in UTF-8).
-        keep = {ord("\n")} | set(self._delim)
-        self._not_structure = bytes(b for b in range(256) if b not in keep)
-        self._maybe_blank = bytes(
-            b for b in range(256) if b not in keep and (b >= 0x80 or chr(b).isspace())
-        )
-        self._maybe_blank_or_quote = self._maybe_blank + b'"'
+        self._counter: BlockCounter | None = None
 
     # --- reading -------------------------------------------------------------------------
 
@@ -250,8 +249,9 @@ class _Scanner:
 
     def _next_chunk(self, size: int) -> bytes | None:
         """The next run of whole lines (ends at a line end), or the rest of the file at EOF."""
-        pending = [self._tail] if self._tail else []
-        buffered = len(self._tail)
+        if self._pieces:  # a refused chunk's pieces come before what follows it
+            return self._pieces.pop()
+        pending: list[bytes | memoryview] = [self._tail] if self._tail else []
         while True:
             if self._eof:
                 chunk = b"".join(pending)
@@ -261,22 +261,24 @@ class _Scanner:
             if not block:
                 self._eof = True
                 continue
-            pending.append(block)
-            buffered += len(block)
             cut = block.rfind(b"\n") + 1
             if not cut:
                 # No \n in the block: a lone \r ends a line too, unless it is the block's
                 # last byte (a \n may follow). Otherwise the line goes on: read more.
                 cut = block.rfind(b"\r", 0, len(block) - 1) + 1
                 if not cut:
+                    pending.append(block)
                     continue
-            data = b"".join(pending) if len(pending) > 1 else block
-            cut += buffered - len(block)
-            self._tail = data[cut:]
-            return data[:cut]
+            self._tail = block[cut:]
+            if not pending:
+                return block if cut == len(block) else block[:cut]
+            # One copy of the block's bytes, not two (join takes the view as it is).
+            pending.append(memoryview(block)[:cut])
+            return b"".join(pending)
 
     def _decode(self, chunk: bytes) -> str:
-        return self._decoder.decode(chunk, final=self._eof and not self._tail)
+        final = self._eof and not self._tail and not self._pieces
+        return self._decoder.decode(chunk, final=final)
 
     def _next_text(self) -> str | None:
         chunk = self._next_chunk(READ_SIZE)
@@ -303,9 +305,10 @@ class _Scanner:
                 size = READ_SIZE
                 if chunk is None:
                     break
-                if self._count_plain_rows(chunk):
+                slow = self._count_what_can_be(chunk)
+                if slow is None:
                     continue
-                lines.load(self._decode(chunk))
+                lines.load(self._decode(slow))
             row = next(reader, None)
             if row is None:
                 break
@@ -313,73 +316,45 @@ class _Scanner:
         if self._strict:
             self._decoder.decode(b"", final=True)  # a multi-byte character cut off at the end
 
-    def _count_plain_rows(self, chunk: bytes) -> bool:
-        """Count ``chunk`` if it is only plain rows of the header's width; False: parse it."""
-        scan = self.scan
-        header = scan.header
-        if (
-            header is None
-            or len(header) < 2
-            or len(scan.preview) < PREVIEW_ROWS
-            or not self._delim
-            or not chunk.endswith(b"\n")
-        ):
-            return False
-        crs = chunk.count(b"\r")
-        if crs and crs != chunk.count(b"\r\n"):
-            return False  # a lone \r ends a line of its own
-        # The csv module refuses fields over its limit; a line that long has no \n in some
-        # aligned window of half the limit (bytes ≥ characters, so this errs on the safe side).
-        step = self._field_limit // 2
-        for start in range(0, len(chunk), step):
-            if chunk.find(b"\n", start, start + step) < 0:
-                return False
-        row = self._delim * (len(header) - 1) + b"\n"
-        if b'"' in chunk:
-            # Quoted fields (MAP Growth quotes every one): only the simple kind, a whole field
-            # "text" with no quote or line end inside. The csv module then gives the text
-            # between the quotes. A delimiter inside one makes its row look one field wider
-            # below, so that row is never taken for an all-blank one — rightly, since the
-            # delimiter is in the cell.
-            lines = self._count_simply_quoted_rows(chunk, len(header))
-            if not lines:
-                return False
-            visible = chunk.translate(None, self._maybe_blank_or_quote)
-        else:
-            # Every row has the header's width iff, without its other bytes, the chunk is
-            # "<width - 1 delimiters>\n" over and over (one memcmp against a cached repeat).
-            structure = chunk.translate(None, self._not_structure)
-            lines, rest = divmod(len(structure), len(row))
-            if rest or not lines:
-                return False
-            if len(self._rows) < len(structure):
-                self._rows = row * (2 * lines)
-            if not self._rows.startswith(structure):
-                return False  # some row is blank or has another width
-            visible = chunk.translate(None, self._maybe_blank)
-        if visible.startswith(row) or b"\n" + row in visible:
-            return False  # a row that may hold only blanks
-        if self._strict and not chunk.isascii():
+    def _count_what_can_be(self, chunk: bytes) -> bytes | None:
+        """Count ``chunk``'s rows with the block counter if it can; else what the csv module
+        must read now (the first piece of a refused chunk: the others are read next)."""
+        counter = self._block_counter()
+        if counter is None:
+            return chunk
+        if self._resting > 0:
+            self._resting -= len(chunk)
+            return chunk
+        rows = counter.count(chunk)
+        if rows is not None:
+            self.scan.records += rows
+            self.scan.row_count += rows
+            self._misses, self._rest = 0, READ_SIZE
+            return None
+        self._misses += 1
+        if self._misses >= MISSES_BEFORE_REST:
+            self._misses, self._resting = 0, self._rest
+            self._rest = min(2 * self._rest, MAX_REST)
+        if len(chunk) <= SLOW_PIECE:
+            return chunk
+        first, *rest = _line_pieces(chunk, SLOW_PIECE)
+        self._pieces.extend(reversed(rest))
+        return first if not rest else self._count_what_can_be(first)
+
+    def _block_counter(self) -> BlockCounter | None:
+        """The counter, once the header and preview (which need the csv module) are known."""
+        if self._counter is None:
+            header = self.scan.header
+            if header is None or len(self.scan.preview) < PREVIEW_ROWS or not self._delim:
+                return None
+            self._counter = BlockCounter(
+                self._delim, len(header), csv.field_size_limit(), self._validate
+            )
+        return self._counter
+
+    def _validate(self, chunk: bytes) -> None:
+        if self._strict:
             self._decode(chunk)  # raises UnicodeDecodeError
-        scan.records += lines
-        scan.row_count += lines
-        return True
-
-    def _count_simply_quoted_rows(self, chunk: bytes, width: int) -> int:
-        """Lines in ``chunk`` if each is ``width`` simple fields, plain or quoted; else 0.
-
-        A simple field is ``"text"`` (no quote, \\r or \\n in the text) or text without a quote,
-        \\r, \\n or delimiter; each line ends in \\n or \\r\\n.
-        """
-        if self._quoted_rows is None or self._quoted_width != width:
-            delim = re.escape(self._delim)
-            cell = b'(?:"[^"\r\n]*+"|[^"\r\n' + delim + b"]*+)"
-            line = b"(?:" + (cell + delim) * (width - 1) + cell + b"\r?\n)"
-            self._quoted_rows = re.compile(line + b"*+")
-            self._quoted_width = width
-        if self._quoted_rows.fullmatch(chunk) is None:
-            return 0
-        return chunk.count(b"\n")
 
     def _consume_row(self, row: list[str]) -> None:
         scan = self.scan
@@ -400,6 +375,23 @@ class _Scanner:
                 scan.first_overlong_row = scan.records
         if len(scan.preview) < PREVIEW_ROWS:
             scan.preview.append(tuple(cell[:PREVIEW_CELL_CHARS] for cell in row))
+
+
+def _line_pieces(chunk: bytes, size: int) -> list[bytes]:
+    """``chunk`` cut after line ends into pieces of about ``size`` bytes (a longer line whole)."""
+    pieces: list[bytes] = []
+    start = 0
+    while len(chunk) - start > size:
+        cut = chunk.rfind(b"\n", start, start + size) + 1
+        if cut <= start:
+            cut = chunk.find(b"\n", start + size) + 1
+            if not cut:
+                break
+        pieces.append(chunk[start:cut])
+        start = cut
+    if start < len(chunk):
+        pieces.append(chunk[start:])
+    return pieces
 
 
 def _parse_error_text(exc: csv.Error, scan: CsvScan) -> str:

@@ -387,15 +387,20 @@ def detect_school_years(
         for col in slot.date_columns
         if column_key(col.name) in position
     ]
+    rows = rows if isinstance(rows, Sequence) else list(rows)
     from_years: set[int] = set()
-    from_dates: set[int] = set()
     for row in rows:
         for i in years_at:
             year = parse_school_year(row[i]) if i < len(row) else None
             if year is not None:
                 from_years.add(year)
-        for i, formats in dates_at:
-            day = parse_date(row[i], formats) if i < len(row) else None
+    if from_years:
+        return from_years  # the dates would not be used: strptime is the slow part here
+    from_dates: set[int] = set()
+    for i, formats in dates_at:
+        # A sample's dates repeat (one test date per class and day): each is parsed once.
+        for value in {row[i] for row in rows if i < len(row)}:
+            day = parse_date(value, formats)
             if day is not None:
                 from_dates.add(school_year_of_date(day))
-    return from_years or from_dates
+    return from_dates

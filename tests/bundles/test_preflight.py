@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import gzip
 import hashlib
-import io
 import os
-import random
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -20,13 +17,11 @@ from runway_desktop.bundles import (
     MAX_UPLOAD_BYTES,
     InputFile,
     PreflightReport,
-    csv_scan,
     file_changed_since,
     inspect_file,
     preflight_file,
     upload_name,
 )
-from runway_desktop.bundles.csv_scan import CsvScan, WrongEncodingError
 from runway_desktop.bundles.registry import load_snapshot
 
 CSV_SLOT = InputFile("Assessment data", "INPUT_FILE", True, ("csv",))
@@ -347,219 +342,3 @@ def test_upload_name_limits_length_and_keeps_the_extension() -> None:
     for name in ("a?b;c.csv", "/", "", " . "):
         cleaned = upload_name(Path(name))
         assert cleaned and not set(cleaned) & set("?;/\\")
-
-
-# --- the fast scan against the plain csv-module scan -------------------------------------------
-#
-# ``scan_csv`` counts chunks of plain rows with bytes operations and parses every other chunk
-# with the csv module. ``_reference_scan`` is the straightforward scan it replaced (the csv
-# module over a TextIOWrapper, row by row); both must find exactly the same things.
-
-
-def _reference_scan(path: Path, encoding: str, delimiter: str) -> CsvScan:
-    errors = "replace" if encoding == "cp1252" else "strict"
-    scan = CsvScan()
-    data = path.read_bytes()
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors=errors, newline="")
-    reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True)
-    try:
-        for row in reader:
-            scan.records += 1
-            if scan.header is None:
-                if row:
-                    scan.header = tuple(row)
-                continue
-            if not row or not any(cell.strip() for cell in row):
-                if row:
-                    scan.empty_rows += 1
-                continue
-            scan.row_count += 1
-            if len(row) > len(scan.header):
-                scan.overlong_rows += 1
-                if scan.first_overlong_row is None:
-                    scan.first_overlong_row = scan.records
-            if len(scan.preview) < csv_scan.PREVIEW_ROWS:
-                scan.preview.append(tuple(cell[: csv_scan.PREVIEW_CELL_CHARS] for cell in row))
-    except UnicodeDecodeError as exc:
-        raise WrongEncodingError(str(exc)) from exc
-    except csv.Error as exc:
-        scan.parse_error = csv_scan._parse_error_text(exc, scan)
-    scan.md5 = hashlib.md5(data).hexdigest()
-    scan.bytes_read = len(data)
-    return scan
-
-
-def _both_scans(path: Path, encoding: str, delimiter: str) -> tuple[object, object]:
-    results: list[object] = []
-    for scan in (_reference_scan, csv_scan.scan_csv):
-        try:
-            results.append(scan(path, encoding, delimiter))
-        except WrongEncodingError:
-            results.append(WrongEncodingError)
-    return results[0], results[1]
-
-
-@pytest.fixture(params=[7, 64, 333, 4096, 1 << 20], ids=lambda n: f"read{n}")
-def small_reads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Small reads put chunk boundaries everywhere: inside quotes, between \\r and \\n, …"""
-    size: int = request.param
-    monkeypatch.setattr(csv_scan, "READ_SIZE", size)
-    monkeypatch.setattr(csv_scan, "SNIFF_BYTES", min(size, csv_scan.SNIFF_BYTES))
-    return size
-
-
-_ROWS = [f"{600000 + i},Doe{i},Jane{i},2026-03-01,{1100 + i},{500 + i}\n" for i in range(60)]
-_PLAIN = "StudentID,LastName,FirstName,TestDate,Total,Reading\n" + "".join(_ROWS)
-_QUOTED = "".join(
-    ",".join(f'"{cell}"' for cell in line.split(",")) + "\n" for line in _PLAIN.splitlines()
-)
-_EQUIVALENCE_CASES: dict[str, tuple[bytes, str, str]] = {
-    "plain": (_PLAIN.encode(), "utf-8", ","),
-    "crlf": (_PLAIN.replace("\n", "\r\n").encode(), "utf-8", ","),
-    "old mac": (_PLAIN.replace("\n", "\r").encode(), "utf-8", ","),
-    "mixed endings": (_PLAIN.replace("4,", "4\r").replace("7,", "7\r\n").encode(), "utf-8", ","),
-    "bom": (codecs.BOM_UTF8 + _PLAIN.encode(), "utf-8-sig", ","),
-    "no final newline": (_PLAIN.rstrip("\n").encode(), "utf-8", ","),
-    "quoted newlines": (
-        (_PLAIN + '7,"Doe\r\nSmith","a,b",x,"say ""hi""\n\n",9\n' + "".join(_ROWS)).encode(),
-        "utf-8",
-        ",",
-    ),
-    "blank and empty rows": (
-        (
-            _PLAIN + "\n\r\n,,,,,\n , ,\t, , ,\n \u00a0,\u3000,,,,\n" + "".join(_ROWS) + "\n\n"
-        ).encode(),
-        "utf-8",
-        ",",
-    ),
-    "nbsp rows in cp1252": (
-        (_PLAIN + "\xa0,,,,,\n" + "".join(_ROWS)).encode("cp1252"),
-        "cp1252",
-        ",",
-    ),
-    "ragged": (
-        (_PLAIN + "1,2,3\n" + "".join(_ROWS) + "1,2,3,4,5,6,7\n,x,,,,\n").encode(),
-        "utf-8",
-        ",",
-    ),
-    "utf-8 names": (
-        (_PLAIN.replace("Doe", "Doé").replace("Jane", "Zoë 李")).encode(),
-        "utf-8",
-        ",",
-    ),
-    "cp1252 names": (_PLAIN.replace("Doe", "Doé…").encode("cp1252"), "cp1252", ","),
-    "cp1252 undefined byte": (_PLAIN.encode() + b"1,\x81,2,3,4,5\n", "cp1252", ","),
-    "late invalid utf-8": (_PLAIN.encode() + "1,Doé,x,y,z,w\n".encode("cp1252"), "utf-8", ","),
-    "cut multi-byte at the end": (_PLAIN.encode() + "1,é".encode()[:-1], "utf-8", ","),
-    "nul bytes": (_PLAIN.replace("Jane1", "Ja\x00ne").encode(), "utf-8", ","),
-    "tabs": (_PLAIN.replace(",", "\t").encode(), "utf-8", "\t"),
-    "tabs with blank rows": (
-        (_PLAIN.replace(",", "\t") + "\t\t \t\t\t\n" + "".join(_ROWS)).encode(),
-        "utf-8",
-        "\t",
-    ),
-    "semicolons": (_PLAIN.replace(",", ";").encode(), "utf-8", ";"),
-    "all quoted": (_QUOTED.encode(), "utf-8", ","),
-    "all quoted, crlf": (_QUOTED.replace("\n", "\r\n").encode(), "utf-8", ","),
-    "all quoted with odd cells": (
-        (
-            _QUOTED
-            + '"1","Doe, Jane","x","a""b","",""\n"2","","",""," ",""\n'
-            + '"","","",""," ","\t"\n"3",x"y","z"w,"","",""\n"4"," ""","","","",""\n'
-            + '"5","a\nb","","","",""\n1,2,3,4,5\n"6","Zoë\u00a0",,"",,\n'
-            + '"7","Doe, Jane","x","y","",""\n" , ","","","","",""\n"8",",",",",,,\n'
-            + '\u00a0,"\u00a0",,,,\n'
-            + _QUOTED.split("\n", 1)[1]
-        ).encode(),
-        "utf-8",
-        ",",
-    ),
-    "all quoted semicolons": (_QUOTED.replace(",", ";").encode(), "utf-8", ";"),
-    "unclosed quote": ((_PLAIN + '1,"Doe,x,y,z,w\n' + "".join(_ROWS)).encode(), "utf-8", ","),
-    "header only": (_PLAIN.splitlines(keepends=True)[0].encode(), "utf-8", ","),
-    "blank lines only": (b"\n\r\n\n", "utf-8", ","),
-    "one column": (
-        ("ID\n" + "".join(f"{i}\n" for i in range(50)) + "\n , \n").encode(),
-        "utf-8",
-        ",",
-    ),
-}
-
-
-@pytest.mark.parametrize("name", sorted(_EQUIVALENCE_CASES))
-def test_scan_matches_the_csv_module(tmp_path: Path, small_reads: int, name: str) -> None:
-    data, encoding, delimiter = _EQUIVALENCE_CASES[name]
-    path = _write(tmp_path, "case.csv", data)
-    expected, got = _both_scans(path, encoding, delimiter)
-    assert got == expected
-
-
-def test_scan_matches_on_a_field_over_the_csv_limit(
-    tmp_path: Path, small_reads: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    limit = csv.field_size_limit(300)
-    try:
-        for cell in ("x" * 299, "x" * 300, "x" * 301, "x" * 700):
-            data = (_PLAIN + f"1,{cell},a,b,c,d\n" + "".join(_ROWS)).encode()
-            path = _write(tmp_path, "long.csv", data)
-            expected, got = _both_scans(path, "utf-8", ",")
-            assert got == expected, len(cell)
-    finally:
-        csv.field_size_limit(limit)
-
-
-_FUZZ_TOKENS = [
-    "a", "Doé", "1", "", " ", "\t", "\u00a0", ",", ",", ",", ";", '"', '""', '"x,y"', '"x"',
-    '"x",', '," ",', '"",', ',"a""b",',
-    '"a\nb"', '"a\r\nb"', "\n", "\n", "\n", "\r\n", "\r\n", "\r", "\x00", "\u3000", "x" * 40,
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("seed", range(40))
-def test_scan_matches_on_random_files(tmp_path: Path, seed: int) -> None:
-    rng = random.Random(seed)
-    header = "ID,Name,Score,Date\n"
-    good = [f"{i},N{i},{i % 7},2026-01-0{i % 9 + 1}\n" for i in range(rng.randint(0, 400))]
-    if seed % 2:
-        good = [",".join(f'"{c}"' for c in line[:-1].split(",")) + "\n" for line in good]
-    body = good[:]
-    for _ in range(rng.randint(0, 12)):  # sprinkle odd lines and tokens in
-        junk = "".join(rng.choice(_FUZZ_TOKENS) for _ in range(rng.randint(1, 10)))
-        body.insert(rng.randint(0, len(body)), junk)
-    text = header + "".join(body)
-    encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252"])
-    data = (
-        text.encode(encoding, errors="replace")
-        if encoding != "utf-8-sig"
-        else (codecs.BOM_UTF8 + text.encode())
-    )
-    path = _write(tmp_path, "fuzz.csv", data)
-    for read_size in (5, 97, 1024, 1 << 20):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(csv_scan, "READ_SIZE", read_size)
-            patch.setattr(csv_scan, "SNIFF_BYTES", min(read_size, csv_scan.SNIFF_BYTES))
-            expected, got = _both_scans(path, encoding, ",")
-        assert got == expected, (seed, read_size)
-
-
-def test_plain_chunks_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The equivalence tests would pass if everything went through the csv module too."""
-    monkeypatch.setattr(csv_scan, "READ_SIZE", 256)
-    monkeypatch.setattr(csv_scan, "SNIFF_BYTES", 256)
-    parsed: list[list[str]] = []
-    original = csv_scan._Scanner._consume_row
-
-    def spy(self: csv_scan._Scanner, row: list[str]) -> None:
-        parsed.append(row)
-        original(self, row)
-
-    monkeypatch.setattr(csv_scan._Scanner, "_consume_row", spy)
-    path = _write(tmp_path, "plain.csv", _PLAIN.replace("\n", "\r\n") * 20)
-    scan = csv_scan.scan_csv(path, "utf-8", ",")
-    assert scan == _reference_scan(path, "utf-8", ",")
-    assert scan.row_count > 1000 and len(parsed) < 50
-    parsed.clear()
-    path = _write(tmp_path, "quoted.csv", _QUOTED.replace("\n", "\r\n") * 20)
-    scan = csv_scan.scan_csv(path, "utf-8", ",")
-    assert scan == _reference_scan(path, "utf-8", ",")
-    assert scan.row_count > 1000 and len(parsed) < 50
