@@ -39,6 +39,8 @@ LIGHT = {
     "warning_fg": "#5c3800",
     "disabled_bg": "#c9ced6",
     "disabled_fg": "#5f6368",
+    # The edge of an unticked box: it must stand out from the field it sits on (WCAG's 3:1).
+    "check_edge": "#6b7280",
 }
 DARK = {
     "muted": "#a8adb4",
@@ -68,6 +70,7 @@ DARK = {
     "warning_fg": "#ffe2b0",
     "disabled_bg": "#3a3e45",
     "disabled_fg": "#8d939b",
+    "check_edge": "#9aa0a6",
 }
 _TOKEN = re.compile(r"@([a-z_]+)")
 
@@ -90,6 +93,8 @@ def stylesheet(dark: bool) -> str:
         shade = "dark" if dark else "light"
         colours[f"arrow_{way}"] = (icons / f"arrow-{way}-{shade}.svg").as_posix()
         colours[f"arrow_{way}_disabled"] = (icons / f"arrow-{way}-disabled.svg").as_posix()
+    colours["check"] = (icons / "check.svg").as_posix()
+    colours["check_disabled"] = (icons / "check-disabled.svg").as_posix()
     text = resource_path("style.qss").read_text(encoding="utf-8")
     return _TOKEN.sub(lambda m: colours.get(m.group(1), m.group(0)), text)
 
