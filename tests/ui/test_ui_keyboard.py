@@ -271,6 +271,26 @@ def test_the_wheel_scrolls_the_form_past_a_pick_list_without_changing_it(
         assert box.focusPolicy() == Qt.FocusPolicy.StrongFocus, box.objectName()
 
 
+def test_the_wheel_leaves_the_list_filters_alone_until_one_is_chosen(
+    app: AppUnderTest, qtbot: QtBot
+) -> None:
+    """History and Output sets: a turn over a filter the pointer only passes changes no list."""
+    window = app.window
+    activate(qtbot, window)
+    history, outputs = window.history_page.filters, window.outputs_page.filters
+    boxes = (history.status, history.period, outputs.school_year, outputs.sent_to_ods)
+    for box in boxes:
+        window.show_page("History" if box.parentWidget() is history else "Output sets")
+        focus(qtbot, window.nav)
+        before = box.currentIndex()
+        wheel(box, -1)
+        assert box.currentIndex() == before, box.objectName()
+        focus(qtbot, box)  # chosen by Tab: now the wheel steps through it
+        wheel(box, -1)
+        assert box.currentIndex() != before, box.objectName()
+        box.setCurrentIndex(before)
+
+
 # --- the focus ring --------------------------------------------------------------------------
 
 

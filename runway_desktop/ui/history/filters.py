@@ -22,6 +22,7 @@ from runway_desktop.core.history_view import Choices, HistoryFilter
 from runway_desktop.core.submission_state import WORDING, SubmissionState
 from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import name_parts
+from runway_desktop.ui.widgets.wheel_guard import WheelGuard
 
 # The periods: each is its entry's data, and its text translated (``translated``).
 ANY_TIME, TODAY, LAST_7, LAST_30, CUSTOM = (
@@ -82,6 +83,9 @@ class HistoryFilters(QWidget):
         layout.addLayout(bottom)
         self._show_range(False)
         name_parts(self)  # the drop-down lists and the search's clear button
+        # A wheel turn over a filter the clerk is not in never changes what the list shows.
+        self.wheel_guard = WheelGuard(self)
+        self.wheel_guard.guard(self)
 
         self.search.textChanged.connect(self.on_changed)
         for combo in (self.status, self.assessment, self.tenant, self.school_year):

@@ -27,6 +27,7 @@ from runway_desktop.bundles.model import Registry
 from runway_desktop.core.outputs.browse import BrowseFilter
 from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import name_parts
+from runway_desktop.ui.widgets.wheel_guard import WheelGuard
 
 # "Sent to ODS" choices, translated where shown (``translated``).
 ODS_CHOICES = (
@@ -116,6 +117,9 @@ class OutputSetsFilterBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(grid)
+        # A wheel turn over a filter the clerk is not in never changes what the list shows.
+        self.wheel_guard = WheelGuard(self)
+        self.wheel_guard.guard(self)
 
         self.partner.currentIndexChanged.connect(self.on_server_filter_changed)
         self.tenant.activated.connect(self.on_server_filter_changed)
