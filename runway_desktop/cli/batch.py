@@ -40,7 +40,7 @@ from runway_desktop.cli.output import (
     usage_error,
 )
 from runway_desktop.cli.waiting import DEFAULT_WAIT_SECONDS, check_wait_options
-from runway_desktop.core.batch.plan import TO_DO, BatchPlan, plan_folder
+from runway_desktop.core.batch.plan import TO_DO, BatchPlan, WhereGiven, plan_folder
 from runway_desktop.core.batch.plan_file import PlanFormatError, plan_text, read_plan
 from runway_desktop.core.batch.run import (
     DEFAULT_JOBS,
@@ -50,6 +50,9 @@ from runway_desktop.core.batch.waiting import awaited, wait_for_outputs
 from runway_desktop.core.practice import practice_world
 from runway_desktop.history.records import utc_now
 from runway_desktop.settings import default_profile_store
+
+# The plan's notes say where a district or year is given: here, the options.
+GIVEN_ON_THE_COMMAND_LINE = WhereGiven(district="with --tenant", year="with --year")
 
 
 def add_batch_parser(commands: SubCommands, common: CliParser) -> None:
@@ -130,6 +133,7 @@ def _plan_and_write(args: argparse.Namespace) -> tuple[BatchPlan, Registry, Path
     plan = plan_folder(
         folder, found, partner=partner, tenant=args.tenant, school_year=args.year,
         known_tenants=known, leave_out=[output] if output is not None else [],
+        where=GIVEN_ON_THE_COMMAND_LINE,
     )  # fmt: skip
     if output is not None:
         try:

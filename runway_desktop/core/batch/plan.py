@@ -9,10 +9,13 @@ placed is kept in the plan with the reason, never dropped silently.
 Where the district and the year come from, most specific first:
 
 - district: a folder named after one of the partner's districts (when they are known, e.g.
-  from the practice server's world), else ``tenant`` (``--tenant``); with neither known, the
-  top-level subfolder's name is read as the district;
+  from the practice server's world), else ``tenant``; with neither known, the top-level
+  subfolder's name is read as the district;
 - school year: the one the file's rows hold (the year the submission's check requires), else
-  ``school_year`` (``--year``), which also chooses among the years of a file that spans several.
+  ``school_year``, which also chooses among the years of a file that spans several.
+
+The notes say where ``tenant`` and ``school_year`` are given in the front end's own words
+(:class:`WhereGiven`): the GUI and the CLI read the same rule, each pointing at its own field.
 
 The plan is written as TOML (``plan_file.py``) and read back from it after a person's edits.
 """
@@ -80,6 +83,25 @@ class _Placed:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class WhereGiven:
+    """Where a person gives the folder's district and school year, ending a note's "… was
+    given": "with --tenant" on a command line, "on the Submit screen" in the GUI."""
+
+    district: str = ""
+    year: str = ""
+
+    def district_given(self) -> str:
+        return _given(self.district)
+
+    def year_given(self) -> str:
+        return _given(self.year)
+
+
+def _given(where: str) -> str:
+    return f"given {where}".strip() if where else "given"
+
+
 def plan_folder(
     folder: Path,
     registry: Registry,
@@ -90,6 +112,7 @@ def plan_folder(
     known_tenants: Collection[str] = (),
     index: SignatureIndex | None = None,
     leave_out: Collection[Path] = (),
+    where: WhereGiven = WhereGiven(),
 ) -> BatchPlan:
     """The plan for every file under ``folder`` (hidden files and folders aside, and
     ``leave_out``: the plan file itself, say). Blocking: one header read per file; a worker
@@ -102,7 +125,7 @@ def plan_folder(
     for path in _files_under(folder, unplaced):
         if path in skipped:
             continue
-        found = _place(path, folder, registry, index, tenant, school_year, known_tenants)
+        found = _place(path, folder, registry, index, tenant, school_year, known_tenants, where)
         if isinstance(found, _Placed):
             placed.append(found)
         else:
@@ -146,6 +169,7 @@ def _place(
     default_tenant: str | None,
     default_year: str | None,
     known_tenants: Collection[str],
+    where: WhereGiven,
 ) -> _Placed | Unplaced:
     if not is_valid_text(str(path)):
         return Unplaced(path, "Its name is not valid text; rename it and plan again.")
@@ -158,7 +182,8 @@ def _place(
     bundle, reason = _bundle_of(identity, registry)
     if bundle is None or identity.env_var is None:
         return Unplaced(path, reason)
-    district, why = _district_of(path.relative_to(folder).parts[:-1], known_tenants, default_tenant)
+    in_folders = path.relative_to(folder).parts[:-1]
+    district, why = _district_of(in_folders, known_tenants, default_tenant, where)
     if district is None:
         return Unplaced(path, why)
     slot = bundle.file(identity.env_var)
@@ -170,14 +195,14 @@ def _place(
             f"It looks like the “{slot.display_name}” file of {bundle.display_name}, which "
             f"takes {slot.accepted_types_text}.",
         )
-    year, note = _year_of(identity, default_year)
+    year, note = _year_of(identity, default_year, where)
     if year is None:
         return Unplaced(path, note)
     return _Placed(path, bundle, slot.env_var, district, year, note)
 
 
 def _district_of(
-    folders: tuple[str, ...], known: Collection[str], default: str | None
+    folders: tuple[str, ...], known: Collection[str], default: str | None, where: WhereGiven
 ) -> tuple[str | None, str]:
     """The district, or None and why there is none."""
     if known:
@@ -188,12 +213,15 @@ def _district_of(
         if folders:
             return None, (
                 f"Its folder {folders[0]!r} is not named after one of the districts ({names}), "
-                "and no --tenant was given."
+                f"and no district was {where.district_given()}."
             )
-        return None, f"It is not in a district's folder ({names}), and no --tenant was given."
+        return None, (
+            f"It is not in a district's folder ({names}), "
+            f"and no district was {where.district_given()}."
+        )
     if default or folders:
         return default or folders[0], ""
-    return None, "It is not in a district's folder, and no --tenant was given."
+    return None, f"It is not in a district's folder, and no district was {where.district_given()}."
 
 
 def _bundle_of(identity: FileIdentity, registry: Registry) -> tuple[Bundle | None, str]:
@@ -215,7 +243,9 @@ def _bundle_of(identity: FileIdentity, registry: Registry) -> tuple[Bundle | Non
     return bundle, ""
 
 
-def _year_of(identity: FileIdentity, default: str | None) -> tuple[str | None, str]:
+def _year_of(
+    identity: FileIdentity, default: str | None, where: WhereGiven
+) -> tuple[str | None, str]:
     """The school year (end year) and a note, or None and why there is none."""
     years = identity.school_years
     spans = ", ".join(school_year_label(y) for y in years)
@@ -224,16 +254,20 @@ def _year_of(identity: FileIdentity, default: str | None) -> tuple[str | None, s
         if default and default != year:
             return year, (
                 f"The files' rows are of {school_year_label(year)}, so that is the year "
-                f"(--year said {school_year_label(default)})."
+                f"({school_year_label(default)} was {where.year_given()})."
             )
         return year, ""
     if years and default and default.isdigit() and int(default) in years:
-        return default, f"The files' rows span {spans}; the year is the one --year gave."
+        return default, f"The files' rows span {spans}; the year is the one {where.year_given()}."
     if years:
-        return None, f"Its rows span several school years ({spans}): choose one with --year."
+        return None, (
+            f"Its rows span several school years ({spans}): "
+            f"choose one and give it {where.year}".rstrip()
+            + "."
+        )
     if default:
         return default, ""
-    return None, "Its rows name no school year: give the year with --year."
+    return None, f"Its rows name no school year: the year must be {where.year_given()}."
 
 
 def _submissions(

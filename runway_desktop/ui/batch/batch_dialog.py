@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.core.batch.plan import BatchPlan, plan_folder
+from runway_desktop.core.batch.plan import BatchPlan, WhereGiven, plan_folder
 from runway_desktop.core.batch.run import (
     DEFAULT_JOBS,
     STATUS_WORDS,
@@ -50,6 +50,11 @@ def _plain_label(text: str, parent: QWidget) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)  # file names and reasons are data
     label.setWordWrap(True)
     return label
+
+
+# The plan's notes say where the folder's district and year come from: the Submit form's.
+# (In English, as the plan's other notes: the core's words are not translated yet.)
+GIVEN_ON_THE_FORM = WhereGiven(district="on the Submit screen", year="on the Submit screen")
 
 
 class BatchDialog(QDialog):
@@ -164,6 +169,7 @@ class BatchDialog(QDialog):
             return plan_folder(
                 folder, registry, partner=values.partner, tenant=values.tenant or None,
                 school_year=values.school_year or None, known_tenants=names,
+                where=GIVEN_ON_THE_FORM,
             )  # fmt: skip
 
         self._planning = asyncio.ensure_future(asyncio.to_thread(work))

@@ -11,9 +11,12 @@ from batch_helpers import FASTBRIDGE_MATH, MAP, PSAT_10, SAT, STAR, copy_sample,
 
 from runway_desktop.bundles.model import Registry
 from runway_desktop.bundles.registry import load_snapshot
-from runway_desktop.core.batch.plan import BatchPlan, PlanItem, plan_folder
+from runway_desktop.core.batch.plan import BatchPlan, PlanItem, WhereGiven, plan_folder
 
 KNOWN = ("district-a", "district-b")
+# Where each front end says the district and year are given (cli/batch.py, ui/batch/).
+OPTIONS = WhereGiven(district="with --tenant", year="with --year")
+FORM = WhereGiven(district="on the Submit screen", year="on the Submit screen")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,9 @@ def test_a_district_folder_becomes_one_submission_per_assessment_district_and_ye
 ) -> None:
     root = district_folder(tmp_path / "drop")
     (root / "district-b" / ".DS_Store").write_bytes(b"\x00\x01")  # hidden: not a file to send
-    plan = plan_folder(root, registry, partner="acme", school_year="2026", known_tenants=KNOWN)
+    plan = plan_folder(
+        root, registry, partner="acme", school_year="2026", known_tenants=KNOWN, where=OPTIONS
+    )
 
     assert plan.folder == root and plan.partner == "acme"
     # STAR's three files go together, each in the slot its columns name, slots in the
@@ -43,7 +48,9 @@ def test_a_district_folder_becomes_one_submission_per_assessment_district_and_ye
     assert star.tenant == "district-a" and star.school_year == "2024"
     assert star.files == {env: root / "district-a" / name for env, name in STAR.items()}
     assert list(star.files) == ["INPUT_FILE", "INPUT_FILE_DS", "INPUT_FILE_SA"]
-    assert any("2023–24" in note and "--year said 2025–26" in note for note in star.notes)
+    assert any(
+        "2023–24" in note and "(2025–26 was given with --year)" in note for note in star.notes
+    )
     # Two exports for PSAT/SAT's one slot: two submissions. Their rows name no year: --year.
     psat = items_by(plan, "assessments/PSAT_SAT")
     assert sorted(item.files["INPUT_FILE"].name for item in psat) == [PSAT_10, SAT]
@@ -80,7 +87,7 @@ def test_files_that_cannot_be_placed_are_listed_with_the_reason(
     if hasattr(os, "mkfifo"):  # a named pipe: opening it to read would wait forever
         os.mkfifo(district / "pipe.csv")
 
-    plan = plan_folder(root, registry, known_tenants=KNOWN)
+    plan = plan_folder(root, registry, known_tenants=KNOWN, where=FORM)
 
     assert plan.items == ()
     found = reasons(plan)
@@ -92,11 +99,13 @@ def test_files_that_cannot_be_placed_are_listed_with_the_reason(
     )
     assert found["math.csv"] == (
         "Its folder 'scans' is not named after one of the districts (district-a, district-b), "
-        "and no --tenant was given."
+        "and no district was given on the Submit screen."
     )
     for name in ("sr_a.csv", "sr_b.csv", STAR["INPUT_FILE_SA"]):
         assert found[name].startswith("Several files for “Overall assessment data” of Star")
-    assert found[SAT] == "Its rows name no school year: give the year with --year."
+    assert (
+        found[SAT] == "Its rows name no school year: the year must be given on the Submit screen."
+    )
     pipes = 1 if hasattr(os, "mkfifo") else 0
     assert found.get("pipe.csv", "It is not a regular file.") == "It is not a regular file."
     assert len(plan.unplaced) == 8 + pipes
@@ -162,7 +171,7 @@ def test_without_known_districts_any_subfolder_is_read_as_the_district(
     (item,) = plan.items
     assert item.tenant == "lincoln-county"
     assert reasons(plan) == {
-        "math.csv": "It is not in a district's folder, and no --tenant was given."
+        "math.csv": "It is not in a district's folder, and no district was given."
     }
     # With --tenant, folders are only folders: every file is that district's.
     plan = plan_folder(root, registry, tenant="district-b")
