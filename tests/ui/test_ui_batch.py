@@ -81,8 +81,8 @@ def test_folder_planned_sent_then_sent_again(
         ("assessments/MAP_Growth", "district-b", "2022"),
     }
     # STAR's rows are of 2023–24: the note says so, in this window's words (not the CLI's).
-    star = tree.check_text(row_of(dialog, "assessments/STAR"))
-    assert "(2025–26 was given on the Submit screen)" in star and "--" not in star
+    star_note = tree.check_text(row_of(dialog, "assessments/STAR"))
+    assert "(2025–26 was given on the Submit screen)" in star_note and "--" not in star_note
     # The note is listed with its reason, not sent.
     assert dialog.unplaced.count() == 1
     assert dialog.unplaced.item(0).text().startswith("district-b/readme.txt: ")
