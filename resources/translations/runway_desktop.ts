@@ -66,7 +66,7 @@
 <context>
     <name>BatchDialog</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/batch_dialog.py" line="+68"/>
+        <location filename="../../runway_desktop/ui/batch/batch_dialog.py" line="+73"/>
         <source>Send a folder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -97,13 +97,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+138"/>
+        <location line="+139"/>
         <location line="+32"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-168"/>
+        <location line="-169"/>
         <source>Hold the rest of the queue; the ones under way finish.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -118,12 +118,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Close</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>Choose the folder to send</source>
         <translation type="unfinished"></translation>
     </message>
@@ -133,7 +128,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>{0} could not be planned: {1}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -178,7 +173,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-104"/>
+        <source>C&amp;lose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+104"/>
         <source>&amp;Send {0} submissions</source>
         <translation type="unfinished"></translation>
     </message>
@@ -492,13 +492,13 @@
     <name>DownloadMessage</name>
     <message>
         <location filename="../../runway_desktop/ui/settings/download_root.py" line="+112"/>
-        <source>Open folder</source>
+        <source>&amp;Open folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
         <location line="+19"/>
-        <source>Copy path</source>
+        <source>Copy pa&amp;th</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -566,7 +566,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>Change…</source>
+        <source>Chan&amp;ge…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -684,7 +684,7 @@ Every submission you send on the Submit screen appears here, with what became of
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+25"/>
         <source>{count} submissions selected: Export diagnostics includes all of them.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -692,7 +692,7 @@ Every submission you send on the Submit screen appears here, with what became of
 <context>
     <name>HistoryFilters</name>
     <message>
-        <location filename="../../runway_desktop/ui/history/filters.py" line="+28"/>
+        <location filename="../../runway_desktop/ui/history/filters.py" line="+29"/>
         <source>Any time</source>
         <translation type="unfinished"></translation>
     </message>
@@ -788,11 +788,11 @@ Every submission you send on the Submit screen appears here, with what became of
     </message>
     <message>
         <location line="+1"/>
-        <source>Clear filters</source>
+        <source>C&amp;lear filters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+36"/>
         <source>Filter by {what}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -811,12 +811,12 @@ Every submission you send on the Submit screen appears here, with what became of
     </message>
     <message>
         <location line="+6"/>
-        <source>Check for results now</source>
+        <source>&amp;Check for results now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Export diagnostics…</source>
+        <source>E&amp;xport diagnostics…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -985,7 +985,7 @@ Every submission you send on the Submit screen appears here, with what became of
 <context>
     <name>OutputSetsFilterBar</name>
     <message>
-        <location filename="../../runway_desktop/ui/output_sets/filters.py" line="+33"/>
+        <location filename="../../runway_desktop/ui/output_sets/filters.py" line="+34"/>
         <source>Any</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1011,17 +1011,42 @@ Every submission you send on the Submit screen appears here, with what became of
     </message>
     <message>
         <location line="+5"/>
-        <location line="+80"/>
+        <location line="+83"/>
         <source>Any assessment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-75"/>
-        <source>Created after</source>
+        <location line="-78"/>
+        <source>Created a&amp;fter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+21"/>
+        <source>&amp;Partner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>D&amp;istrict</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>School &amp;year</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Assessment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Sent to OD&amp;S</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-25"/>
         <source>From the start of this day, on this computer&apos;s clock</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1031,32 +1056,7 @@ Every submission you send on the Submit screen appears here, with what became of
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Partner</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>District</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>School year</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Assessment</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Sent to ODS</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+25"/>
+        <location line="+48"/>
         <source>Created after (date)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1206,35 +1206,35 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Refresh</source>
+        <location line="+42"/>
+        <source>While the app is open it checks every minute for new results of every partner and downloads each one once, also after a restart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-35"/>
+        <source>&amp;Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+19"/>
         <location line="+203"/>
-        <source>Clear filters</source>
+        <source>C&amp;lear filters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="-190"/>
-        <source>Download new results automatically</source>
+        <source>Download new results a&amp;utomatically</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>While the app is open it checks every minute for new results of every partner and downloads each one once, also after a restart.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+11"/>
         <location line="+234"/>
-        <source>Download selected</source>
+        <source>&amp;Download selected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="-232"/>
-        <source>Save as CSV for Excel</source>
+        <source>Save as &amp;CSV for Excel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1279,11 +1279,16 @@ Submission (job) {job}</source>
     </message>
     <message>
         <location line="+2"/>
-        <source>Clear the search</source>
+        <source>C&amp;lear the search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+47"/>
+        <source>&amp;Download selected ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-39"/>
         <source>{total} output set</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1303,12 +1308,7 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
-        <source>Download selected ({count})</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+26"/>
+        <location line="+60"/>
         <source>Saving as CSV for Excel…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1444,34 +1444,34 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-3"/>
-        <source>Copy job id</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+5"/>
         <location line="+235"/>
         <source>&amp;Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-231"/>
-        <source>Retry</source>
+        <location line="-243"/>
+        <source>Copy &amp;job id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>&amp;Retry</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Back to the form</source>
+        <source>&amp;Back to the form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Submit another</source>
+        <source>Submit a&amp;nother</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Go to Output sets</source>
+        <source>Go to &amp;Output sets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1542,12 +1542,12 @@ Submission (job) {job}</source>
     </message>
     <message>
         <location line="+12"/>
-        <source>Resume</source>
+        <source>&amp;Resume</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Submit again</source>
+        <source>Submit a&amp;gain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1674,7 +1674,7 @@ Submission (job) {job}</source>
     <name>SessionOnlyOffer</name>
     <message>
         <location filename="../../runway_desktop/ui/settings/secret_keeping.py" line="+37"/>
-        <source>Keep for this session only</source>
+        <source>&amp;Keep for this session only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1717,7 +1717,7 @@ Submission (job) {job}</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>Edit connection…</source>
+        <source>&amp;Edit connection…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1861,39 +1861,39 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
-        <source>Resume</source>
+        <location line="+52"/>
+        <source>Resume progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>Res&amp;ume</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Resubmit…</source>
+        <source>&amp;Resubmit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Show output sets</source>
+        <source>Show &amp;output sets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Download results</source>
+        <source>&amp;Download results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+129"/>
-        <source>Copy job id</source>
+        <source>Copy &amp;job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-116"/>
-        <source>Resume progress</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Cancel</source>
+        <location line="-115"/>
+        <source>Ca&amp;ncel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

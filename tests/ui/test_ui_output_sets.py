@@ -147,7 +147,7 @@ def test_local_search_is_instant_and_matches_everything_a_row_says(outsets: Scre
     assert search("nothing-like-this") == set()
     assert page.stack.currentIndex() == 1
     assert page.empty.text() == "None of the 3 output sets matches “nothing-like-this”."
-    assert page.clear_button.isVisible() and page.clear_button.text() == "Clear the search"
+    assert page.clear_button.isVisible() and page.clear_button.text() == "C&lear the search"
     outsets.qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
     assert bar.search.text() == "" and set(outsets.shown_uids()) == {a, b, c}
     assert page.stack.currentIndex() == 0
@@ -188,7 +188,7 @@ def test_empty_states_say_what_to_expect(outsets: Screen) -> None:
     choose(page.filters.school_year, "2025")
     outsets.qtbot.waitUntil(lambda: page.listing.loaded_filter == page.filters.values())
     assert page.empty.text().startswith("No processed results yet for acme / 2024–25. Results")
-    assert page.clear_button.isVisible() and page.clear_button.text() == "Clear filters"
+    assert page.clear_button.isVisible() and page.clear_button.text() == "C&lear filters"
     with outsets.qtbot.waitSignal(page.loaded):
         outsets.qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
     assert len(outsets.shown_uids()) == 1 and page.stack.currentIndex() == 0

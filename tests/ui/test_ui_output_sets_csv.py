@@ -136,4 +136,4 @@ def test_open_folder_without_a_file_manager_shows_the_path_to_copy(
     assert not message.copy_button.isVisible()
     outsets.click_state(uid)
     assert len(asked) == 2 and message.copy_button.isVisible()
-    assert message.copy_button.text() == "Copy path"
+    assert message.copy_button.text() == "Copy pa&th"

@@ -93,7 +93,7 @@ def test_download_selected_fetches_each_chosen_set(outsets: Screen) -> None:
             outsets.cell(uid, 0),
             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
         )
-    assert page.download_button.text() == "Download selected (4)"
+    assert page.download_button.text() == "&Download selected (4)"
 
     outsets.qtbot.mouseClick(page.download_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
     assert {page.model.state_of(u).state for u in uids} <= {"queued", "downloading"}

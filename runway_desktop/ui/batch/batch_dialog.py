@@ -105,7 +105,7 @@ class BatchDialog(QDialog):
         self.stop_button = QPushButton(self.tr("S&top the rest"), self)
         self.stop_button.setToolTip(self.tr("Send no more; the ones under way finish."))
         self.stop_button.hide()
-        self.close_button = QPushButton(self.tr("Close"), self)
+        self.close_button = QPushButton(self.tr("C&lose"), self)
 
         top = QHBoxLayout()
         top.addWidget(self.folder_label, 1)

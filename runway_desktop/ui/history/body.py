@@ -62,6 +62,8 @@ class HistoryBody(QStackedWidget):
         no_match_text.setObjectName("EmptyState")
         no_match_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.clear_button = QPushButton(self.tr("Clear filters"), self.no_match)
+        # No Alt letter: the filter bar's "Clear filters", shown with it, has that one.
+        self.clear_button.setObjectName("HistoryNoMatchClear")
         layout = QVBoxLayout(self.no_match)
         layout.addStretch(1)
         layout.addWidget(no_match_text)

@@ -63,7 +63,7 @@ class HistoryFilters(QWidget):
         self.date_from = self._date_edit(self.tr("Sent from"))
         self.date_to = self._date_edit(self.tr("Sent until"))
         self.range_label = QLabel(self.tr("and"), self)
-        self.clear_button = QPushButton(self.tr("Clear filters"), self)
+        self.clear_button = QPushButton(self.tr("C&lear filters"), self)
         self.clear_button.setEnabled(False)
 
         top = QHBoxLayout()

@@ -105,8 +105,8 @@ class HistoryPage(QWidget):
         self.summary.setObjectName("HistorySummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
-        self.check_button = QPushButton(self.tr("Check for results now"), self)
-        self.export_button = QPushButton(self.tr("Export diagnostics…"), self)
+        self.check_button = QPushButton(self.tr("&Check for results now"), self)
+        self.export_button = QPushButton(self.tr("E&xport diagnostics…"), self)
         self.export_button.setToolTip(self.tr(
             "Save a zip with the app's log and the selected submissions (or all shown) for a "
             "support ticket. Tokens, secrets and upload links are removed."

@@ -71,11 +71,11 @@ class SubmissionDetail(QWidget):
         self.note.hide()
         self.batches = BatchLine(self)
 
-        self.resume_button = QPushButton(self.tr("Resume"), self)
-        self.resubmit_button = QPushButton(self.tr("Resubmit…"), self)
-        self.output_button = QPushButton(self.tr("Show output sets"), self)
-        self.download_button = QPushButton(self.tr("Download results"), self)
-        self.copy_button = QPushButton(self.tr("Copy job id"), self)
+        self.resume_button = QPushButton(self.tr("Res&ume"), self)
+        self.resubmit_button = QPushButton(self.tr("&Resubmit…"), self)
+        self.output_button = QPushButton(self.tr("Show &output sets"), self)
+        self.download_button = QPushButton(self.tr("&Download results"), self)
+        self.copy_button = QPushButton(self.tr("Copy &job id"), self)
         actions = QHBoxLayout()
         for button in (self.resume_button, self.resubmit_button, self.output_button,
                        self.download_button, self.copy_button):  # fmt: skip
@@ -89,7 +89,7 @@ class SubmissionDetail(QWidget):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setAccessibleName(self.tr("Resume progress"))
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button = QPushButton(self.tr("Ca&ncel"), self)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress_text, 1)
         progress_row.addWidget(self.progress_bar, 1)
@@ -204,7 +204,7 @@ class SubmissionDetail(QWidget):
         self.output_button.setVisible(has_sets)
         self.download_button.setVisible(has_sets)
         self.copy_button.setVisible(record.job_uid is not None)
-        self.copy_button.setText(self.tr("Copy job id"))
+        self.copy_button.setText(self.tr("Copy &job id"))
         # Whatever the clerk most likely wants next gets the emphasis.
         primary = self.resume_button if resumable else (
             self.output_button if has_sets else

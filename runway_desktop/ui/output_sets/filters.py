@@ -73,7 +73,7 @@ class OutputSetsFilterBar(QWidget):
         self.sent_to_ods.setObjectName("OdsFilter")
         for text, value in ODS_CHOICES:
             self.sent_to_ods.addItem(translated("OutputSetsFilterBar", text), value)
-        self.created_after_enabled = QCheckBox(self.tr("Created after"), self)
+        self.created_after_enabled = QCheckBox(self.tr("Created a&fter"), self)
         self.created_after = QDateEdit(self)
         self.created_after.setObjectName("CreatedAfterFilter")
         self.created_after.setCalendarPopup(True)
@@ -94,10 +94,10 @@ class OutputSetsFilterBar(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         pairs = (
-            (self.tr("Partner"), self.partner),
-            (self.tr("District"), self.tenant),
-            (self.tr("School year"), self.school_year),
-            (self.tr("Assessment"), self.assessment),
+            (self.tr("&Partner"), self.partner),
+            (self.tr("D&istrict"), self.tenant),
+            (self.tr("School &year"), self.school_year),
+            (self.tr("&Assessment"), self.assessment),
         )
         for column, (text, widget) in enumerate(pairs):
             grid.addWidget(_label(text, self, widget), 0, column)
@@ -106,7 +106,7 @@ class OutputSetsFilterBar(QWidget):
         grid.setColumnStretch(3, 3)
         second = QHBoxLayout()
         second.setSpacing(8)
-        second.addWidget(_label(self.tr("Sent to ODS"), self, self.sent_to_ods))
+        second.addWidget(_label(self.tr("Sent to OD&S"), self, self.sent_to_ods))
         second.addWidget(self.sent_to_ods)
         second.addSpacing(12)
         second.addWidget(self.created_after_enabled)

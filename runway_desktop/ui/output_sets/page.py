@@ -70,7 +70,7 @@ class OutputSetsPage(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("MutedText")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.refresh_button = QPushButton(self.tr("Refresh"), self)
+        self.refresh_button = QPushButton(self.tr("&Refresh"), self)
         self.banner = QLabel(self)
         self.banner.setObjectName("OutputSetsBanner")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
@@ -89,7 +89,7 @@ class OutputSetsPage(QWidget):
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.clear_button = QPushButton(self.tr("Clear filters"), self)
+        self.clear_button = QPushButton(self.tr("C&lear filters"), self)
         empty_page = QWidget(self)
         empty_layout = QVBoxLayout(empty_page)
         empty_layout.addStretch(1)
@@ -102,7 +102,7 @@ class OutputSetsPage(QWidget):
 
         self.message = DownloadMessage(self)
         self.root_line = DownloadRootLine(services.preferences, self)
-        self.watch = QCheckBox(self.tr("Download new results automatically"), self)
+        self.watch = QCheckBox(self.tr("Download new results a&utomatically"), self)
         self.watch.setToolTip(
             self.tr(
                 "While the app is open it checks every minute for new results of every partner "
@@ -113,9 +113,9 @@ class OutputSetsPage(QWidget):
         self.watch_note.setObjectName("MutedText")
         self.watch_note.setWordWrap(True)
         self.watch_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.download_button = QPushButton(self.tr("Download selected"), self)
+        self.download_button = QPushButton(self.tr("&Download selected"), self)
         self.download_button.setObjectName("PrimaryButton")
-        self.csv_button = QPushButton(self.tr("Save as CSV for Excel"), self)
+        self.csv_button = QPushButton(self.tr("Save as &CSV for Excel"), self)
         self.csv_button.setToolTip(
             self.tr(
                 "Save each result file of the selected downloaded sets as a CSV file beside it, "
@@ -292,13 +292,13 @@ class OutputSetsPage(QWidget):
             text = self._loading_text(choice.partner)
         elif total == 0:
             text = empty_text(loaded_filter, self.services.assessment_name)  # the core's words
-            self.clear_button.setText(self.tr("Clear filters"))
+            self.clear_button.setText(self.tr("C&lear filters"))
             self.clear_button.setVisible(loaded_filter.narrowed)
         elif shown == 0:
             words = " ".join(self.proxy.search_words())
             text = self.tr("None of the {total} output sets matches “{words}”.")
             text = text.format(total=total, words=words)
-            self.clear_button.setText(self.tr("Clear the search"))
+            self.clear_button.setText(self.tr("C&lear the search"))
             self.clear_button.setVisible(True)
         else:
             text = ""
@@ -345,9 +345,9 @@ class OutputSetsPage(QWidget):
     def on_selection_changed(self, *_args: QItemSelection) -> None:
         count = len(self._selected_sets())
         self.download_button.setText(
-            self.tr("Download selected ({count})").format(count=count)
+            self.tr("&Download selected ({count})").format(count=count)
             if count
-            else self.tr("Download selected")
+            else self.tr("&Download selected")
         )
         self.download_button.setEnabled(count > 0)
         # Only a set downloaded and checked here has files to convert (the core re-checks).

@@ -68,7 +68,7 @@ class DownloadRootLine(QWidget):
         caption.setObjectName("MutedText")
         self.path_label = ElidedLabel(self)
         self.path_label.setObjectName("DownloadRootPath")
-        self.change_button = QPushButton(self.tr("Change…"), self)
+        self.change_button = QPushButton(self.tr("Chan&ge…"), self)
         self.change_button.setToolTip(self.tr("Choose the folder downloaded results are saved in"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -109,9 +109,9 @@ class DownloadMessage(QWidget):
         # Both kinds share one padding: styled from the start, a kind change cannot leave a
         # stale (padding-less) size behind.
         self.label.setProperty("kind", "success")
-        self.open_button = QPushButton(self.tr("Open folder"), self)
+        self.open_button = QPushButton(self.tr("&Open folder"), self)
         # Shown when no file manager answered Open folder: the path, to paste into one.
-        self.copy_button = QPushButton(self.tr("Copy path"), self)
+        self.copy_button = QPushButton(self.tr("Copy pa&th"), self)
         self.copy_button.hide()
         self.folder: Path | None = None
         layout = QHBoxLayout(self)
@@ -130,7 +130,7 @@ class DownloadMessage(QWidget):
         self.folder = folder
         self.open_button.setVisible(folder is not None)
         self.copy_button.hide()
-        self.copy_button.setText(self.tr("Copy path"))
+        self.copy_button.setText(self.tr("Copy pa&th"))
         self.show()
 
     def show_results(self, results: list[SetDownload]) -> None:

@@ -40,7 +40,7 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("Client ID"), self.client_id)
         form.addRow(self.tr("Partners"), self.partners)
         form.addRow(self.tr("Client secret"), self.secret_note)
-        self.edit_button = QPushButton(self.tr("Edit connection…"), self)
+        self.edit_button = QPushButton(self.tr("&Edit connection…"), self)
         self.edit_button.clicked.connect(self.editConnectionRequested)
         preferences_title = QLabel(self.tr("Preferences"), self)
         preferences_title.setObjectName("SectionTitle")

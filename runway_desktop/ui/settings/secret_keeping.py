@@ -34,7 +34,7 @@ class SessionOnlyOffer(QWidget):
         self.setObjectName("SessionOnlyOffer")
         self._preferences = preferences
         self._note = note
-        self.button = QPushButton(self.tr("Keep for this session only"), self)
+        self.button = QPushButton(self.tr("&Keep for this session only"), self)
         self.button.setObjectName("KeepForSession")
         self.button.setAutoDefault(False)  # Enter in a field saves; it must not answer this
         self.button.setAccessibleDescription(

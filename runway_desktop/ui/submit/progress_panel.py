@@ -97,7 +97,7 @@ class ProgressPanel(QWidget):
         self.job_id.setObjectName("JobId")
         self.job_id.setReadOnly(True)
         self.job_id.setAccessibleName(self.tr("Job id"))
-        self.copy_button = QPushButton(self.tr("Copy job id"), self)
+        self.copy_button = QPushButton(self.tr("Copy &job id"), self)
         self.copy_button.clicked.connect(self.on_copy)
         job_row = QHBoxLayout()
         self._job_label = QLabel(self.tr("Job id"), self)
@@ -109,10 +109,10 @@ class ProgressPanel(QWidget):
         self.stop_bar = StopSendingBar(self)
         self.stop_bar.stopConfirmed.connect(self._cancel_now)
         self._step: Step | None = None
-        self.retry_button = QPushButton(self.tr("Retry"), self)
-        self.back_button = QPushButton(self.tr("Back to the form"), self)
-        self.another_button = QPushButton(self.tr("Submit another"), self)
-        self.outputs_button = QPushButton(self.tr("Go to Output sets"), self)
+        self.retry_button = QPushButton(self.tr("&Retry"), self)
+        self.back_button = QPushButton(self.tr("&Back to the form"), self)
+        self.another_button = QPushButton(self.tr("Submit a&nother"), self)
+        self.outputs_button = QPushButton(self.tr("Go to &Output sets"), self)
         self.cancel_button.clicked.connect(self.on_cancel)
         self.retry_button.clicked.connect(self.retryRequested)
         self.back_button.clicked.connect(self.backRequested)
@@ -316,7 +316,7 @@ class ProgressPanel(QWidget):
         # through; never on a start that may have happened.
         if derived.offers_resume or derived.offers_resubmit_first:
             self.retry_button.setText(
-                self.tr("Resume") if derived.offers_resume else self.tr("Submit again")
+                self.tr("&Resume") if derived.offers_resume else self.tr("Submit a&gain")
             )
             self.retry_button.setVisible(derived.state is not SubmissionState.SENDING)
         else:
