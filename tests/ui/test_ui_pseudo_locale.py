@@ -19,12 +19,15 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QComboBox,
     QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QStyle,
+    QStyleOptionComboBox,
     QTableView,
     QToolButton,
     QWidget,
@@ -54,6 +57,7 @@ from runway_desktop.ui.pseudo_locale import PseudoTranslator, looks_pseudo
 from runway_desktop.ui.settings.connection_dialog import ConnectionDialog
 from runway_desktop.ui.theme import stylesheet
 from runway_desktop.ui.widgets.elided_label import ElidedLabel
+from runway_desktop.ui.widgets.eliding_combo import ElidingComboBox
 from runway_desktop.ui.widgets.window_fit import fits
 
 SCREEN = QRect(0, 0, 1280, 720 - 48)  # the smaller school screen, less a 48 px taskbar
@@ -159,6 +163,16 @@ def list_clipped(view: QListWidget) -> list[str]:
     return found
 
 
+def combo_clipped(combo: QComboBox) -> bool:
+    """The chosen entry wider than the box's text area (a closed box cuts it off, no "…")."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    area = combo.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
+    )
+    return combo.fontMetrics().horizontalAdvance(combo.currentText()) > area.width()
+
+
 def look(root: QWidget, seen: Seen) -> None:
     """Every visible label and button under ``root`` (``root`` included)."""
     for widget in [root, *root.findChildren(QWidget)]:
@@ -175,6 +189,15 @@ def look(root: QWidget, seen: Seen) -> None:
         if isinstance(widget, QLabel):
             text = widget.text()
             cut = bool(text) and label_clipped(widget)
+        elif isinstance(widget, ElidingComboBox):
+            continue  # shortened with "…" on purpose; the tooltip has it all
+        elif isinstance(widget, QComboBox) and not widget.isEditable():
+            # Only the box's own words ("Any status"): a long district or assessment name is
+            # the server's, and the box's tooltip and open list show it whole.
+            text = widget.currentText()
+            if not looks_pseudo(text):
+                continue
+            cut = combo_clipped(widget)
         elif isinstance(widget, QPushButton | QCheckBox | QRadioButton | QToolButton):
             text = widget.text()
             cut = bool(text) and widget.sizeHint().width() > widget.width()

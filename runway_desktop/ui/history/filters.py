@@ -22,6 +22,7 @@ from runway_desktop.core.history_view import Choices, HistoryFilter
 from runway_desktop.core.submission_state import WORDING, SubmissionState
 from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import name_parts
+from runway_desktop.ui.widgets.eliding_combo import ElidingComboBox
 from runway_desktop.ui.widgets.wheel_guard import WheelGuard
 
 # The periods: each is its entry's data, and its text translated (``translated``).
@@ -97,7 +98,7 @@ class HistoryFilters(QWidget):
 
     def _combo(self, name: str, what: str, any_text: str) -> QComboBox:
         """``name``: the objectName's end; ``what``: the filter's subject, in lower case."""
-        combo = QComboBox(self)
+        combo = ElidingComboBox(self)  # a longer language's "Any …" shortened, not cut
         combo.setObjectName(f"Filter{name}")
         combo.setAccessibleName(self.tr("Filter by {what}").format(what=what))
         combo.setToolTip(self.tr("Show only submissions with this {what}").format(what=what))
