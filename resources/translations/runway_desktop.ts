@@ -692,7 +692,7 @@ Every submission you send on the Submit screen appears here, with what became of
 <context>
     <name>HistoryFilters</name>
     <message>
-        <location filename="../../runway_desktop/ui/history/filters.py" line="+29"/>
+        <location filename="../../runway_desktop/ui/history/filters.py" line="+30"/>
         <source>Any time</source>
         <translation type="unfinished"></translation>
     </message>
@@ -983,6 +983,50 @@ Every submission you send on the Submit screen appears here, with what became of
     </message>
 </context>
 <context>
+    <name>OutputSetsActions</name>
+    <message>
+        <location filename="../../runway_desktop/ui/output_sets/actions.py" line="+21"/>
+        <source>Download new results a&amp;utomatically</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>While the app is open it checks every minute for new results of every partner and downloads each one once, also after a restart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+28"/>
+        <source>&amp;Download selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>Save as &amp;CSV for Excel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save each result file of the selected downloaded sets as a CSV file beside it, one column per field, ready to open in Excel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>&amp;Download selected ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>New results are saved to the folder below as they appear ({folder}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Off: use Download selected, or click “Download” on a row.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>OutputSetsFilterBar</name>
     <message>
         <location filename="../../runway_desktop/ui/output_sets/filters.py" line="+34"/>
@@ -1201,49 +1245,23 @@ Submission (job) {job}</source>
 <context>
     <name>OutputSetsPage</name>
     <message>
-        <location filename="../../runway_desktop/ui/output_sets/page.py" line="+66"/>
+        <location filename="../../runway_desktop/ui/output_sets/page.py" line="+70"/>
         <source>Output sets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
-        <source>While the app is open it checks every minute for new results of every partner and downloads each one once, also after a restart.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-35"/>
+        <location line="+7"/>
         <source>&amp;Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
-        <location line="+203"/>
+        <location line="+16"/>
+        <location line="+171"/>
         <source>C&amp;lear filters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-190"/>
-        <source>Download new results a&amp;utomatically</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <location line="+234"/>
-        <source>&amp;Download selected</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-232"/>
-        <source>Save as &amp;CSV for Excel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Save each result file of the selected downloaded sets as a CSV file beside it, one column per field, ready to open in Excel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+108"/>
+        <location line="-66"/>
         <source>Loading output sets for {partner}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1283,12 +1301,7 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+47"/>
-        <source>&amp;Download selected ({count})</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-39"/>
+        <location line="+8"/>
         <source>{total} output set</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1308,18 +1321,8 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+56"/>
         <source>Saving as CSV for Excel…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+35"/>
-        <source>New results are saved to the folder below as they appear ({folder}).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Off: use Download selected, or click “Download” on a row.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -250,6 +250,31 @@ def test_show_for_job_lists_the_partner_and_searches_the_job(outsets: Screen) ->
     assert [s.uid for s in page._selected_sets()] == [mine]
 
 
+def test_a_search_from_another_screen_does_not_outlast_the_visit(outsets: Screen) -> None:
+    """History's "Show output sets" searches for its job; after the clerk leaves, a later visit
+    shows every set again. A search the clerk typed here stays, and so does one while the
+    window is only minimised."""
+    (mine,) = outsets.inject(partner="acme")
+    outsets.inject(partner="acme", count=2)
+    page = outsets.page
+    outsets.refresh()
+    assert len(outsets.shown_uids()) == 3
+    job = page.model.rows[page.model.row_of(mine) or 0].output_set.job_uid
+    with outsets.qtbot.waitSignal(page.loaded):
+        page.show_for_job(job)
+    assert outsets.shown_uids() == [mine]
+
+    page.hide()  # to another screen
+    page.show()
+    assert page.filters.search.text() == ""
+    outsets.qtbot.waitUntil(lambda: len(outsets.shown_uids()) == 3, timeout=10_000)
+
+    page.filters.search.setText(mine[:8])  # typed here
+    page.hide()
+    page.show()
+    assert page.filters.search.text() == mine[:8]
+
+
 def test_partner_list_follows_the_connection(outsets: Screen) -> None:
     bar = outsets.page.filters
     assert [bar.partner.itemText(i) for i in range(bar.partner.count())] == ["acme", "ea"]

@@ -128,7 +128,7 @@ def template_messages(path: Path) -> dict[str, set[str]]:
 def test_the_template_lists_the_ui_texts_under_their_class() -> None:
     messages = template_messages(TEMPLATE)
     assert "&Submit" in messages["SubmitPage"]
-    assert "Download new results a&utomatically" in messages["OutputSetsPage"]
+    assert "Download new results a&utomatically" in messages["OutputSetsActions"]
     assert "&Check for results now" in messages["HistoryPage"]
     assert "Connect to Runway" in messages["ConnectionDialog"]
     # Constants marked with QT_TRANSLATE_NOOP, and module-level functions' contexts.

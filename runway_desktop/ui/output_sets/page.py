@@ -12,7 +12,6 @@ import asyncio
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -31,8 +30,10 @@ from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submission_state import WORDING, SubmissionState
 from runway_desktop.ui.event_adapter import connect_handlers
 from runway_desktop.ui.notifier import Notifier
+from runway_desktop.ui.output_sets.actions import OutputSetsActions
 from runway_desktop.ui.output_sets.csv_saver import CsvSaver
 from runway_desktop.ui.output_sets.download_controller import DownloadController
+from runway_desktop.ui.output_sets.empty_note import EmptyListNote
 from runway_desktop.ui.output_sets.filters import OutputSetsFilterBar
 from runway_desktop.ui.output_sets.listing import (
     REFRESH_INTERVAL_MS,
@@ -62,6 +63,9 @@ class OutputSetsPage(QWidget):
         self._select_job: str | None = None
         self._download_job: str | None = None
         self._download_set: str | None = None
+        # A search put here by another screen (History's "Show output sets"): dropped when
+        # the clerk leaves, so it never hides new sets on a later visit (one typed here stays).
+        self._carried_search: str | None = None
 
         title = QLabel(self.tr("Output sets"), self)
         title.setObjectName("PageTitle")
@@ -84,62 +88,26 @@ class OutputSetsPage(QWidget):
         self.table.setObjectName("OutputSetsTable")
         self.table.setModel(self.proxy)
         configure_table(self.table, self.model)
-        self.empty = QLabel(self)
-        self.empty.setObjectName("EmptyState")
-        self.empty.setTextFormat(Qt.TextFormat.PlainText)
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.clear_button = QPushButton(self.tr("C&lear filters"), self)
-        empty_page = QWidget(self)
-        empty_layout = QVBoxLayout(empty_page)
-        empty_layout.addStretch(1)
-        empty_layout.addWidget(self.empty)
-        empty_layout.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        empty_layout.addStretch(2)
+        empty_note = EmptyListNote(self)
+        self.empty, self.clear_button = empty_note.label, empty_note.clear_button
+        self.clear_button.setText(self.tr("C&lear filters"))
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.table)
-        self.stack.addWidget(empty_page)
+        self.stack.addWidget(empty_note)
 
         self.message = DownloadMessage(self)
         self.root_line = DownloadRootLine(services.preferences, self)
-        self.watch = QCheckBox(self.tr("Download new results a&utomatically"), self)
-        self.watch.setToolTip(
-            self.tr(
-                "While the app is open it checks every minute for new results of every partner "
-                "and downloads each one once, also after a restart."
-            )
-        )
-        self.watch_note = QLabel(self)
-        self.watch_note.setObjectName("MutedText")
-        self.watch_note.setWordWrap(True)
-        self.watch_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.download_button = QPushButton(self.tr("&Download selected"), self)
-        self.download_button.setObjectName("PrimaryButton")
-        self.csv_button = QPushButton(self.tr("Save as &CSV for Excel"), self)
-        self.csv_button.setToolTip(
-            self.tr(
-                "Save each result file of the selected downloaded sets as a CSV file beside it, "
-                "one column per field, ready to open in Excel"
-            )
+        self.footer = OutputSetsActions(self)
+        # The foot's parts, by the names the screen's slots (and its tests) use.
+        self.watch, self.watch_note = self.footer.watch, self.footer.watch_note
+        self.download_button, self.csv_button = (
+            self.footer.download_button,
+            self.footer.csv_button,
         )
 
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.refresh_button)
-        # The buttons act on the selection, so they sit under the list; automatic downloads
-        # are a setting of their own, on a row of their own (a check box's text cannot wrap,
-        # and beside the buttons a longer language would widen the window past 1280 px).
-        footer = QVBoxLayout()
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.csv_button)
-        buttons.addWidget(self.download_button)
-        footer.addLayout(buttons)
-        watch_box = QVBoxLayout()
-        watch_box.setSpacing(0)
-        watch_box.addWidget(self.watch)
-        watch_box.addWidget(self.watch_note)
-        footer.addLayout(watch_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (title, self.filters):
@@ -149,7 +117,7 @@ class OutputSetsPage(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.root_line)
-        layout.addLayout(footer)
+        layout.addWidget(self.footer)
 
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
@@ -200,6 +168,7 @@ class OutputSetsPage(QWidget):
         """The sets of one submission: all of its partner's sets, searched by the job uid."""
         partner = job_partner(self.services.history, job_uid)
         self._select_job = job_uid
+        self._carried_search = job_uid
         self.filters.set_search(job_uid)
         self.filters.clear_server_filters(partner)  # lists again (filtersChanged)
 
@@ -344,11 +313,7 @@ class OutputSetsPage(QWidget):
 
     def on_selection_changed(self, *_args: QItemSelection) -> None:
         count = len(self._selected_sets())
-        self.download_button.setText(
-            self.tr("&Download selected ({count})").format(count=count)
-            if count
-            else self.tr("&Download selected")
-        )
+        self.footer.show_selected(count)
         self.download_button.setEnabled(count > 0)
         # Only a set downloaded and checked here has files to convert (the core re-checks).
         self.csv_button.setEnabled(
@@ -404,14 +369,7 @@ class OutputSetsPage(QWidget):
         self._show_watch_note()
 
     def _show_watch_note(self) -> None:
-        on = self.watch.isChecked()
-        self.watch_note.setText(
-            self.tr("New results are saved to the folder below as they appear ({folder}).").format(
-                folder=self.root_line.root
-            )
-            if on
-            else self.tr("Off: use Download selected, or click “Download” on a row.")
-        )
+        self.footer.show_watch_note(self.root_line.root)
 
     def on_watch_problem(self, text: str) -> None:
         if text:
@@ -427,6 +385,11 @@ class OutputSetsPage(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self.refresh_timer.stop()
+        carried, self._carried_search = self._carried_search, None
+        if event.spontaneous():  # the window minimised: the clerk is still on this screen
+            self._carried_search = carried
+        elif carried is not None and self.filters.search.text() == carried:
+            self.filters.set_search("")
 
     def invalidate(self) -> None:
         """Something happened that can add sets (a submission finished): list again when
