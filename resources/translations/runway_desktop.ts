@@ -263,7 +263,7 @@
 <context>
     <name>ConnectionDialog</name>
     <message>
-        <location filename="../../runway_desktop/ui/settings/connection_dialog.py" line="+58"/>
+        <location filename="../../runway_desktop/ui/settings/connection_dialog.py" line="+56"/>
         <source>Test connection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -288,54 +288,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+29"/>
         <source>Enter the connection details your Runway administrator gave you. You can test them before saving.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
-        <location line="+183"/>
-        <source>Show</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-181"/>
-        <location line="+139"/>
-        <source>Show or hide the client secret</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-119"/>
-        <source>Connection name:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Runway API URL:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Token URL:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Client ID:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>Client secret:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+20"/>
         <source>Advanced settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+51"/>
         <source>Token request style</source>
         <translation type="unfinished"></translation>
     </message>
@@ -385,7 +348,72 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+40"/>
+        <source>Default: {audience}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>&lt;b&gt;Testing…&lt;/b&gt;&lt;br&gt;Getting a token from the sign-in service, then asking Runway to check it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>&lt;b&gt;Not saved.&lt;/b&gt;&lt;br&gt;{error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>&lt;b&gt;Not saved yet.&lt;/b&gt;&lt;br&gt;{problem}. Press “{save_anyway}” to save it as it is.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not saved yet. {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionFields</name>
+    <message>
+        <location filename="../../runway_desktop/ui/settings/connection_fields.py" line="+42"/>
+        <location line="+123"/>
+        <source>Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-121"/>
+        <location line="+64"/>
+        <source>Show or hide the client secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-45"/>
+        <source>Connection name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Runway API URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Token URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Client ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Client secret:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Connection name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -430,7 +458,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+19"/>
         <source>Unchanged (type to replace)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -440,33 +468,26 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+38"/>
         <source>Hide</source>
         <translation type="unfinished"></translation>
     </message>
+</context>
+<context>
+    <name>ConnectionNote</name>
     <message>
-        <location line="+11"/>
-        <source>Default: {audience}</source>
+        <location filename="../../runway_desktop/ui/connection_note.py" line="+29"/>
+        <source>Signing in to Runway…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
-        <source>&lt;b&gt;Testing…&lt;/b&gt;&lt;br&gt;Getting a token from the sign-in service, then asking Runway to check it.</source>
+        <location line="+7"/>
+        <source>Could not sign in: {message} {next_step}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
-        <source>&lt;b&gt;Not saved.&lt;/b&gt;&lt;br&gt;{error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+24"/>
-        <source>&lt;b&gt;Not saved yet.&lt;/b&gt;&lt;br&gt;{problem}. Press “{save_anyway}” to save it as it is.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Not saved yet. {problem}</source>
+        <location line="+10"/>
+        <source>This client may not submit for any partner. Ask your Runway administrator to add a partner:&lt;code&gt; scope to it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -922,7 +943,7 @@ Every submission you send on the Submit screen appears here, with what became of
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../runway_desktop/ui/main_window.py" line="+49"/>
+        <location filename="../../runway_desktop/ui/main_window.py" line="+50"/>
         <source>Submit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -942,7 +963,7 @@ Every submission you send on the Submit screen appears here, with what became of
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+30"/>
         <source>Screens</source>
         <translation type="unfinished"></translation>
     </message>
@@ -958,21 +979,6 @@ Every submission you send on the Submit screen appears here, with what became of
     </message>
     <message>
         <location line="+239"/>
-        <source>Signing in to Runway…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Could not sign in: {message} {next_step}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>This client may not submit for any partner. Ask your Runway administrator to add a partner:&lt;code&gt; scope to it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+23"/>
         <source>Practice server: no secret is stored.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2,19 +2,19 @@
 practice-mode banner, and the connection the screens use.
 
 Only the Submit screen is built before the window first paints. The other three are built
-right after that first paint (one per event-loop turn, so the window stays responsive), or at
-once when something needs them earlier: importing and building them costs ~150–250 ms, which
-used to delay the first paint. ``outputs_page``, ``history_page`` and ``settings_page`` build
-their screen on first access, so callers need not care whether it exists yet.
+right after that first paint (one per event-loop turn, so the window stays responsive: see
+``after_first_paint.py``), or at once when something needs them earlier: importing and
+building them costs ~150–250 ms, which used to delay the first paint. ``outputs_page``,
+``history_page`` and ``settings_page`` build their screen on first access, so callers need not
+care whether it exists yet.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -31,10 +31,11 @@ from runway_desktop.api.errors import RunwayError
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submit.form_values import FormValues
 from runway_desktop.settings import Profile
+from runway_desktop.ui.after_first_paint import FirstPaintWatch, build_one_per_turn
+from runway_desktop.ui.connection_note import ConnectionNote
 from runway_desktop.ui.submit.page import SubmitPage
 from runway_desktop.ui.theme import app_icon
 from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
-from runway_desktop.ui.widgets.restyle import restyle
 from runway_desktop.ui.widgets.window_fit import centred_frame_origin, fitted_size
 
 if TYPE_CHECKING:
@@ -51,38 +52,6 @@ PAGES = (
     QT_TRANSLATE_NOOP("MainWindow", "History"),
     QT_TRANSLATE_NOOP("MainWindow", "Settings"),
 )
-# How long the screens built after the first paint wait for a sign-in under way (a slow or
-# unreachable server must not keep History from polling for long).
-SIGN_IN_HEAD_START_MS = 2000
-
-
-class _Once:
-    """Calls ``action`` the first time it is called, never again."""
-
-    def __init__(self, action: Callable[[], None]) -> None:
-        self._action: Callable[[], None] | None = action
-
-    def __call__(self) -> None:
-        action, self._action = self._action, None
-        if action is not None:
-            action()
-
-
-class FirstPaintWatch(QObject):
-    """Emits ``painted`` once, just after the watched window's first paint pass."""
-
-    painted = Signal()
-
-    def __init__(self, window: QWidget) -> None:
-        super().__init__(window)
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            # Queued: the rest of this synchronous paint pass (the children) comes first.
-            QTimer.singleShot(0, self.painted.emit)
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -143,12 +112,7 @@ class MainWindow(QMainWindow):
         self.banner.setObjectName("PracticeBanner")
         self.banner.setWordWrap(True)
         self.banner.setVisible(practice)
-        self.connection_note = QLabel(self)
-        self.connection_note.setObjectName("ConnectionNote")
-        self.connection_note.setWordWrap(True)
-        # It shows sign-in refusals and the practice server's own words: server text is data.
-        self.connection_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.connection_note.hide()
+        self.connection_note = ConnectionNote(self)
 
         body = QHBoxLayout()
         body.addWidget(self.nav)
@@ -230,38 +194,14 @@ class MainWindow(QMainWindow):
             self.submit_page.follow_state(shown, row.derived)
 
     def _build_deferred_pages(self) -> None:
-        """Build the other screens one per event-loop turn (each takes tens of ms), so input
-        and painting are served in between; History first: it polls for results and follows
-        the Submit screen's runs."""
-        builders: list[Callable[[], object]] = [
-            lambda: self.history_page,
-            lambda: self.outputs_page,
-            lambda: self.settings_page,
-        ]
-
-        waited = False
-
-        def build_next() -> None:
-            nonlocal waited
-            if self._shut:
-                return
-            signing_in = self._partners_task
-            if not waited and signing_in is not None and not signing_in.done():
-                # The sign-in's answer fills the partner list (the window is usable then): a
-                # page build now would hold that answer up by its tens of milliseconds. Go on
-                # when it is done, or after SIGN_IN_HEAD_START_MS if it takes longer.
-                waited = True
-                resume = _Once(build_next)
-                signing_in.add_done_callback(lambda _task: QTimer.singleShot(0, resume))
-                QTimer.singleShot(SIGN_IN_HEAD_START_MS, resume)
-                return
-            if not builders:
-                self.deferredPagesBuilt.emit()
-                return
-            builders.pop(0)()
-            QTimer.singleShot(0, build_next)
-
-        QTimer.singleShot(0, build_next)
+        """Build the other screens after the first paint; History first: it polls for results
+        and follows the Submit screen's runs."""
+        build_one_per_turn(
+            [lambda: self.history_page, lambda: self.outputs_page, lambda: self.settings_page],
+            stopped=lambda: self._shut,  # the services may be closed: build nothing more
+            sign_in=lambda: self._partners_task,
+            done=self.deferredPagesBuilt.emit,
+        )
 
     def _on_nav_row(self, row: int) -> None:
         page: QWidget
@@ -373,35 +313,19 @@ class MainWindow(QMainWindow):
 
     async def _load_partners(self, connection: Connection) -> None:
         """The partner list comes from the token's partner scopes: sign in once to read it."""
-        self.connection_note.setText(self.tr("Signing in to Runway…"))
-        self.connection_note.setProperty("kind", "info")
-        self.connection_note.show()
+        self.connection_note.show_signing_in()
         try:
             claims = await connection.tokens.get_claims()
         except asyncio.CancelledError:
             self.connection_note.hide()  # replaced by another connection: no longer signing in
             raise
         except RunwayError as error:
-            self.connection_note.setText(
-                self.tr("Could not sign in: {message} {next_step}")
-                .format(message=error.message, next_step=error.next_step)
-                .strip()
-            )
-            self.connection_note.setProperty("kind", "error")
-            restyle(self.connection_note)
+            self.connection_note.show_sign_in_failed(error)
             return
         self.partners = list(claims.partner_codes)
         self.connection_note.hide()
         if not self.partners:
-            self.connection_note.setText(
-                self.tr(
-                    "This client may not submit for any partner. Ask your Runway administrator "
-                    "to add a partner:<code> scope to it."
-                )
-            )
-            self.connection_note.setProperty("kind", "error")
-            restyle(self.connection_note)
-            self.connection_note.show()
+            self.connection_note.show_no_partners()
         self.submit_page.set_partners(self.partners, connection.profile.default_partner)
         self._set_outputs_connection(connection, self.partners)
         self._show_settings()

@@ -1,8 +1,9 @@
 """“Connect to Runway”: the dialog an IT person fills in once per computer (or per profile).
 
-The short form holds what every setup needs; the rarely touched token-request details sit under
-“Advanced settings”. “Test connection” runs on the asyncio loop (qasync), so the window stays
-responsive while the sign-in service and Runway answer. Saving needs no test.
+The short form (``ConnectionFields``) holds what every setup needs; the rarely touched
+token-request details sit under “Advanced settings”. “Test connection” runs on the asyncio loop
+(qasync), so the window stays responsive while the sign-in service and Runway answer. Saving
+needs no test.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from runway_desktop.core.connection_check import (
     FormValues,
     check_connection,
     check_html,
-    field_problems,
 )
 from runway_desktop.core.session import Session
 from runway_desktop.settings.profiles import (
@@ -44,14 +44,12 @@ from runway_desktop.settings.profiles import (
 from runway_desktop.ui.settings.address_warning import (
     SAVE_ANYWAY_TEXT,
     UNENCRYPTED_MESSAGE,
-    AddressWarning,
     is_unencrypted,
 )
-from runway_desktop.ui.settings.form_parts import STYLE, hint, name_fields, stacked
-from runway_desktop.ui.settings.secret_keeping import SessionOnlyOffer
+from runway_desktop.ui.settings.connection_fields import ConnectionFields
+from runway_desktop.ui.settings.form_parts import STYLE, hint, stacked
 from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import announce, name_parts
-from runway_desktop.ui.widgets.field_error import FieldError
 
 DEFAULT_PROFILE_NAME = "Runway"  # the product's name: not translated
 # Translated where shown (``translated``, context "ConnectionDialog").
@@ -83,7 +81,6 @@ class ConnectionDialog(QDialog):
         self._saved: Profile | None = None
         self._test_task: asyncio.Task[None] | None = None
         self._stored_secret = services.secrets.get(profile.name) if profile else None
-        self._errors: dict[FieldName, FieldError] = {}
         self._warned_for: tuple[str, str] | None = None  # addresses "Save anyway" would save
         self._build()
         self._fill(profile)
@@ -96,8 +93,7 @@ class ConnectionDialog(QDialog):
 
     def field_error(self, field: FieldName) -> str:
         """The message shown next to ``field`` ("" when none is shown)."""
-        label = self._errors[field]
-        return label.text() if not label.isHidden() else ""
+        return self.fields.error_text(field)
 
     def result_text(self) -> str:
         return self.test_result.text() if not self.test_result.isHidden() else ""
@@ -113,57 +109,18 @@ class ConnectionDialog(QDialog):
         )
         intro.setWordWrap(True)
 
-        self.name_edit = QLineEdit()
-        self.api_url_edit = QLineEdit()
-        self.api_url_edit.setPlaceholderText("https://runway.example.org/api/v1")
-        self.token_url_edit = QLineEdit()
-        self.token_url_edit.setPlaceholderText("https://login.example.org/…/token")
-        self.client_id_edit = QLineEdit()
-        self.secret_edit = QLineEdit()
-        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.show_secret_button = QToolButton()
-        self.show_secret_button.setText(self.tr("Show"))
-        self.show_secret_button.setCheckable(True)
-        self.show_secret_button.setToolTip(self.tr("Show or hide the client secret"))
-        self.secret_note = hint(self._services.secrets.status_message)
-        self.session_offer = SessionOnlyOffer(
-            self._services.preferences,
-            self.secret_note,
-            keyring_missing=self._services.secrets.keyring_missing,
-        )
-        self.api_url_warning = AddressWarning()
-        self.token_url_warning = AddressWarning()
-        self._name_fields()
-        self._edits: dict[FieldName, QLineEdit] = {
-            "name": self.name_edit,
-            "api_url": self.api_url_edit,
-            "token_url": self.token_url_edit,
-            "client_id": self.client_id_edit,
-            "secret": self.secret_edit,
-        }
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self.tr("Connection name:"), self._with_error("name", self.name_edit))
-        form.addRow(
-            self.tr("Runway API URL:"),
-            self._with_error("api_url", self.api_url_edit, self.api_url_warning),
-        )
-        form.addRow(
-            self.tr("Token URL:"),
-            self._with_error("token_url", self.token_url_edit, self.token_url_warning),
-        )
-        form.addRow(self.tr("Client ID:"), self._with_error("client_id", self.client_id_edit))
-        secret_row = QHBoxLayout()
-        secret_row.setContentsMargins(0, 0, 0, 0)
-        secret_row.addWidget(self.secret_edit, 1)
-        secret_row.addWidget(self.show_secret_button)
-        secret_box = QWidget()
-        secret_box.setLayout(secret_row)
-        form.addRow(
-            self.tr("Client secret:"),
-            self._with_error("secret", secret_box, self.secret_note, self.session_offer),
-        )
+        self.fields = ConnectionFields(self._services.secrets, self._services.preferences)
+        # The short form's parts, by the names the dialog's callers and tests reach them.
+        self.name_edit = self.fields.name_edit
+        self.api_url_edit = self.fields.api_url_edit
+        self.token_url_edit = self.fields.token_url_edit
+        self.client_id_edit = self.fields.client_id_edit
+        self.secret_edit = self.fields.secret_edit
+        self.show_secret_button = self.fields.show_secret_button
+        self.secret_note = self.fields.secret_note
+        self.session_offer = self.fields.session_offer
+        self.api_url_warning = self.fields.api_url_warning
+        self.token_url_warning = self.fields.token_url_warning
 
         self.advanced_button = QToolButton()
         self.advanced_button.setText(self.tr("Advanced settings"))
@@ -196,7 +153,7 @@ class ConnectionDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(form)
+        layout.addWidget(self.fields)
         layout.addWidget(self.advanced_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.advanced_box)
         layout.addWidget(self.test_result)
@@ -204,7 +161,6 @@ class ConnectionDialog(QDialog):
         layout.addLayout(button_row)
         self.setMinimumWidth(560)
 
-        self.show_secret_button.toggled.connect(self.on_show_secret_toggled)
         self.advanced_button.toggled.connect(self.on_advanced_toggled)
         self.api_url_edit.textChanged.connect(self.on_api_url_changed)
         self.api_url_edit.textChanged.connect(self.on_address_changed)
@@ -212,8 +168,6 @@ class ConnectionDialog(QDialog):
         self.test_button.clicked.connect(self.on_test_clicked)
         self.save_button.clicked.connect(self.on_save_clicked)
         self.buttons.rejected.connect(self.reject)
-        for field, edit in self._edits.items():
-            edit.textEdited.connect(lambda _text, f=field: self._set_error(f, ""))
         name_parts(self)  # the token style's drop-down list
 
     def _build_advanced(self) -> QWidget:
@@ -245,47 +199,14 @@ class ConnectionDialog(QDialog):
         self.on_api_url_changed("")
         return box
 
-    def _name_fields(self) -> None:
-        # Each field sits in a cell with its error line below it, so the row's label is not
-        # its sibling and Qt would not read it as the name: the names are given outright.
-        name_fields({
-            self.name_edit: (
-                self.tr("Connection name"), self.tr("Any name, to tell this connection apart.")
-            ),
-            self.api_url_edit: (
-                self.tr("Runway API URL"), self.tr("Runway's address, starting with https://")
-            ),
-            self.token_url_edit: (
-                self.tr("Token URL"), self.tr("The sign-in address, starting with https://")
-            ),
-            self.client_id_edit: (
-                self.tr("Client ID"), self.tr("From your Runway administrator.")
-            ),
-            self.secret_edit: (self.tr("Client secret"), self.secret_note.text()),
-        })  # fmt: skip
-        self.show_secret_button.setAccessibleDescription(self.tr("Show or hide the client secret"))
-
-    def _with_error(self, field: FieldName, widget: QWidget, *extra: QWidget) -> QWidget:
-        error = FieldError()
-        self._errors[field] = error
-        return stacked(widget, error, *extra)
-
     def _fill(self, profile: Profile | None) -> None:
         if profile is None:
             self.name_edit.setText(self._free_name())
             return
-        self.name_edit.setText(profile.name)
-        self.api_url_edit.setText(profile.api_base_url)
-        self.token_url_edit.setText(profile.token_url)
-        self.client_id_edit.setText(profile.client_id)
+        self.fields.fill(profile, secret_stored=bool(self._stored_secret))
         self.token_style_combo.setCurrentIndex(self.token_style_combo.findData(profile.token_style))
         self.audience_edit.setText(profile.audience or "")
         self.scopes_edit.setText(profile.scopes)
-        self.secret_edit.setPlaceholderText(
-            self.tr("Unchanged (type to replace)")
-            if self._stored_secret
-            else self.tr("Not remembered: type the client secret again")
-        )
         if profile.token_style != "form" or profile.audience or profile.scopes:
             self.advanced_button.setChecked(True)
 
@@ -302,11 +223,6 @@ class ConnectionDialog(QDialog):
 
     # --- slots --------------------------------------------------------------------------
 
-    def on_show_secret_toggled(self, shown: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        self.secret_edit.setEchoMode(mode)
-        self.show_secret_button.setText(self.tr("Hide") if shown else self.tr("Show"))
-
     def on_advanced_toggled(self, expanded: bool) -> None:
         self.advanced_box.setVisible(expanded)
         arrow = Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow
@@ -320,8 +236,7 @@ class ConnectionDialog(QDialog):
         )
 
     def on_address_changed(self, _text: str) -> None:
-        self.api_url_warning.follow(self.api_url_edit.text())
-        self.token_url_warning.follow(self.token_url_edit.text())
+        # The fields show their own warnings; what is left here is the "Save anyway" state.
         if self._warned_for is not None:  # "Save anyway" was for the addresses as they were
             self._warned_for = None
             self.save_button.setText(self._save_text)
@@ -330,7 +245,7 @@ class ConnectionDialog(QDialog):
         if self._test_task is not None and not self._test_task.done():
             return
         values = self._read_form()
-        if not self._show_problems(values):
+        if not self.fields.show_problems(values):
             return
         secret = values.secret or self._stored_secret or ""
         self.test_button.setEnabled(False)
@@ -346,7 +261,7 @@ class ConnectionDialog(QDialog):
 
     def on_save_clicked(self) -> None:
         values = self._read_form()
-        if not self._show_problems(values):
+        if not self.fields.show_problems(values):
             return
         if not self._unencrypted_accepted(values):
             return
@@ -367,7 +282,7 @@ class ConnectionDialog(QDialog):
             )
             return
         except ProfileError as error:
-            self._set_error("name", str(error))
+            self.fields.set_error("name", str(error))
             return
         if values.secret:
             secrets.set(profile.name, values.secret)
@@ -420,14 +335,7 @@ class ConnectionDialog(QDialog):
     # --- helpers ------------------------------------------------------------------------
 
     def _read_form(self) -> FormValues:
-        return FormValues(
-            name=self.name_edit.text().strip(),
-            api_url=self.api_url_edit.text().strip(),
-            token_url=self.token_url_edit.text().strip(),
-            client_id=self.client_id_edit.text().strip(),
-            secret=self.secret_edit.text().strip(),
-            has_stored_secret=bool(self._stored_secret),
-        )
+        return self.fields.values(has_stored_secret=bool(self._stored_secret))
 
     def _profile(self, values: FormValues) -> Profile:
         style: TokenStyle = "json" if self.token_style_combo.currentData() == "json" else "form"
@@ -444,19 +352,6 @@ class ConnectionDialog(QDialog):
             # Keeps what this dialog does not edit (the default partner).
             profile = dataclasses.replace(profile, default_partner=self._original.default_partner)
         return profile
-
-    def _show_problems(self, values: FormValues) -> bool:
-        """Show each field's problem next to it; True when there are none."""
-        problems = field_problems(values)
-        for field in self._errors:
-            self._set_error(field, problems.get(field, ""))
-        if problems:
-            first = next(iter(problems))
-            self._edits[first].setFocus()
-        return not problems
-
-    def _set_error(self, field: FieldName, message: str) -> None:
-        self._errors[field].show_message(message)
 
     def _fit_height(self) -> None:
         layout = self.layout()
