@@ -12,6 +12,7 @@ care whether it exists yet.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, Qt, Signal
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.submit_page.showOutputsRequested.connect(lambda: self.show_page("Output sets"))
         self.submit_page.submissionFinished.connect(self.on_submission_finished)
         self.submit_page.sendFolderRequested.connect(self.open_batch)
+        self.submit_page.batchRequested.connect(self.open_batch)
         self.batch_dialog: BatchDialog | None = None
 
         self.banner = QLabel(
@@ -251,11 +253,14 @@ class MainWindow(QMainWindow):
         if self._outputs_page is not None:
             self._outputs_page.invalidate()
 
-    def open_batch(self) -> None:
-        """ "Send a folder…": the batch window, for the form's partner, district and year."""
+    def open_batch(self, dropped: list[Path] | None = None) -> None:
+        """ "Send a folder…": the batch window, for the form's partner, district and year;
+        with ``dropped`` (files and folders dropped on Submit), planning those."""
         if self.batch_dialog is not None:  # one batch window at a time
             self.batch_dialog.raise_()
             self.batch_dialog.activateWindow()
+            if dropped:
+                self.batch_dialog.plan_dropped(dropped)  # unless it is sending
             return
         if self.connection is None:
             return
@@ -269,6 +274,8 @@ class MainWindow(QMainWindow):
         dialog.destroyed.connect(lambda: setattr(self, "batch_dialog", None))
         self.batch_dialog = dialog
         dialog.show()
+        if dropped:
+            dialog.plan_dropped(dropped)
 
     def _on_batch_finished(self) -> None:
         self.on_submission_finished(None)

@@ -217,12 +217,61 @@ def test_files_of_different_assessments_are_named_and_none_is_placed(
 
     assert bar(page).text() == (
         "These files belong to different assessments (Star Assessments, MAP Growth "
-        "Assessment): drop one assessment's files at a time. None of them was placed."
+        "Assessment), so they make several submissions. None of them was placed: plan them "
+        "as a batch to check and send each one, or drop one assessment's files at a time."
     )
-    assert not bar(page).accept_button.isVisible()
-    assert bar(page).property("kind") == "notice"
+    assert bar(page).accept_button.text() == "&Plan them as a batch…"
     assert form.slots.files() == {}
     assert form.assessment.current_path() == "assessments/STAR"
+
+    # Declined: nothing placed, nothing planned.
+    left_click(bar(page).decline_button)
+    assert form.slots.files() == {} and app.window.batch_dialog is None
+
+
+def test_files_of_different_assessments_can_be_planned_as_a_batch(
+    app: AppUnderTest, qtbot: QtBot, samples_dir: Path, tmp_path: Path
+) -> None:
+    page = app.page
+    fill_basics(qtbot, page, tenant="district-a", school_year="2026", assessment=None)
+    star = renamed_star(samples_dir, tmp_path)
+    dropped = [star["INPUT_FILE"], star["INPUT_FILE_SA"], star["INPUT_FILE_DS"]]
+    dropped.append(shutil.copyfile(map_file(samples_dir), tmp_path / "map.csv"))
+    drop_on_form(page, dropped)
+    wait_for_bar(qtbot, page)
+
+    left_click(bar(page).accept_button)
+    dialog = app.window.batch_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=WAIT_MS)
+    assert dialog.plan is not None
+    got = {(i.bundle, i.tenant, len(i.files)) for i in dialog.plan.items}
+    assert got == {
+        ("assessments/STAR", "district-a", 3),
+        ("assessments/MAP_Growth", "district-a", 1),
+    }
+    assert page.form.slots.files() == {}  # nothing went to the form's slots
+
+
+def test_a_folder_dropped_on_submit_opens_its_plan(
+    app: AppUnderTest, qtbot: QtBot, samples_dir: Path, tmp_path: Path
+) -> None:
+    page = app.page
+    fill_basics(qtbot, page, tenant="district-a", school_year="2026", assessment="Star Assessments")
+    folder = tmp_path / "spring" / "district-b"
+    folder.mkdir(parents=True)
+    shutil.copyfile(map_file(samples_dir), folder / "map.csv")
+    drop_on_form(page, [folder])
+
+    dialog = app.window.batch_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=WAIT_MS)
+    assert dialog.plan is not None and dialog.plan.folder == folder
+    (item,) = dialog.plan.items
+    assert item.bundle == "assessments/MAP_Growth" and item.files == {
+        "INPUT_FILE": folder / "map.csv"
+    }
+    assert page.form.slots.files() == {} and not bar(page).isVisible()
 
 
 @pytest.mark.parametrize("assessment", ["Star Assessments", None])

@@ -113,17 +113,20 @@ def plan_folder(
     index: SignatureIndex | None = None,
     leave_out: Collection[Path] = (),
     where: WhereGiven = WhereGiven(),
+    only: Collection[Path] = (),
 ) -> BatchPlan:
     """The plan for every file under ``folder`` (hidden files and folders aside, and
-    ``leave_out``: the plan file itself, say). Blocking: one header read per file; a worker
-    thread for a front end with a loop."""
+    ``leave_out``: the plan file itself, say), or, given ``only`` (what was dropped: files and
+    folders under ``folder``), for those files and the files in those folders. Blocking: one
+    header read per file; a worker thread for a front end with a loop."""
     index = index or shipped_index()
     folder = folder.absolute()
     skipped = {path.absolute() for path in leave_out}
+    chosen = {path.absolute() for path in only}
     placed: list[_Placed] = []
     unplaced: list[Unplaced] = []
     for path in _files_under(folder, unplaced):
-        if path in skipped:
+        if path in skipped or (chosen and chosen.isdisjoint((path, *path.parents))):
             continue
         found = _place(path, folder, registry, index, tenant, school_year, known_tenants, where)
         if isinstance(found, _Placed):
@@ -143,6 +146,16 @@ def plan_folder(
                 items.append(_item(bundle, files, district, year))
     unplaced.sort(key=lambda u: u.path)
     return BatchPlan(folder, partner, tuple(items), tuple(unplaced))
+
+
+def dropped_batch(paths: Collection[Path]) -> tuple[Path, tuple[Path, ...]]:
+    """Where a drop of ``paths`` (files and folders) is planned, and its ``only``: one folder
+    is planned whole, as "Send a folder…" would; anything else in the folder that holds it
+    all, so that district folders dropped together still name their districts."""
+    if len(paths) == 1 and (folder := next(iter(paths))).is_dir():
+        return folder.absolute(), ()
+    parents = [str(path.absolute().parent) for path in paths]
+    return Path(os.path.commonpath(parents)), tuple(path.absolute() for path in paths)
 
 
 def _files_under(folder: Path, unplaced: list[Unplaced]) -> Iterator[Path]:

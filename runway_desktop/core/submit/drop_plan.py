@@ -25,7 +25,7 @@ class Action(Enum):
     MOVE = "move"
     # The files are another assessment's: ask before switching.
     OFFER = "offer"
-    # The files are of several assessments: say so, place none.
+    # The files are of several assessments: place none, and offer to plan them as a batch.
     MIXED = "mixed"
 
 
@@ -59,10 +59,16 @@ def plan_drop(
     if len(bundles) > 1:
         names = ", ".join(_name(registry, path) for path in bundles)
         message = (
-            f"These files belong to different assessments ({names}): "
-            "drop one assessment's files at a time. None of them was placed."
+            f"These files belong to different assessments ({names}), so they make several "
+            "submissions. None of them was placed: plan them as a batch to check and send "
+            "each one, or drop one assessment's files at a time."
         )
-        return DropPlan(Action.MIXED, message=message, accept_text="", decline_text="&Dismiss")
+        return DropPlan(
+            Action.MIXED,
+            message=message,
+            accept_text="&Plan them as a batch…",
+            decline_text="&Dismiss",
+        )
     bundle = next(iter(found.values()))
     by_slot, others = split_by_slot(paths, identities, bundle)
     if chosen is not None and chosen.path == bundle.path:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runway_desktop.core.batch.plan import BatchPlan, WhereGiven, plan_folder
+from runway_desktop.core.batch.plan import BatchPlan, WhereGiven, dropped_batch, plan_folder
 from runway_desktop.core.batch.run import (
     DEFAULT_JOBS,
     STATUS_WORDS,
@@ -152,7 +152,13 @@ class BatchDialog(QDialog):
         if chosen:
             self.plan_folder(Path(chosen))
 
-    def plan_folder(self, folder: Path) -> None:
+    def plan_dropped(self, paths: Sequence[Path]) -> None:
+        """Files and folders dropped on Submit: planned in the folder that holds them all."""
+        folder, only = dropped_batch(paths)
+        self.plan_folder(folder, only)
+
+    def plan_folder(self, folder: Path, only: Sequence[Path] = ()) -> None:
+        """Plan ``folder`` (``only``: just these files and folders in it)."""
         if self.is_sending():
             return
         self.sent_column.cancel()
@@ -169,7 +175,7 @@ class BatchDialog(QDialog):
             return plan_folder(
                 folder, registry, partner=values.partner, tenant=values.tenant or None,
                 school_year=values.school_year or None, known_tenants=names,
-                where=GIVEN_ON_THE_FORM,
+                where=GIVEN_ON_THE_FORM, only=only,
             )  # fmt: skip
 
         self._planning = asyncio.ensure_future(asyncio.to_thread(work))

@@ -30,6 +30,8 @@ class FileSlotList(QWidget):
 
     filesChanged = Signal()
     dropIdentified = Signal(object)  # IdentifiedDrop, only with set_identify_drops(True)
+    # Folders dropped beside the slots (with files or not): a batch's to plan, not a slot's.
+    batchRequested = Signal(list)  # list[Path]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +87,9 @@ class FileSlotList(QWidget):
 
     def identify_dropped(self, paths: Sequence[Path], target: str | None = None) -> None:
         """Identify the files of a drop (on the list, the form, or the slot ``target``)."""
+        if target is None and any(path.is_dir() for path in paths):
+            self.batchRequested.emit(list(paths))
+            return
         self._identifier.identify(paths, target)
 
     def set_bundle(self, bundle: Bundle | None) -> None:

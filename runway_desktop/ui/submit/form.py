@@ -42,6 +42,8 @@ from runway_desktop.ui.widgets.wheel_guard import WheelGuard
 
 class SubmitForm(QWidget):
     changed = Signal()
+    # A drop that makes several submissions (a folder, or several assessments' files).
+    batchRequested = Signal(list)  # list[Path]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +129,7 @@ class SubmitForm(QWidget):
         self.params.changed.connect(self.changed)
         self.slots.filesChanged.connect(self.changed)
         self.slots.dropIdentified.connect(self.on_drop_identified)
+        self.slots.batchRequested.connect(self.batchRequested)
         self.offer_bar.accepted.connect(self.on_offer_accepted)
         self.offer_bar.declined.connect(self.on_offer_declined)
         # Like the connection dialog: an error about a field goes away once the field is changed.
@@ -333,7 +336,8 @@ class SubmitForm(QWidget):
         elif plan.action is Action.MOVE and drop.target is not None:
             self.slots.move_file(drop.target, next(iter(plan.by_slot)))
         elif plan.action is Action.MIXED:
-            self.offer_bar.show_notice(plan.message, plan.decline_text)
+            self._offer_drop, self._offer = drop, plan
+            self.offer_bar.show_offer(plan.message, plan.accept_text, plan.decline_text)
         elif plan.action is Action.OFFER and plan.bundle is not None:
             self._offer_drop = drop
             self._offer = plan
@@ -352,7 +356,10 @@ class SubmitForm(QWidget):
             self.slots.place_files(drop.paths)
 
     def on_offer_accepted(self) -> None:
-        plan, self._offer, self._offer_drop = self._offer, None, None
+        plan, drop, self._offer, self._offer_drop = self._offer, self._offer_drop, None, None
+        if plan is not None and plan.action is Action.MIXED and drop is not None:
+            self.batchRequested.emit(list(drop.paths))
+            return
         if plan is None or plan.bundle is None or self._locked:
             return
         if not self.assessment.select_path(plan.bundle.path):
@@ -365,7 +372,9 @@ class SubmitForm(QWidget):
         self.slots.place_files(plan.others, known=plan.by_slot)
 
     def on_offer_declined(self) -> None:
-        drop, self._offer, self._offer_drop = self._offer_drop, None, None
+        plan, drop, self._offer, self._offer_drop = self._offer, self._offer_drop, None, None
+        if plan is not None and plan.action is Action.MIXED:
+            return  # none of them is placed
         if drop is not None and drop.target is None and self.slots.bundle() is None:
             # Nothing was chosen, so nothing was placed: say what the slots need first.
             self.slots.place_files(drop.paths)

@@ -52,6 +52,7 @@ class SubmitPage(QWidget):
     showOutputsRequested = Signal()
     submissionFinished = Signal(object)  # SubmissionResult
     sendFolderRequested = Signal()  # "Send a folder…": the main window opens the batch window
+    batchRequested = Signal(list)  # list[Path]: a drop that makes several submissions
 
     def __init__(
         self,
@@ -95,6 +96,7 @@ class SubmitPage(QWidget):
             self.tr("Plan a folder of vendor files into submissions, review them, and send them.")
         )
         self.folder_button.clicked.connect(self.sendFolderRequested)
+        self.form.batchRequested.connect(self.batchRequested)
         self.why_disabled = QLabel(self)
         self.why_disabled.setObjectName("WhyDisabled")
         self.why_disabled.setTextFormat(Qt.TextFormat.PlainText)

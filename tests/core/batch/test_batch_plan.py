@@ -11,7 +11,13 @@ from batch_helpers import FASTBRIDGE_MATH, MAP, PSAT_10, SAT, STAR, copy_sample,
 
 from runway_desktop.bundles.model import Registry
 from runway_desktop.bundles.registry import load_snapshot
-from runway_desktop.core.batch.plan import BatchPlan, PlanItem, WhereGiven, plan_folder
+from runway_desktop.core.batch.plan import (
+    BatchPlan,
+    PlanItem,
+    WhereGiven,
+    dropped_batch,
+    plan_folder,
+)
 
 KNOWN = ("district-a", "district-b")
 # Where each front end says the district and year are given (cli/batch.py, ui/batch/).
@@ -176,3 +182,29 @@ def test_without_known_districts_any_subfolder_is_read_as_the_district(
     # With --tenant, folders are only folders: every file is that district's.
     plan = plan_folder(root, registry, tenant="district-b")
     assert sorted(i.tenant for i in plan.items) == ["district-b", "district-b"]
+
+
+def test_a_drop_is_planned_in_the_folder_that_holds_it(
+    tmp_path: Path, registry: Registry
+) -> None:
+    """What a clerk drops on Submit: one folder is planned whole; district folders dropped
+    together keep their districts; loose files are only those files."""
+    root = district_folder(tmp_path / "drop")
+    assert dropped_batch([root]) == (root, ())
+    a, b = root / "district-a", root / "district-b"
+    folder, only = dropped_batch([a, b / "map_growth.csv"])
+    assert folder == root and set(only) == {a, b / "map_growth.csv"}
+    plan = plan_folder(folder, registry, school_year="2026", known_tenants=KNOWN, only=only)
+    assert {(i.bundle, i.tenant) for i in plan.items} == {
+        ("assessments/STAR", "district-a"),
+        ("assessments/MAP_Growth", "district-b"),
+    }
+    # Two loose files from one district's folder: the form's district, nothing else planned.
+    files = [b / "map_growth.csv", b / "fastbridge_math.csv"]
+    folder, only = dropped_batch(files)
+    assert folder == b
+    plan = plan_folder(folder, registry, tenant="district-b", school_year="2026", only=only)
+    assert sorted(path.name for i in plan.items for path in i.files.values()) == sorted(
+        f.name for f in files
+    )
+    assert plan.unplaced == ()
