@@ -21,10 +21,9 @@ A failure of one item never stops the others.
 from __future__ import annotations
 
 import asyncio
-import enum
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,10 +32,22 @@ from filelock import FileLock, Timeout
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.errors import RunwayError
-from runway_desktop.api.models import OutputSet
 from runway_desktop.bundles.model import Bundle, Registry
 from runway_desktop.bundles.preflight import PreflightReport, preflight_file
 from runway_desktop.bundles.validation import Problem, validate_submission
+from runway_desktop.core.batch.outcomes import (
+    BUSY_TEXT,
+    DONE_STATUSES,
+    STATUS_WORDS,
+    BatchEvent,
+    ItemFinished,
+    ItemOutcome,
+    ItemStarted,
+    ItemStatus,
+    ItemStep,
+    Listener,
+    outcome_text,
+)
 from runway_desktop.core.batch.plan import BatchPlan, PlanItem
 from runway_desktop.core.batch.queue_control import (
     MAX_UPLOADS,
@@ -45,10 +56,9 @@ from runway_desktop.core.batch.queue_control import (
     QueueControl,
 )
 from runway_desktop.core.history_actions import already_sent, already_sent_text
-from runway_desktop.core.submission_state import WORDING, SubmissionState, derive_state
+from runway_desktop.core.submission_state import SubmissionState, derive_state
 from runway_desktop.core.submit.events import (
     Outcome,
-    PipelineEvent,
     SubmissionInvalid,
     SubmissionResult,
 )
@@ -57,6 +67,13 @@ from runway_desktop.core.submit.pipeline import SubmissionPipeline
 from runway_desktop.history.records import SubmissionRecord, utc_now
 from runway_desktop.history.store import HistoryStore
 from runway_desktop.settings import Profile
+
+# The run's values live in outcomes.py; they are named here too, where the run is.
+__all__ = [
+    "BUSY_TEXT", "DEFAULT_JOBS", "DONE_STATUSES", "STATUS_WORDS", "BatchEvent", "BatchRunner",
+    "ItemFinished", "ItemOutcome", "ItemStarted", "ItemStatus", "ItemStep", "Listener",
+    "outcome_text",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -67,74 +84,6 @@ _STARTED = frozenset(
     {SubmissionState.WAITING, SubmissionState.NO_RESULT_YET, SubmissionState.COULD_NOT_TELL,
      SubmissionState.PROCESSED, SubmissionState.LOADED}
 )  # fmt: skip
-BUSY_TEXT = "Another batch run on this computer is sending these files now; nothing was done here."
-
-
-class ItemStatus(enum.StrEnum):
-    SENT = "sent"  # a new submission, started
-    RESUMED = "resumed"  # an earlier submission of these files, finished (or found started)
-    ALREADY_SENT = "already_sent"  # skipped: these files were sent and started before
-    UNDECIDED = "undecided"  # couldn't tell whether Runway started it: never sent again
-    BUSY = "busy"  # another run on this computer has it
-    NOT_SENT = "not_sent"  # the queue was stopped before it began: the next run sends it
-    FAILED = "failed"  # refused, or it failed: ``error`` says why
-
-
-# The words every front end shows for a status (the CLI's line, later the GUI's list).
-STATUS_WORDS = {
-    ItemStatus.SENT: "sent",
-    ItemStatus.RESUMED: "resumed",
-    ItemStatus.ALREADY_SENT: "already sent",
-    ItemStatus.UNDECIDED: "couldn't tell",
-    ItemStatus.BUSY: "busy",
-    ItemStatus.NOT_SENT: "not sent",
-    ItemStatus.FAILED: "failed",
-}
-DONE_STATUSES = frozenset({ItemStatus.SENT, ItemStatus.RESUMED, ItemStatus.ALREADY_SENT})
-
-
-@dataclass(frozen=True)
-class ItemOutcome:
-    number: int  # 1-based, in the plan's order
-    item: PlanItem
-    status: ItemStatus
-    submission_id: int | None = None
-    job_uid: str | None = None
-    error: RunwayError | None = None
-    reason: str = ""  # in plain words: what was already sent, why nothing was started…
-    state: SubmissionState | None = None  # ALREADY_SENT: what became of the earlier one
-    already_started: bool = False  # a resume found Runway had started it
-    new_job: bool = False  # a resume had to send the files as a new job
-    # After waiting (``wait_for_outputs``): the job's output sets, and whether it was waited for.
-    output_sets: tuple[OutputSet, ...] = ()
-    waited: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.status in DONE_STATUSES and (not self.waited or bool(self.output_sets))
-
-
-@dataclass(frozen=True)
-class ItemStarted:
-    number: int
-    item: PlanItem
-
-
-@dataclass(frozen=True)
-class ItemStep:
-    """One of the item's pipeline events (steps, progress, notices)."""
-
-    number: int
-    event: PipelineEvent
-
-
-@dataclass(frozen=True)
-class ItemFinished:
-    outcome: ItemOutcome
-
-
-BatchEvent = ItemStarted | ItemStep | ItemFinished
-Listener = Callable[[BatchEvent], None]
 
 
 @dataclass
@@ -335,22 +284,6 @@ class BatchRunner:
         folder = self.history.path.parent / "batch-claims"
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{digest}.lock"
-
-
-def outcome_text(outcome: ItemOutcome) -> str:
-    """What became of an item, in the words every front end shows (a failure: its error's)."""
-    ids = f"job {outcome.job_uid} (submission #{outcome.submission_id})"
-    if outcome.status is ItemStatus.SENT:
-        return ids
-    if outcome.status is ItemStatus.RESUMED:
-        if outcome.already_started:
-            return f"{ids}; Runway had already started it, so it was not started again."
-        return f"{ids}; sent as a new job." if outcome.new_job else f"{ids}; finished."
-    if outcome.status is ItemStatus.ALREADY_SENT and outcome.state is not None:
-        return f"{outcome.reason} {WORDING[outcome.state].label}."
-    if outcome.error is not None:
-        return outcome.error.message
-    return outcome.reason
 
 
 def _target_key(values: FormValues, md5s: Sequence[str]) -> tuple[str, ...]:
