@@ -107,6 +107,21 @@ def sent_md5s(
     return [(i, tuple(sorted(grouped[i]))) for i in sorted(grouped, reverse=True)]
 
 
+def sent_file_md5s(path: Path) -> dict[tuple[str, int, int], str]:
+    """The MD5 of every file of a submission whose start was asked, by (path, size, mtime_ns)
+    as it was checked then (HistoryStore.sent_file_md5s)."""
+    db = open_read_only(path)
+    try:
+        rows = db.execute(
+            "SELECT f.path, f.size, f.mtime_ns, f.md5 FROM submission_files f JOIN submissions s"
+            " ON f.submission_id = s.id WHERE f.md5 != '' AND s.job_uid IS NOT NULL"
+            " AND (s.started_at IS NOT NULL OR s.start_requested_at IS NOT NULL)"
+        ).fetchall()
+    finally:
+        db.close()
+    return {(str(p), int(size), int(mtime)): str(md5) for p, size, mtime, md5 in rows}
+
+
 def grouped_values(
     db: sqlite3.Connection, sql: str, args: tuple[Any, ...]
 ) -> dict[Any, list[tuple[Any, ...]]]:

@@ -296,6 +296,12 @@ class HistoryStore:
         connection of its own (as all_submissions), never the lock the Qt thread writes with."""
         return readers.sent_md5s(self.path, partner, tenant, school_year, bundle)
 
+    def sent_file_md5s(self) -> dict[tuple[str, int, int], str]:
+        """The MD5 of each file Runway was asked to start, by (path, size, mtime_ns) as it was
+        checked then: what a re-run compares a file's stat with before reading it again. For
+        a worker thread (a read-only connection of its own)."""
+        return readers.sent_file_md5s(self.path)
+
     def _load(self, where: str, args: tuple[Any, ...]) -> list[SubmissionRecord]:
         with self._lock:
             rows = self._db.execute(f"{readers.SUBMISSIONS_SQL} {where}", args).fetchall()

@@ -55,6 +55,7 @@ from runway_desktop.core.batch.queue_control import (
     NOT_SENT_TEXT,
     QueueControl,
 )
+from runway_desktop.core.batch.sent_before import SentFiles, recorded_md5
 from runway_desktop.core.history_actions import already_sent, already_sent_text
 from runway_desktop.core.submission_state import SubmissionState, derive_state
 from runway_desktop.core.submit.events import (
@@ -112,10 +113,14 @@ class BatchRunner:
     # them once (the second waits, then finds them sent), instead of reading as "busy".
     _here: dict[tuple[str, ...], asyncio.Lock] = field(default_factory=dict, init=False)
     _upload_slots: asyncio.Semaphore | None = field(default=None, init=False)
+    # The files History vouches for (sent_before.recorded_md5): read once per run.
+    _sent_files: SentFiles = field(default_factory=dict, init=False)
 
     async def run(self, plan: BatchPlan, partner: str) -> list[ItemOutcome]:
         """Every item's outcome, in the plan's order; ``partner`` is the one to send for."""
         self._open = await asyncio.to_thread(self._resumable_index)
+        if not self.resend:
+            self._sent_files = await asyncio.to_thread(self.history.sent_file_md5s)
         limit = asyncio.Semaphore(max(1, self.jobs))
         self._upload_slots = asyncio.Semaphore(max(1, self.max_uploads))
 
@@ -185,6 +190,10 @@ class BatchRunner:
         )
         if problems:
             return failed(problems)
+        # Files History vouches for, already started: skipped without reading them again.
+        earlier, state = await asyncio.to_thread(self._decide_unread, values)
+        if earlier is not None and state is not None:
+            return _already_sent(number, item, values, earlier, state)
         reports = await _check(bundle, values.files)
         md5s = tuple(sorted(r.md5 for r in reports.values()))
         async with self._here.setdefault(_target_key(values, md5s), asyncio.Lock()):
@@ -209,17 +218,8 @@ class BatchRunner:
         earlier, state = await asyncio.to_thread(self._decide, values, md5s)
         if earlier is not None and state in _STARTED:
             if not self.resend:
-                assert values.bundle is not None
-                reason = already_sent_text(earlier, values.bundle.display_name)
-                return ItemOutcome(
-                    number,
-                    item,
-                    ItemStatus.ALREADY_SENT,
-                    submission_id=earlier.id,
-                    job_uid=earlier.job_uid,
-                    reason=reason,
-                    state=state,
-                )
+                assert state is not None
+                return _already_sent(number, item, values, earlier, state)
             earlier = None  # sent again as a new submission, as asked
         if earlier is not None and earlier.api_base_url != self.profile.api_base_url:
             # A lost start on another server: only that server's output sets can settle it.
@@ -244,6 +244,18 @@ class BatchRunner:
         return _outcome(number, item, await pipeline.submit(request), ItemStatus.SENT)
 
     # -- what was sent before (blocking: worker threads) ------------------------------------
+    def _decide_unread(
+        self, values: FormValues
+    ) -> tuple[SubmissionRecord | None, SubmissionState | None]:
+        """The started submission of these files, if History vouches for every one of them
+        (none is read); else (None, None), and the files are checked and decided as ever."""
+        known = [recorded_md5(path, self._sent_files) for path in values.files.values()]
+        md5s = [md5 for md5 in known if md5 is not None]
+        if not md5s or len(md5s) < len(known):
+            return None, None
+        earlier, state = self._decide(values, tuple(sorted(md5s)))
+        return (earlier, state) if state in _STARTED else (None, None)
+
     def _decide(
         self, values: FormValues, md5s: tuple[str, ...]
     ) -> tuple[SubmissionRecord | None, SubmissionState | None]:
@@ -284,6 +296,25 @@ class BatchRunner:
         folder = self.history.path.parent / "batch-claims"
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{digest}.lock"
+
+
+def _already_sent(
+    number: int,
+    item: PlanItem,
+    values: FormValues,
+    earlier: SubmissionRecord,
+    state: SubmissionState,
+) -> ItemOutcome:
+    assert values.bundle is not None
+    return ItemOutcome(
+        number,
+        item,
+        ItemStatus.ALREADY_SENT,
+        submission_id=earlier.id,
+        job_uid=earlier.job_uid,
+        reason=already_sent_text(earlier, values.bundle.display_name),
+        state=state,
+    )
 
 
 def _target_key(values: FormValues, md5s: Sequence[str]) -> tuple[str, ...]:

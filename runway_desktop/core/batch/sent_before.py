@@ -3,12 +3,18 @@
 The batch window shows this per submission while the clerk reviews the plan; the run itself
 decides again when it sends (``run.py``), so this is a notice, never a gate. Qt-free and
 blocking: call it from a worker thread. Hashing can be stopped between two reads.
+
+A file is read only when History cannot vouch for it: one that Runway was asked to start,
+at the same path, with the same size and modification time to the nanosecond, is taken to
+hold the bytes it held then (``recorded_md5``), as backup and sync tools judge a file
+unchanged. That is what lets a term's folder be planned and run again without reading every
+export once more; sending again on purpose (``resend``) reads every file.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +25,9 @@ from runway_desktop.core.submit.form_values import FormValues
 from runway_desktop.history.store import HistoryStore
 
 CHUNK = 1 << 20  # hashlib releases the GIL for buffers this size
+
+# HistoryStore.sent_file_md5s: the MD5 of each file sent, by (path, size, mtime_ns).
+SentFiles = Mapping[tuple[str, int, int], str]
 
 
 class HashingStopped(Exception):
@@ -44,18 +53,31 @@ def file_md5(path: Path, stop: Callable[[], bool] = never) -> str:
     return digest.hexdigest()
 
 
+def recorded_md5(path: Path, sent: SentFiles) -> str | None:
+    """The MD5 History recorded when ``path`` was sent and Runway was asked to start it, if
+    the file has the same size and modification time now; None: it must be read to know."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return sent.get((str(path), info.st_size, info.st_mtime_ns))
+
+
 def item_md5s(
     item: PlanItem,
     known: MutableMapping[Path, str] | None = None,
     stop: Callable[[], bool] = never,
+    sent: SentFiles | None = None,
 ) -> list[str]:
     """The MD5 of each of the item's files; ``known`` keeps them by path (a file the clerk
-    moves to another slot or submission is not read again)."""
+    moves to another slot or submission is not read again); ``sent``: what History vouches
+    for (``recorded_md5``), not read at all."""
     known = {} if known is None else known
     md5s = []
     for path in item.files.values():
         if path not in known:
-            known[path] = file_md5(path, stop)
+            recorded = recorded_md5(path, sent) if sent else None
+            known[path] = recorded or file_md5(path, stop)
         md5s.append(known[path])
     return md5s
 

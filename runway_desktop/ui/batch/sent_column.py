@@ -4,7 +4,8 @@ same target, and when? In the core's words (core/batch/sent_before.py), or "not 
 The files are hashed in a worker thread, one submission after another (the machine's CPUs are
 the clerk's too); each file once per plan, so a row edited later is only looked up again. The
 look is cancelled when a new folder is planned, the batch is sent, or the window closes, and
-the hashing stops at its next read.
+the hashing stops at its next read. A file History vouches for (sent and started before, same
+size and modification time) is not read at all (``recorded_md5``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from runway_desktop.core.batch.plan import PlanItem
-from runway_desktop.core.batch.sent_before import item_md5s, sent_before
+from runway_desktop.core.batch.sent_before import SentFiles, item_md5s, sent_before
 from runway_desktop.core.session import Session
 from runway_desktop.ui.batch.plan_tree import PlanTree
 
@@ -31,6 +32,7 @@ class SentColumn(QObject):
         super().__init__(tree)
         self.tree, self.services, self.partner = tree, services, partner
         self._md5s: dict[Path, str] = {}  # by path, for this plan: read in the worker only
+        self._sent: SentFiles | None = None  # History's sent files: read in the worker, once
         self._pending: list[int] = []
         self._current: int | None = None  # the row being looked at
         self._task: asyncio.Future[None] | None = None
@@ -46,7 +48,7 @@ class SentColumn(QObject):
         """Look at these rows afresh (a new plan: its files are hashed again)."""
         self.cancel()
         if new_plan:
-            self._md5s = {}
+            self._md5s, self._sent = {}, None
         for index in rows:
             self.recheck(index)
 
@@ -86,5 +88,7 @@ class SentColumn(QObject):
 
     def _answer(self, item: PlanItem, known: dict[Path, str], stop: threading.Event) -> str | None:
         """In the worker thread."""
-        md5s = item_md5s(item, known, stop.is_set)
+        if self._sent is None:
+            self._sent = self.services.history.sent_file_md5s()
+        md5s = item_md5s(item, known, stop.is_set, self._sent)
         return sent_before(self.services.history, self.services.registry, self.partner, item, md5s)

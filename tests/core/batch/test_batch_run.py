@@ -4,7 +4,9 @@ interrupted item resumed, a lost start never repeated, one item's failure no one
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
+from typing import Any
 
 import core_helpers
 import pytest
@@ -12,6 +14,8 @@ from batch_helpers import FASTBRIDGE_MATH, SAT, STAR, copy_sample
 from core_helpers import Core
 
 from runway_desktop.api.errors import ErrorCode
+from runway_desktop.bundles.preflight import preflight_file
+from runway_desktop.core.batch import run as run_module
 from runway_desktop.core.batch.plan import BatchPlan, PlanItem
 from runway_desktop.core.batch.run import (
     BatchEvent,
@@ -109,6 +113,35 @@ async def test_each_item_is_sent_once_and_a_second_run_sends_nothing(core: Core)
     # Asked for, the same files are sent again: a new job each.
     third = await run(core, items[1], resend=True)
     assert statuses(third) == [ItemStatus.SENT] and third[0].job_uid not in runs
+
+
+async def test_a_second_run_reads_only_the_files_history_cannot_vouch_for(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files sent and started before, unchanged (same size and modification time), are not
+    read again to be skipped; one touched since is read (and, the same bytes, still skipped)."""
+    items = (star_item(core.tmp), math_item(core.tmp))
+    assert statuses(await run(core, *items)) == [ItemStatus.SENT] * 2
+    read: list[Path] = []
+    checked = preflight_file  # the run's own import of it is the one replaced
+
+    async def counting(path: Path, *args: Any, **kwargs: Any) -> Any:
+        read.append(path)
+        return await checked(path, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "preflight_file", counting)  # as the run calls it
+    assert statuses(await run(core, *items)) == [ItemStatus.ALREADY_SENT] * 2
+    assert read == []
+
+    math = items[1].files["INPUT_FILE"]
+    info = math.stat()
+    os.utime(math, ns=(info.st_atime_ns, info.st_mtime_ns + 1000))  # touched: maybe changed
+    again = await run(core, *items)
+    assert statuses(again) == [ItemStatus.ALREADY_SENT] * 2 and read == [math]
+    # Sending again on purpose reads every file.
+    read.clear()
+    assert statuses(await run(core, items[1], resend=True)) == [ItemStatus.SENT]
+    assert read == [math]
 
 
 async def test_one_items_failure_stops_no_other(core: Core) -> None:
