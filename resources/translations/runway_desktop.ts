@@ -97,13 +97,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+139"/>
+        <location line="+145"/>
         <location line="+32"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-169"/>
+        <location line="-175"/>
         <source>Hold the rest of the queue; the ones under way finish.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -123,7 +123,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+14"/>
         <source>Planning {0}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -173,12 +173,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-104"/>
+        <location line="-110"/>
         <source>C&amp;lose</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+110"/>
         <source>&amp;Send {0} submissions</source>
         <translation type="unfinished"></translation>
     </message>
@@ -263,12 +263,7 @@
 <context>
     <name>ConnectionDialog</name>
     <message>
-        <location filename="../../runway_desktop/ui/settings/connection_dialog.py" line="+56"/>
-        <source>Test connection</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location filename="../../runway_desktop/ui/settings/connection_dialog.py" line="+57"/>
         <source>Testing…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -293,12 +288,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Advanced settings</source>
+        <location line="-50"/>
+        <source>&amp;Test connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+70"/>
+        <source>Ad&amp;vanced settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>&amp;Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>Token request style</source>
         <translation type="unfinished"></translation>
     </message>
@@ -333,22 +338,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Token request style:</source>
+        <location line="+5"/>
+        <source>Token request st&amp;yle:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Audience:</source>
+        <source>Au&amp;dience:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Scopes to request:</source>
+        <location line="+3"/>
+        <source>Sco&amp;pes to request:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+43"/>
         <source>Default: {audience}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -376,44 +381,44 @@
 <context>
     <name>ConnectionFields</name>
     <message>
-        <location filename="../../runway_desktop/ui/settings/connection_fields.py" line="+42"/>
-        <location line="+123"/>
-        <source>Show</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-121"/>
+        <location filename="../../runway_desktop/ui/settings/connection_fields.py" line="+44"/>
         <location line="+64"/>
         <source>Show or hide the client secret</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-45"/>
-        <source>Connection name:</source>
+        <location line="-66"/>
+        <location line="+123"/>
+        <source>S&amp;how</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-101"/>
+        <source>Connection &amp;name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Runway API URL:</source>
+        <source>Runway &amp;API URL:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Token URL:</source>
+        <location line="+2"/>
+        <source>T&amp;oken URL:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Client ID:</source>
+        <location line="+2"/>
+        <source>&amp;Client ID:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Client secret:</source>
+        <location line="+9"/>
+        <source>Client s&amp;ecret:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Connection name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -469,7 +474,7 @@
     </message>
     <message>
         <location line="+38"/>
-        <source>Hide</source>
+        <source>H&amp;ide</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -640,7 +645,7 @@
 <context>
     <name>FileSlotList</name>
     <message>
-        <location filename="../../runway_desktop/ui/submit/file_slot_list.py" line="+80"/>
+        <location filename="../../runway_desktop/ui/submit/file_slot_list.py" line="+82"/>
         <source>You can drop several files at once; each goes to the slot its columns fit.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -650,7 +655,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location line="+103"/>
         <source>{file} is a “{slot}” file, so it was put in that slot.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -943,7 +948,7 @@ Every submission you send on the Submit screen appears here, with what became of
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../runway_desktop/ui/main_window.py" line="+50"/>
+        <location filename="../../runway_desktop/ui/main_window.py" line="+51"/>
         <source>Submit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -973,12 +978,12 @@ Every submission you send on the Submit screen appears here, with what became of
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Practice mode: you are connected to a local practice server on this computer. Nothing is sent to Runway, and the practice files offered in each slot are real, anonymized vendor files.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+239"/>
+        <location line="+244"/>
         <source>Practice server: no secret is stored.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1664,7 +1669,7 @@ Submission (job) {job}</source>
 <context>
     <name>SentColumn</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/sent_column.py" line="+40"/>
+        <location filename="../../runway_desktop/ui/batch/sent_column.py" line="+42"/>
         <source>checking…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2019,7 +2024,7 @@ Untick to leave this file out.</source>
 <context>
     <name>SubmitForm</name>
     <message>
-        <location filename="../../runway_desktop/ui/submit/form.py" line="+70"/>
+        <location filename="../../runway_desktop/ui/submit/form.py" line="+72"/>
         <source>The district&apos;s tenant code, e.g. district-a</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2059,12 +2064,12 @@ Untick to leave this file out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+235"/>
+        <location line="+237"/>
         <source>Switching takes the files chosen for {assessment} off the form.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>{assessment} cannot be chosen here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2072,7 +2077,7 @@ Untick to leave this file out.</source>
 <context>
     <name>SubmitPage</name>
     <message>
-        <location filename="../../runway_desktop/ui/submit/page.py" line="+81"/>
+        <location filename="../../runway_desktop/ui/submit/page.py" line="+82"/>
         <source>&amp;Submit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2102,7 +2107,7 @@ Untick to leave this file out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+71"/>
         <source>Set up the connection to Runway first (Settings).</source>
         <translation type="unfinished"></translation>
     </message>

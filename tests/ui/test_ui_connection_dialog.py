@@ -108,7 +108,7 @@ def test_show_hide_toggle_reveals_the_secret(qtbot: QtBot, services: Session) ->
     dialog = make_dialog(qtbot, services)
     dialog.show_secret_button.click()
     assert dialog.secret_edit.echoMode() == QLineEdit.EchoMode.Normal
-    assert dialog.show_secret_button.text() == "Hide"
+    assert dialog.show_secret_button.text() == "H&ide"
     dialog.show_secret_button.click()
     assert dialog.secret_edit.echoMode() == QLineEdit.EchoMode.Password
 

@@ -8,13 +8,16 @@ second "Clear filters" shown under an empty list (the bar's button above has the
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from ui_app_helpers import WAIT_MS, AppUnderTest, app_fixture  # noqa: F401  (the fixture "app")
 
 from runway_desktop.ui.history.linked_sets import LinkedSets
 from runway_desktop.ui.main_window import MainWindow
+from runway_desktop.ui.settings.connection_dialog import ConnectionDialog
 from runway_desktop.ui.submit.upload_slot import UploadSlot
 
 REPEATED = (UploadSlot, LinkedSets)
@@ -32,6 +35,16 @@ def _repeated(widget: QWidget) -> bool:
     return False
 
 
+def _closes_with_escape(widget: QWidget) -> bool:
+    """A dialog's Cancel: Esc is its key."""
+    box = widget.parentWidget()
+    return (
+        isinstance(box, QDialogButtonBox)
+        and isinstance(widget, QAbstractButton)
+        and box.buttonRole(widget) == QDialogButtonBox.ButtonRole.RejectRole
+    )
+
+
 def letters(root: QWidget, visible_in: QWidget) -> tuple[dict[str, str], list[str]]:
     """The Alt letters of what is visible in ``visible_in`` under ``root``, and the texts of
     buttons that have none."""
@@ -47,6 +60,8 @@ def letters(root: QWidget, visible_in: QWidget) -> tuple[dict[str, str], list[st
         text = widget.text()
         if not text.strip() or text in ("…", "?"):
             continue  # an icon or a one-character button; its accessible name names it
+        if _closes_with_escape(widget):
+            continue
         letter = QKeySequence.mnemonic(text).toString()
         if not letter:
             if isinstance(widget, QAbstractButton):
@@ -93,3 +108,27 @@ def test_the_progress_panel_and_the_history_detail_give_each_button_a_letter(
         assert "" not in found, found[""]
         shared = {letter: texts for letter, texts in found.items() if len(texts) > 1}
         assert not shared, shared
+
+
+def test_the_connection_dialog_gives_each_field_and_button_a_letter(
+    app: AppUnderTest, qtbot: QtBot
+) -> None:
+    dialog = ConnectionDialog(app.services, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.advanced_button.setChecked(True)  # its fields shown too
+    QApplication.processEvents()
+    taken, missing = letters(dialog, dialog)
+    assert not missing, missing
+    for letter in ("Alt+N", "Alt+A", "Alt+O", "Alt+C", "Alt+E", "Alt+T", "Alt+V"):
+        assert letter in taken, letter
+    # A label's letter lands in its field, not in the box around it (and its notes).
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=WAIT_MS)
+    for key, field in ((Qt.Key.Key_E, dialog.secret_edit), (Qt.Key.Key_O, dialog.token_url_edit)):
+        dialog.name_edit.setFocus()
+        qtbot.waitUntil(dialog.name_edit.hasFocus, timeout=WAIT_MS)
+        # Where a key goes: to the widget with the focus, as the keyboard delivers it.
+        QTest.keyClick(dialog.name_edit, key, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(field.hasFocus, timeout=WAIT_MS)

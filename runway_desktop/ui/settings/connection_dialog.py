@@ -47,13 +47,13 @@ from runway_desktop.ui.settings.address_warning import (
     is_unencrypted,
 )
 from runway_desktop.ui.settings.connection_fields import ConnectionFields
-from runway_desktop.ui.settings.form_parts import STYLE, hint, stacked
+from runway_desktop.ui.settings.form_parts import STYLE, add_row, hint, stacked
 from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import announce, name_parts
 
 DEFAULT_PROFILE_NAME = "Runway"  # the product's name: not translated
 # Translated where shown (``translated``, context "ConnectionDialog").
-TEST_BUTTON_TEXT = QT_TRANSLATE_NOOP("ConnectionDialog", "Test connection")
+TEST_BUTTON_TEXT = QT_TRANSLATE_NOOP("ConnectionDialog", "&Test connection")
 TESTING_TEXT = QT_TRANSLATE_NOOP("ConnectionDialog", "Testing…")
 TOKEN_STYLE_CHOICES: tuple[tuple[str, TokenStyle], ...] = (
     (QT_TRANSLATE_NOOP("ConnectionDialog", "Form (Keycloak)"), "form"),
@@ -123,7 +123,7 @@ class ConnectionDialog(QDialog):
         self.token_url_warning = self.fields.token_url_warning
 
         self.advanced_button = QToolButton()
-        self.advanced_button.setText(self.tr("Advanced settings"))
+        self.advanced_button.setText(self.tr("Ad&vanced settings"))
         self.advanced_button.setCheckable(True)
         self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
         self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -144,6 +144,7 @@ class ConnectionDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(self.tr("&Save"))  # the platform's own may have no Alt letter
         self._save_text = self.save_button.text()
         # Test sits apart on the left, so it is not mistaken for one of the closing buttons.
         button_row = QHBoxLayout()
@@ -190,9 +191,15 @@ class ConnectionDialog(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self.tr("Token request style:"), stacked(self.token_style_combo, style_hint))
-        form.addRow(self.tr("Audience:"), self.audience_edit)
-        form.addRow(self.tr("Scopes to request:"), stacked(self.scopes_edit, scopes_hint))
+        style_box = stacked(self.token_style_combo, style_hint)
+        add_row(form, self.tr("Token request st&yle:"), style_box, self.token_style_combo)
+        form.addRow(self.tr("Au&dience:"), self.audience_edit)
+        add_row(
+            form,
+            self.tr("Sco&pes to request:"),
+            stacked(self.scopes_edit, scopes_hint),
+            self.scopes_edit,
+        )
         box = QWidget()
         box.setLayout(form)
         form.setContentsMargins(16, 0, 0, 0)  # indented under its toggle

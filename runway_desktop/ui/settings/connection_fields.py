@@ -14,7 +14,7 @@ from runway_desktop.core.connection_check import FieldName, FormValues, field_pr
 from runway_desktop.settings import Profile, SecretStore
 from runway_desktop.settings.preferences import PreferencesStore
 from runway_desktop.ui.settings.address_warning import AddressWarning
-from runway_desktop.ui.settings.form_parts import hint, name_fields, stacked
+from runway_desktop.ui.settings.form_parts import add_row, hint, name_fields, stacked
 from runway_desktop.ui.settings.secret_keeping import SessionOnlyOffer
 from runway_desktop.ui.widgets.field_error import FieldError
 
@@ -39,7 +39,7 @@ class ConnectionFields(QWidget):
         self.secret_edit = QLineEdit()
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.show_secret_button = QToolButton()
-        self.show_secret_button.setText(self.tr("Show"))
+        self.show_secret_button.setText(self.tr("S&how"))
         self.show_secret_button.setCheckable(True)
         self.show_secret_button.setToolTip(self.tr("Show or hide the client secret"))
         self.secret_note = hint(secrets.status_message)
@@ -60,25 +60,25 @@ class ConnectionFields(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)  # laid out as if the dialog held the rows itself
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self.tr("Connection name:"), self._with_error("name", self.name_edit))
-        form.addRow(
-            self.tr("Runway API URL:"),
-            self._with_error("api_url", self.api_url_edit, self.api_url_warning),
-        )
-        form.addRow(
-            self.tr("Token URL:"),
-            self._with_error("token_url", self.token_url_edit, self.token_url_warning),
-        )
-        form.addRow(self.tr("Client ID:"), self._with_error("client_id", self.client_id_edit))
+        name_box = self._with_error("name", self.name_edit)
+        add_row(form, self.tr("Connection &name:"), name_box, self.name_edit)
+        api_box = self._with_error("api_url", self.api_url_edit, self.api_url_warning)
+        add_row(form, self.tr("Runway &API URL:"), api_box, self.api_url_edit)
+        token_box = self._with_error("token_url", self.token_url_edit, self.token_url_warning)
+        add_row(form, self.tr("T&oken URL:"), token_box, self.token_url_edit)
+        client_box = self._with_error("client_id", self.client_id_edit)
+        add_row(form, self.tr("&Client ID:"), client_box, self.client_id_edit)
         secret_row = QHBoxLayout()
         secret_row.setContentsMargins(0, 0, 0, 0)
         secret_row.addWidget(self.secret_edit, 1)
         secret_row.addWidget(self.show_secret_button)
         secret_box = QWidget()
         secret_box.setLayout(secret_row)
-        form.addRow(
-            self.tr("Client secret:"),
+        add_row(
+            form,
+            self.tr("Client s&ecret:"),
             self._with_error("secret", secret_box, self.secret_note, self.session_offer),
+            self.secret_edit,
         )
 
         self.show_secret_button.toggled.connect(self.on_show_secret_toggled)
@@ -162,7 +162,7 @@ class ConnectionFields(QWidget):
     def on_show_secret_toggled(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self.secret_edit.setEchoMode(mode)
-        self.show_secret_button.setText(self.tr("Hide") if shown else self.tr("Show"))
+        self.show_secret_button.setText(self.tr("H&ide") if shown else self.tr("S&how"))
 
     def on_address_changed(self, _text: str) -> None:
         self.api_url_warning.follow(self.api_url_edit.text())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 STYLE = """
 QLabel#FieldError { color: #b00020; }
@@ -33,6 +33,15 @@ def stacked(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         column.addWidget(widget)
     return box
+
+
+def add_row(form: QFormLayout, text: str, box: QWidget, field: QWidget) -> None:
+    """A row whose label's Alt letter goes to ``field`` inside ``box`` (QFormLayout makes the
+    box the buddy, and a label's letter never reaches a box that takes no focus)."""
+    form.addRow(text, box)
+    label = form.labelForField(box)
+    if isinstance(label, QLabel):
+        label.setBuddy(field)
 
 
 def hint(text: str) -> QLabel:

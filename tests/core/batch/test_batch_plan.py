@@ -184,9 +184,7 @@ def test_without_known_districts_any_subfolder_is_read_as_the_district(
     assert sorted(i.tenant for i in plan.items) == ["district-b", "district-b"]
 
 
-def test_a_drop_is_planned_in_the_folder_that_holds_it(
-    tmp_path: Path, registry: Registry
-) -> None:
+def test_a_drop_is_planned_in_the_folder_that_holds_it(tmp_path: Path, registry: Registry) -> None:
     """What a clerk drops on Submit: one folder is planned whole; district folders dropped
     together keep their districts; loose files are only those files."""
     root = district_folder(tmp_path / "drop")
