@@ -6,10 +6,10 @@ httpx switches to chunked transfer encoding, which S3 refuses with 501 (STACK-NO
 No ``x-amz-checksum-*`` headers: the URL already carries a checksum parameter, and adding our
 own makes S3 compare two different checksums.
 
-The bytes are hashed (MD5) as they are read to be sent — the next piece is read and hashed in
-a worker thread while the current one goes out — and S3's ETag is compared with that MD5, so
-the check covers exactly the bytes that left this computer. An upload has no overall deadline
-but must keep moving (the stall check of :mod:`runway_desktop.api.bounds`).
+The bytes are hashed (MD5) as they are read to be sent — the upload's own reader thread reads
+and hashes a few MiB ahead while httpx sends (:mod:`.upload_body`) — and S3's ETag is compared
+with that MD5, so the check covers exactly the bytes that left this computer. An upload has no
+overall deadline but must keep moving (the stall check of :mod:`runway_desktop.api.bounds`).
 
 Downloads live in :mod:`runway_desktop.api.download`; both are importable from here.
 """
@@ -17,15 +17,13 @@ Downloads live in :mod:`runway_desktop.api.download`; both are importable from h
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
-import os
 import re
 import time
-from collections.abc import AsyncGenerator, Awaitable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TypeVar
 
 import httpx
 
@@ -34,9 +32,7 @@ from runway_desktop.api.bounds import read_capped, stall_watch
 from runway_desktop.api.download import DownloadResult, UrlProvider, download_file
 from runway_desktop.api.errors import (
     IntegrityMismatch,
-    TransferCancelled,
     error_from_exception,
-    error_from_os_error,
     error_from_response,
     file_changed_error,
 )
@@ -50,6 +46,9 @@ from runway_desktop.api.retry import (
     call_with_retries,
     cancellable_sleep,
 )
+from runway_desktop.api.upload_body import check_unchanged as _check_unchanged
+from runway_desktop.api.upload_body import raise_if_cancelled as _raise_if_cancelled
+from runway_desktop.api.upload_body import read_file
 
 __all__ = [
     "CHUNK_SIZE",
@@ -125,7 +124,7 @@ async def upload_file(
         headers = {"Content-Length": str(expected_size), "Content-Type": "application/octet-stream"}
         async with stall_watch(host) as moved:
             meter.on_bytes = moved
-            body = _read_file(
+            body = read_file(
                 path, expected_size, expected_mtime_ns, digest, meter, cancel, chunk_size
             )
             request = http.build_request(
@@ -199,87 +198,6 @@ async def _unless_cancelled(work: Awaitable[T], cancel: asyncio.Event | None) ->
         await asyncio.gather(task, return_exceptions=True)
         _raise_if_cancelled(cancel)
     return task.result()
-
-
-def _raise_if_cancelled(cancel: asyncio.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise TransferCancelled("The transfer was cancelled.", next_step="Start it again later.")
-
-
-def _check_unchanged(
-    path: Path, size: int, mtime_ns: int, stat: os.stat_result | None = None
-) -> None:
-    try:
-        current = stat or path.stat()
-    except OSError as exc:
-        raise error_from_os_error(exc, path=path, writing=False) from None
-    if current.st_size != size or current.st_mtime_ns != mtime_ns:
-        raise file_changed_error(
-            path,
-            detail=f"expected {size} bytes / mtime {mtime_ns}, "
-            f"found {current.st_size} bytes / mtime {current.st_mtime_ns}",
-        )
-
-
-def _read_chunk(handle: BinaryIO, digest: hashlib._Hash | None, size: int) -> bytes:
-    data = handle.read(size)
-    if digest is not None:
-        digest.update(data)  # hashlib releases the GIL for large buffers
-    return data
-
-
-async def _read_file(
-    path: Path,
-    size: int,
-    mtime_ns: int,
-    digest: hashlib._Hash | None,
-    meter: ProgressMeter,
-    cancel: asyncio.Event | None,
-    chunk_size: int,
-) -> AsyncGenerator[bytes, None]:
-    """The request body: exactly ``size`` bytes, hashed as they go out.
-
-    Reads (and the hashing, which releases the GIL) run in a worker thread, one piece ahead:
-    the next piece is read while httpx sends this one, so MD5 overlaps the socket writes and
-    a slow network drive cannot freeze the window. At most two pieces are in memory; one read
-    is in flight at a time, so reads and hash updates stay in order. Each piece is checked
-    against the file's size and mtime: an editor still saving the file (or a sync client
-    replacing it) must fail the upload, not send a torn copy.
-    """
-    sent = 0
-    try:
-        handle = await asyncio.to_thread(path.open, "rb")
-    except OSError as exc:
-        raise error_from_os_error(exc, path=path, writing=False) from None
-    pending: asyncio.Future[bytes] | None = None
-
-    def read_ahead(offset: int) -> asyncio.Future[bytes] | None:
-        if offset >= size:
-            return None
-        want = min(chunk_size, size - offset)
-        return asyncio.ensure_future(asyncio.to_thread(_read_chunk, handle, digest, want))
-
-    try:
-        pending = read_ahead(0)
-        while pending is not None:
-            _raise_if_cancelled(cancel)
-            try:
-                data = await pending
-                pending = None
-                _check_unchanged(path, size, mtime_ns, os.fstat(handle.fileno()))
-            except OSError as exc:
-                raise error_from_os_error(exc, path=path, writing=False) from None
-            if not data:  # shorter than it was a moment ago
-                raise file_changed_error(path, detail=f"file ended after {sent} bytes")
-            sent += len(data)
-            pending = read_ahead(sent)
-            meter.advance(len(data))
-            yield data
-    finally:
-        if pending is not None:  # a read still running must finish before the close
-            with contextlib.suppress(BaseException):
-                await pending
-        await asyncio.to_thread(handle.close)
 
 
 def _compare_etag(response: httpx.Response, md5_hex: str) -> tuple[str | None, bool, str]:

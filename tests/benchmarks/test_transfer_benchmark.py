@@ -555,13 +555,14 @@ def test_upload_diagnosis(
     nginx: NginxSink, source_file: Path, bench_settings: BenchSettings
 ) -> None:
     """Where the upload's time goes: the shipped code against variants that drop the MD5,
-    read on the loop thread, or read ahead while sending (RUNWAY_BENCH_DIAGNOSE=1)."""
+    read on the loop thread, or read one piece ahead through ``asyncio.to_thread`` (the body
+    shipped before 2026-12-04) (RUNWAY_BENCH_DIAGNOSE=1)."""
     if not bench_settings.diagnose:
         pytest.skip("set RUNWAY_BENCH_DIAGNOSE=1 for the upload variants")
     size = bench_settings.size
     clients = [curl_upload(nginx, source_file, size)] + [
         ours_upload(nginx, source_file, size, bench_settings, variant=variant)
-        for variant in ("as-is", "no-md5", "sync-read", "readahead")
+        for variant in ("as-is", "no-md5", "sync-read", "one-ahead")
     ]
     samples = run_rounds(clients, bench_settings)
     title = _title(

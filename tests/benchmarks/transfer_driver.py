@@ -12,10 +12,11 @@ only (imports, client creation and one warm-up request are excluded), and writte
   ``peak_rss - rss_before`` is the transfer's own memory growth.
 
 ``--variant`` swaps one piece of ``runway_desktop.api.transfer`` *in this process only*, to
-find out where the time goes (``no-md5``, ``sync-read``, ``readahead``); ``as-is`` is the
-shipped code. ``--profile FILE`` writes a cProfile dump of the transfer. ``--expected-md5``
-passes the preflight's MD5 to ``upload_file`` as the submit pipeline always does (then it does
-not hash while sending); without it, ``upload_file`` hashes the bytes as it sends them.
+find out where the time goes (``no-md5``, ``sync-read``, ``one-ahead``: the body as shipped
+before 2026-12-04); ``as-is`` is the shipped code. ``--profile FILE`` writes a cProfile dump
+of the transfer. ``--expected-md5`` passes the preflight's MD5 to ``upload_file`` as the submit
+pipeline always does (it still hashes what it sends, and compares the two); without it,
+``upload_file`` only hashes the bytes as it sends them.
 
 Usage: python transfer_driver.py --op upload --url URL --path FILE --out result.json
 """
@@ -36,13 +37,13 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from runway_desktop.api import transfer
+from runway_desktop.api import transfer, upload_body
 from runway_desktop.api.download import download_file
 from runway_desktop.api.errors import file_changed_error
 from runway_desktop.api.http import make_http_client
 from runway_desktop.api.progress import ProgressMeter, TransferProgress
 
-VARIANTS = ("as-is", "no-md5", "sync-read", "readahead")
+VARIANTS = ("as-is", "no-md5", "sync-read", "one-ahead")
 LOOPS = ("asyncio", "qasync")
 
 
@@ -99,6 +100,13 @@ class _HashlibWithoutMd5:
         return _NoDigest()
 
 
+def _read_chunk(handle: Any, digest: Any, size: int) -> bytes:
+    data: bytes = handle.read(size)
+    if digest is not None:
+        digest.update(data)
+    return data
+
+
 async def _read_file_sync(
     path: Path,
     size: int,
@@ -108,13 +116,13 @@ async def _read_file_sync(
     cancel: asyncio.Event | None,
     chunk_size: int,
 ) -> AsyncGenerator[bytes, None]:
-    """``transfer._read_file`` with plain reads on the loop thread (no ``to_thread`` hop)."""
+    """``upload_body.read_file`` with plain reads on the loop thread (no thread at all)."""
     sent = 0
     with path.open("rb") as handle:
         while sent < size:
-            transfer._raise_if_cancelled(cancel)
-            data = transfer._read_chunk(handle, digest, min(chunk_size, size - sent))
-            transfer._check_unchanged(path, size, mtime_ns, os.fstat(handle.fileno()))
+            upload_body.raise_if_cancelled(cancel)
+            data = _read_chunk(handle, digest, min(chunk_size, size - sent))
+            upload_body.check_unchanged(path, size, mtime_ns, os.fstat(handle.fileno()))
             if not data:
                 raise file_changed_error(path, detail=f"file ended after {sent} bytes")
             sent += len(data)
@@ -122,7 +130,7 @@ async def _read_file_sync(
             yield data
 
 
-async def _read_file_readahead(
+async def _read_file_one_ahead(
     path: Path,
     size: int,
     mtime_ns: int,
@@ -131,9 +139,8 @@ async def _read_file_readahead(
     cancel: asyncio.Event | None,
     chunk_size: int,
 ) -> AsyncGenerator[bytes, None]:
-    """The proposed fix: read+hash the *next* piece in the worker thread while this one is
-    being sent, so MD5 (which releases the GIL) overlaps the socket writes. At most two
-    pieces are in memory. Reads stay ordered: one read is in flight at a time."""
+    """The body as shipped until 2026-12-04: one piece read+hashed ahead through
+    ``asyncio.to_thread`` (the loop's default executor), two hops per piece."""
     sent = 0
     handle = await asyncio.to_thread(path.open, "rb")
     pending: asyncio.Future[bytes] | None = None
@@ -143,16 +150,14 @@ async def _read_file_readahead(
             if offset >= size:
                 return None
             want = min(chunk_size, size - offset)
-            return asyncio.ensure_future(
-                asyncio.to_thread(transfer._read_chunk, handle, digest, want)
-            )
+            return asyncio.ensure_future(asyncio.to_thread(_read_chunk, handle, digest, want))
 
         pending = start(0)
         while pending is not None:
-            transfer._raise_if_cancelled(cancel)
+            upload_body.raise_if_cancelled(cancel)
             data = await pending
             pending = None
-            transfer._check_unchanged(path, size, mtime_ns, os.fstat(handle.fileno()))
+            upload_body.check_unchanged(path, size, mtime_ns, os.fstat(handle.fileno()))
             if not data:
                 raise file_changed_error(path, detail=f"file ended after {sent} bytes")
             sent += len(data)
@@ -170,9 +175,9 @@ def apply_variant(variant: str) -> None:
     if variant == "no-md5":
         vars(transfer)["hashlib"] = _HashlibWithoutMd5
     elif variant == "sync-read":
-        transfer._read_file = _read_file_sync
-    elif variant == "readahead":
-        transfer._read_file = _read_file_readahead
+        vars(transfer)["read_file"] = _read_file_sync
+    elif variant == "one-ahead":
+        vars(transfer)["read_file"] = _read_file_one_ahead
     elif variant != "as-is":
         raise SystemExit(f"unknown variant {variant!r}; one of {', '.join(VARIANTS)}")
 
@@ -323,6 +328,8 @@ def main(argv: list[str]) -> int:
         args.upload_md5 = (
             _md5_of_file(Path(args.path)) if args.expected_md5 == "auto" else args.expected_md5
         )
+    if args.variant == "no-md5":
+        args.upload_md5 = None  # nothing is hashed, so there is nothing to compare it with
     apply_variant(args.variant)
     out = _run_qasync(args) if args.loop == "qasync" else _run_asyncio(args)
     out.update(op=args.op, loop=args.loop, variant=args.variant)
