@@ -2,7 +2,8 @@
 that the client may submit for no partner. Hidden when there is nothing to say.
 
 Start-up writes its own notes here too (the practice server starting or failing, a damaged
-profiles file), as a plain label: ``kind`` ("info" or "error") picks the style sheet's colours.
+profiles file) through :meth:`ConnectionNote.show_note`: ``kind`` ("info" or "error") picks the
+style sheet's colours.
 """
 
 from __future__ import annotations
@@ -25,28 +26,33 @@ class ConnectionNote(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.hide()
 
-    def show_signing_in(self) -> None:
-        self.setText(self.tr("Signing in to Runway…"))
-        self.setProperty("kind", "info")
+    def show_note(self, text: str, *, error: bool) -> None:
+        """Show ``text`` in the info or the error colours.
+
+        Every note goes through here: the ``kind`` selector is read only when the label is
+        polished again, so a note set without ``restyle`` kept the colours of the one before
+        (a red "Signing in…" after a failed sign-in).
+        """
+        self.setText(text)
+        self.setProperty("kind", "error" if error else "info")
+        restyle(self)
         self.show()
+
+    def show_signing_in(self) -> None:
+        self.show_note(self.tr("Signing in to Runway…"), error=False)
 
     def show_sign_in_failed(self, error: RunwayError) -> None:
         """Replaces the "Signing in" note, which is showing by then."""
-        self.setText(
-            self.tr("Could not sign in: {message} {next_step}")
-            .format(message=error.message, next_step=error.next_step)
-            .strip()
+        text = self.tr("Could not sign in: {message} {next_step}")
+        self.show_note(
+            text.format(message=error.message, next_step=error.next_step).strip(), error=True
         )
-        self.setProperty("kind", "error")
-        restyle(self)
 
     def show_no_partners(self) -> None:
-        self.setText(
+        self.show_note(
             self.tr(
                 "This client may not submit for any partner. Ask your Runway administrator "
                 "to add a partner:<code> scope to it."
-            )
+            ),
+            error=True,
         )
-        self.setProperty("kind", "error")
-        restyle(self)
-        self.show()

@@ -28,7 +28,6 @@ from runway_desktop.core.practice_server import PracticeServerError
 from runway_desktop.core.session import MissingSecret, Session, connect
 from runway_desktop.settings import Profile, ProfilesFileError
 from runway_desktop.ui.main_window import MainWindow
-from runway_desktop.ui.widgets.restyle import restyle
 
 log = logging.getLogger(__name__)
 
@@ -79,20 +78,15 @@ class StartupController(QObject):
 
     async def _connect_practice(self, handshake: Awaitable[Mapping[str, Any]]) -> None:
         note = self.window.connection_note
-        note.setText(self.tr("Starting the practice server…"))
-        note.setProperty("kind", "info")
-        restyle(note)
-        note.show()
+        note.show_note(self.tr("Starting the practice server…"), error=False)
         try:
             printed = await handshake
         except PracticeServerError as error:
             log.warning("practice server: %s", error)
             self.window.set_connection(None)
             # A plain-text label; the error is the core's wording.
-            note.setText(self.tr("Practice mode is not available. {error}").format(error=error))
-            note.setProperty("kind", "error")
-            restyle(note)
-            note.show()
+            text = self.tr("Practice mode is not available. {error}")
+            note.show_note(text.format(error=error), error=True)
             return
         profile, secret = Profile.from_sandbox_json(printed, name="Sandbox")
         seed = printed.get("seed")
@@ -104,8 +98,7 @@ class StartupController(QObject):
         try:
             profiles = self.services.profiles.list()
         except ProfilesFileError as error:
-            self.window.connection_note.setText(str(error))
-            self.window.connection_note.show()
+            self.window.connection_note.show_note(str(error), error=True)
             return None
         if self.profile_name:
             return next((p for p in profiles if p.name == self.profile_name), None)
