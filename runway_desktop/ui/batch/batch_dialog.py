@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from runway_desktop.core.batch.plan import BatchPlan, WhereGiven, dropped_batch, plan_folder
+from runway_desktop.core.batch.row_targets import target_choices
 from runway_desktop.core.batch.run import (
     DEFAULT_JOBS,
     STATUS_WORDS,
@@ -199,7 +200,11 @@ class BatchDialog(QDialog):
                 folder, self._submissions(len(plan.items)), self._files(files), self.values.partner
             )
         )
-        self.plan_tree.set_plan(plan, self.services.registry, self.values.partner)
+        choices = target_choices(
+            plan.items, self.known_tenants,
+            tenant=self.values.tenant, school_year=self.values.school_year,
+        )  # fmt: skip
+        self.plan_tree.set_plan(plan, self.services.registry, self.values.partner, choices)
         self.unplaced.set_plan(plan)
         self.unplaced_title.setVisible(bool(plan.unplaced))
         self.progress.hide()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from runway_desktop.bundles.model import Registry
 from runway_desktop.bundles.validation import validate_submission
 from runway_desktop.core.batch.plan import TO_DO, BatchPlan, PlanItem
+from runway_desktop.core.batch.row_targets import TargetChoices
 from runway_desktop.ui.batch.row_editors import SubmissionRow
 from runway_desktop.ui.widgets.plain_text import plain_tooltip
 
@@ -97,7 +98,14 @@ class PlanTree(QTreeWidget):
         self._partner = ""
         self.itemChanged.connect(self._on_item_changed)
 
-    def set_plan(self, plan: BatchPlan, registry: Registry, partner: str) -> None:
+    def set_plan(
+        self,
+        plan: BatchPlan,
+        registry: Registry,
+        partner: str,
+        choices: TargetChoices | None = None,
+    ) -> None:
+        """``choices``: the districts and years each row's drop-downs offer (the core's)."""
         self.blockSignals(True)
         for sub in self._subs:
             sub.deleteLater()
@@ -105,7 +113,8 @@ class PlanTree(QTreeWidget):
         self._subs, self._ready = [], []
         self._registry, self._partner = registry, partner
         for number, item in enumerate(plan.items, 1):
-            self._subs.append(SubmissionRow(self, number, item, registry, self._on_edit))
+            row = SubmissionRow(self, number, item, registry, self._on_edit, choices)
+            self._subs.append(row)
             self._ready.append(False)
             self._refresh_check(number - 1, initial=True)
         self.expandAll()
@@ -223,6 +232,12 @@ class PlanTree(QTreeWidget):
 
     def assessment_editor(self, index: int) -> QComboBox:
         return self._subs[index].assessment
+
+    def district_editor(self, index: int) -> QComboBox:
+        return self._subs[index].district
+
+    def year_editor(self, index: int) -> QComboBox:
+        return self._subs[index].year
 
     def slot_editor(self, index: int, file: int) -> QComboBox:
         return self._subs[index].files[file].slot

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 from runway_desktop.base.formatting import school_year_label
 from runway_desktop.bundles.model import Bundle, Registry
 from runway_desktop.core.batch.plan import PlanItem
+from runway_desktop.core.batch.row_targets import TargetChoices, retargeted
 from runway_desktop.ui.widgets.plain_text import plain_tooltip
 
-ASSESSMENT, SLOT = 1, 2  # the columns the drop-downs sit in
+ASSESSMENT, SLOT, DISTRICT, YEAR = 1, 2, 3, 4  # the columns the drop-downs sit in
 NAME_CHARS = 18  # an assessment drop-down shows this much of a long name (its list shows all)
 
 
@@ -50,13 +51,14 @@ class SubmissionRow(QObject):
         item: PlanItem,
         registry: Registry,
         on_change: Callable[[SubmissionRow], None],
+        choices: TargetChoices | None = None,
     ) -> None:
         super().__init__(tree)
         self.tree, self.number, self.original, self.registry = tree, number, item, registry
         self.on_change = on_change
         self.bundle_path = item.bundle
         texts = [self.tr("Submission {0}").format(number), "", ""]
-        self.row = QTreeWidgetItem(tree, [*texts, item.tenant, school_year_label(item.school_year)])
+        self.row = QTreeWidgetItem(tree, texts)
         self.row.setFlags(self.row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         self.row.setCheckState(0, Qt.CheckState.Unchecked)
         self.row.setToolTip(0, self.tr("Tick to send this submission; untick to leave it out."))
@@ -73,6 +75,19 @@ class SubmissionRow(QObject):
         self.assessment.view().setMinimumWidth(self.assessment.view().sizeHintForColumn(0) + 24)
         self._place(self.row, ASSESSMENT, self.assessment)
         self.assessment.currentIndexChanged.connect(lambda _i: self._on_assessment())
+        choices = choices or TargetChoices((item.tenant,), (item.school_year,))
+        self.district = self._combo(self.tr("District for submission {0}").format(number))
+        for code in dict.fromkeys((*choices.districts, item.tenant)):
+            self.district.addItem(code, code)
+        self.district.setCurrentIndex(self.district.findData(item.tenant))
+        self._place(self.row, DISTRICT, self.district)
+        self.district.currentIndexChanged.connect(lambda _i: self.on_change(self))
+        self.year = self._combo(self.tr("School year for submission {0}").format(number))
+        for end_year in dict.fromkeys((*choices.years, item.school_year)):
+            self.year.addItem(school_year_label(end_year), end_year)
+        self.year.setCurrentIndex(self.year.findData(item.school_year))
+        self._place(self.row, YEAR, self.year)
+        self.year.currentIndexChanged.connect(lambda _i: self.on_change(self))
         self.files: list[FileRow] = []
         for env_var, path in item.files.items():
             child = QTreeWidgetItem(self.row, [path.name])
@@ -126,7 +141,7 @@ class SubmissionRow(QObject):
         return False
 
     def _row_of(self, combo: QComboBox) -> QTreeWidgetItem | None:
-        if combo is self.assessment:
+        if combo in (self.assessment, self.district, self.year):
             return self.row
         for one in self.files:
             if one.slot is combo:
@@ -138,7 +153,10 @@ class SubmissionRow(QObject):
 
     def editors(self) -> list[QWidget]:
         """In the order Tab reaches them."""
-        return [self.assessment, *(one.slot for one in self.files), *self.params.values()]
+        return [
+            self.assessment, self.district, self.year, *(one.slot for one in self.files),
+            *self.params.values(),
+        ]  # fmt: skip
 
     def bundle(self) -> Bundle | None:
         return self.registry.get(self.bundle_path)
@@ -223,7 +241,9 @@ class SubmissionRow(QObject):
             params = {p.env_var: "" for p in bundle.user_params} if bundle is not None else {}
         chosen = {env: str(c.currentData() or "") for env, c in self.params.items()}
         params.update({k: v for k, v in chosen.items() if v})
-        return replace(item, bundle=self.bundle_path, files=files, params=params)
+        edited = replace(item, bundle=self.bundle_path, files=files, params=params)
+        tenant, year = str(self.district.currentData()), str(self.year.currentData())
+        return retargeted(edited, tenant=tenant, school_year=year)
 
     def set_locked(self, locked: bool) -> None:
         for row in (self.row, *(one.row for one in self.files)):
