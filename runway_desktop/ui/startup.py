@@ -20,12 +20,12 @@ from collections.abc import Awaitable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QDialog
 
 from runway_desktop.core.practice import practice_world
 from runway_desktop.core.practice_server import PracticeServerError
-from runway_desktop.core.session import MissingSecret, Session, connect
+from runway_desktop.core.session import Connection, MissingSecret, Session, connect
 from runway_desktop.settings import Profile, ProfilesFileError
 from runway_desktop.ui.main_window import MainWindow
 
@@ -60,6 +60,7 @@ class StartupController(QObject):
         self.practice_handshake = practice_handshake
         self._refresh_task: asyncio.Future[None] | None = None
         self._practice_task: asyncio.Future[None] | None = None
+        self._connect_task: asyncio.Future[None] | None = None
         window.editConnectionRequested.connect(self.on_edit_connection)
 
     def start(self) -> None:
@@ -68,13 +69,64 @@ class StartupController(QObject):
                 self._connect_practice(self.practice_handshake)
             )
             return
-        profile = self._chosen_profile()
-        if profile is None:
-            profile = self._ask_for_profile(None)
-        if profile is not None:
-            self._connect(profile)
+        self._connect_task = asyncio.ensure_future(self._connect_saved_profile())
+
+    async def _connect_saved_profile(self) -> None:
+        """Connect with the saved profile, or ask for one. The profiles file, the keyring and
+        the HTTP client (~40 ms of imports, D-Bus and TLS set-up) are worked on a thread: the
+        window stays live while they answer, whatever the keyring does."""
+        try:
+            profile, connection = await asyncio.to_thread(self._saved_connection)
+        except ProfilesFileError as error:
+            self.window.connection_note.show_note(str(error), error=True)
+            profile, connection = None, None
+        if connection is not None:
+            self._use(connection)
+            return
+        # No profile yet, or its secret was not kept: ask. From a timer callback, never in
+        # this task: the dialog's nested event loop must be free to run the dialog's tasks.
+        QTimer.singleShot(0, lambda: self._ask_then_connect(profile))
+
+    def _saved_connection(self) -> tuple[Profile | None, Connection | None]:
+        """On a worker thread: the chosen profile and its connection (``None`` without a
+        kept secret)."""
+        profiles = self.services.profiles.list()
+        if self.profile_name:
+            profile = next((p for p in profiles if p.name == self.profile_name), None)
         else:
-            self.window.set_connection(None)
+            profile = profiles[0] if profiles else None
+        if profile is None:
+            return None, None
+        try:
+            return profile, self.services.connect(profile)
+        except MissingSecret:
+            # No keyring last time: the secret lived only as long as that session.
+            return profile, None
+
+    def _ask_then_connect(self, profile: Profile | None) -> None:
+        saved = self._ask_for_profile(profile)
+        if saved is None:
+            if self.window.connection is None:
+                self.window.set_connection(None)
+            return
+        self._connect_task = asyncio.ensure_future(self._connect_profile(saved))
+
+    async def _connect_profile(self, profile: Profile) -> None:
+        """A profile the dialog just saved, with the secret it kept (off the Qt thread)."""
+
+        def make() -> Connection:
+            try:
+                return self.services.connect(profile)
+            except MissingSecret:
+                # Not kept after all: signing in fails and says so, next to Edit connection.
+                return connect(self.services.http, profile, "")
+
+        self._use(await asyncio.to_thread(make))
+
+    def _use(self, connection: Connection) -> None:
+        self.window.set_connection(connection)
+        if not _is_local(connection.profile.api_base_url):
+            self._refresh_task = asyncio.ensure_future(self._refresh_registry())
 
     async def _connect_practice(self, handshake: Awaitable[Mapping[str, Any]]) -> None:
         note = self.window.connection_note
@@ -92,17 +144,11 @@ class StartupController(QObject):
         seed = printed.get("seed")
         tenants, school_year = practice_world(seed if isinstance(seed, Mapping) else {})
         self.window.submit_page.form.set_practice_world(tenants, school_year)
-        self.window.set_connection(connect(self.services.http, profile, secret or ""))
-
-    def _chosen_profile(self) -> Profile | None:
-        try:
-            profiles = self.services.profiles.list()
-        except ProfilesFileError as error:
-            self.window.connection_note.show_note(str(error), error=True)
-            return None
-        if self.profile_name:
-            return next((p for p in profiles if p.name == self.profile_name), None)
-        return profiles[0] if profiles else None
+        # The HTTP client is made on a thread, as for a saved profile.
+        connection = await asyncio.to_thread(
+            lambda: connect(self.services.http, profile, secret or "")
+        )
+        self.window.set_connection(connection)
 
     def _ask_for_profile(self, profile: Profile | None) -> Profile | None:
         # Imported here: most starts never show the dialog (a profile is saved already).
@@ -112,21 +158,6 @@ class StartupController(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.saved_profile()
-
-    def _connect(self, profile: Profile) -> None:
-        try:
-            connection = self.services.connect(profile)
-        except MissingSecret:
-            # No keyring last time: the secret lived only as long as that session.
-            saved = self._ask_for_profile(profile)
-            if saved is None:
-                self.window.set_connection(None)
-                return
-            secret = self.services.secrets.get(saved.name)
-            connection = connect(self.services.http, saved, secret or "")
-        self.window.set_connection(connection)
-        if not _is_local(connection.profile.api_base_url):
-            self._refresh_task = asyncio.ensure_future(self._refresh_registry())
 
     async def _refresh_registry(self) -> None:
         """Pick up bundles published since this version shipped; offline keeps the snapshot.
@@ -144,4 +175,4 @@ class StartupController(QObject):
         current = self.window.connection.profile if self.window.connection else None
         saved = self._ask_for_profile(current)
         if saved is not None:
-            self._connect(saved)
+            self._connect_task = asyncio.ensure_future(self._connect_profile(saved))

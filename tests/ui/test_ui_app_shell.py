@@ -4,6 +4,9 @@ single-instance guard, and the first run, which asks for the connection and test
 from __future__ import annotations
 
 import asyncio
+import itertools
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -168,12 +171,20 @@ def run_start_answering_dialog(
     controller: StartupController,
     answer: Callable[[ConnectionDialog], None],
 ) -> list[ConnectionDialog]:
-    """controller.start() with ``answer`` driving the modal dialog from inside its exec()."""
+    """controller.start() with ``answer`` driving the modal dialog from inside its exec().
+
+    start() returns at once: the saved profiles and the keyring are read on a worker thread,
+    and the dialog opens afterwards from a timer, so a poll waits for it."""
     shown: list[ConnectionDialog] = []
     errors: list[BaseException] = []
+    poll = QTimer()
+    poll.setInterval(10)
 
     def drive() -> None:
         dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            return  # not open yet
+        poll.stop()
         if not isinstance(dialog, ConnectionDialog):
             errors.append(AssertionError(f"expected the connection dialog, got {dialog!r}"))
             return
@@ -186,8 +197,11 @@ def run_start_answering_dialog(
             if dialog.isVisible():
                 dialog.reject()  # never leave the test hanging in exec()
 
-    QTimer.singleShot(0, drive)
-    controller.start()  # blocks in the dialog's exec() until drive() closes it
+    poll.timeout.connect(drive)
+    poll.start()
+    controller.start()
+    qtbot.waitUntil(lambda: bool(shown or errors), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=WAIT_MS)
     if errors:
         raise errors[0]
     return shown
@@ -273,6 +287,50 @@ def test_next_launch_without_keyring_asks_for_the_secret_again(
         assert len(shown) == 1
         wait_for_partners(qtbot, window)
         assert window.windowTitle() == "Runway Desktop — District"
+    finally:
+        close_services(services, qloop, qtbot)
+
+
+class SlowKeyring(MemoryKeyring):
+    """A keyring that takes its time to answer (a Secret Service waking up), noting the
+    thread each lookup ran on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[threading.Thread] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.threads.append(threading.current_thread())
+        time.sleep(0.4)
+        return super().get_password(service, username)
+
+
+def test_a_slow_keyring_never_freezes_the_window_at_start(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox_process: SandboxProcess
+) -> None:
+    from runway_desktop.settings import Profile
+
+    profile, secret = Profile.from_sandbox_json(sandbox_process.profile, name="District")
+    assert secret is not None
+    backend = SlowKeyring()
+    backend.set_password(SecretStore().service, "District", secret)
+    services = Session.create(secrets=SecretStore(backend=backend))
+    services.profiles.add(profile)
+    try:
+        window = open_window(qtbot, services)
+        ticks: list[float] = []
+        ticker = QTimer()
+        ticker.timeout.connect(lambda: ticks.append(time.monotonic()))
+        ticker.start(20)
+        started = time.monotonic()
+        StartupController(services, window).start()
+        assert time.monotonic() - started < 0.2  # start() returned without the keyring
+        wait_for_partners(qtbot, window)
+        ticker.stop()
+        assert backend.threads and threading.main_thread() not in backend.threads
+        # The Qt thread went on ticking while the keyring took 0.4 s to answer.
+        during = [b - a for a, b in itertools.pairwise(ticks)]
+        assert len(ticks) >= 10 and max(during) < 0.2, during
     finally:
         close_services(services, qloop, qtbot)
 
