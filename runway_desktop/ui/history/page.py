@@ -19,17 +19,11 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QMetaMethod, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.core import history_actions as actions
-from runway_desktop.core.history_view import HistoryRow, ViewInputs, summary_text
+from runway_desktop.core.history_view import HistoryRow, ViewInputs
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.status_poll import PollReport, StatusPoller
 from runway_desktop.core.submit.events import SubmissionRequest, SubmissionResult
@@ -38,8 +32,8 @@ from runway_desktop.history.records import SubmissionRecord, utc_now
 from runway_desktop.ui.event_adapter import connect_handlers
 from runway_desktop.ui.history import selection
 from runway_desktop.ui.history.body import HistoryBody
-from runway_desktop.ui.history.diagnostics_export import DiagnosticsExporter
 from runway_desktop.ui.history.filters import HistoryFilters
+from runway_desktop.ui.history.header import HistoryHeader
 from runway_desktop.ui.history.list_reader import (
     HistoryListReader,
     ListRead,
@@ -63,7 +57,6 @@ from runway_desktop.ui.history.submission_detail import SubmissionDetail
 from runway_desktop.ui.history.table import HistoryTable
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.submit.pipeline_runner import PipelineRunner
-from runway_desktop.ui.widgets.restyle import restyle
 
 
 class HistoryPage(QWidget):
@@ -96,26 +89,13 @@ class HistoryPage(QWidget):
             services.history, self._client_for, no_result_after=self.no_result_after,
             clock=lambda: self.clock(),
         )  # fmt: skip
-        self.exporter = DiagnosticsExporter(self)
         self.poll_timer = StatusPollTimer(self.poller, notifier, services.assessment_name, self)
 
-        title = QLabel(self.tr("History"), self)
-        title.setObjectName("PageTitle")
-        self.summary = QLabel(self)
-        self.summary.setObjectName("HistorySummary")
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.summary.setWordWrap(True)
         self.check_button = QPushButton(self.tr("&Check for results now"), self)
-        self.export_button = QPushButton(self.tr("E&xport diagnostics…"), self)
-        self.export_button.setToolTip(self.tr(
-            "Save a zip with the app's log and the selected submissions (or all shown) for a "
-            "support ticket. Tokens, secrets and upload links are removed."
-        ))  # fmt: skip
-        self.message = QLabel(self)
-        self.message.setObjectName("HistoryMessage")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.header = HistoryHeader(self.check_button, self)
+        # Its parts by the names the window and the tests have always used.
+        self.summary, self.message = self.header.summary, self.header.message
+        self.export_button, self.exporter = self.header.export_button, self.header.exporter
         self.filters = HistoryFilters(self)
 
         self.model = HistoryTableModel(self)
@@ -128,16 +108,9 @@ class HistoryPage(QWidget):
         self.detail = SubmissionDetail(self)
         self.body = HistoryBody(self.table, self.detail, self)
 
-        top = QHBoxLayout()
-        top.addWidget(title)
-        top.addStretch(1)
-        top.addWidget(self.check_button)
-        top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.message)
+        layout.addWidget(self.header)
         layout.addWidget(self.filters)
         layout.addWidget(self.body, 1)
 
@@ -149,9 +122,7 @@ class HistoryPage(QWidget):
         selection_model.selectionChanged.connect(self.on_selection_changed)
         self.check_button.clicked.connect(self.on_check_now)
         self.export_button.clicked.connect(self.on_export)
-        self.exporter.exported.connect(self.on_exported)
-        self.exporter.failed.connect(lambda text: self._show_message(text, "error"))
-        self.exporter.busyChanged.connect(lambda busy: self.export_button.setEnabled(not busy))
+        self.header.exported.connect(self.on_exported)
         self.detail.resumeClicked.connect(self.on_resume)
         self.detail.resubmitClicked.connect(self.on_resubmit)
         self.detail.showOutputClicked.connect(self.showOutputRequested)
@@ -166,7 +137,7 @@ class HistoryPage(QWidget):
         connect_handlers(self.reader.events, {
             ListRead: lambda e: self.filters.set_choices(e.loaded.choices),
             RowsSelected: lambda e: self._apply(e.rows),  # looked up each time: benchmarks time it
-            ReadFailed: lambda e: self._show_message(
+            ReadFailed: lambda e: self.header.show_message(
                 self.tr("The history could not be read: {error}").format(error=e.error), "error"
             ),
         })  # fmt: skip
@@ -262,10 +233,7 @@ class HistoryPage(QWidget):
 
     def _update_summary(self) -> None:
         if not self._shut:
-            loaded, shown, polling = self.reader.loaded, self.model.total(), self.poll_timer.active
-            self.summary.setText(summary_text(total=len(loaded.rows) if loaded else 0,
-                shown=shown, complete=loaded is None or loaded.complete,
-                waiting=loaded.looked_for if loaded else 0, polling=polling))  # fmt: skip
+            self.header.show_summary(self.reader.loaded, self.model.total(), self.poll_timer.active)
 
     def selected_ids(self) -> list[int]:
         return selection.selected_ids(self.table, self.model)
@@ -377,11 +345,7 @@ class HistoryPage(QWidget):
 
     def selected_records(self) -> list[SubmissionRecord]:
         """The selected submissions, or every one shown when none is selected."""
-        ids = self.selected_ids()
-        if not ids:
-            return [r.record for r in self.model.rows()]
-        found = [self.row(i) for i in ids]
-        return [r.record for r in found if r is not None]
+        return selection.selected_records(self.table, self.model)
 
     def on_export(self) -> None:
         secrets = [self.connection.tokens.settings.client_secret] if self.connection else []
@@ -389,18 +353,7 @@ class HistoryPage(QWidget):
 
     def on_exported(self, export: DiagnosticsExport) -> None:
         self.last_export = export
-        self._show_message(
-            self.tr("Saved {file} ({count} submission(s) and the app's log) in {folder}. Attach "
-            "it to your support ticket.").format(file=export.path.name,
-            count=export.submissions, folder=export.path.parent), "info",
-        )  # fmt: skip
         self.diagnosticsExported.emit(export)
-
-    def _show_message(self, text: str, kind: str) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", kind)
-        restyle(self.message)
-        self.message.show()
 
     def showEvent(self, event: QShowEvent) -> None:
         # Time alone changes statuses (Waiting → No result yet): re-derive when looked at.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QTableView
 
+from runway_desktop.history.records import SubmissionRecord
 from runway_desktop.ui.history.model import HistoryTableModel
 
 
@@ -30,3 +31,13 @@ def select_ids(table: QTableView, model: HistoryTableModel, ids: list[int]) -> N
         if number >= 0 and index.isValid():
             selection.select(index, flags)
     selection.blockSignals(False)
+
+
+def selected_records(table: QTableView, model: HistoryTableModel) -> list[SubmissionRecord]:
+    """The selected submissions, or every one shown when none is selected (what an export of
+    "the selection" takes)."""
+    ids = selected_ids(table, model)
+    if not ids:
+        return [r.record for r in model.rows()]
+    found = [model.row_at(model.row_of(i)) for i in ids]
+    return [r.record for r in found if r is not None]

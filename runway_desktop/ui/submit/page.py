@@ -1,20 +1,15 @@
 """The Submit screen: the form, a Submit button that says why it is disabled, and the live
-progress of a running submission. Talks to the core only through PipelineRunner."""
+progress of a running submission. Talks to the core only through PipelineRunner.
+
+The form and its buttons are laid out in ``form_page.SubmitFormPage``, the progress in
+``progress_panel.ProgressPanel``; this screen decides what may be sent and follows the run."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from runway_desktop.api.errors import ErrorCode, RunwayError
 from runway_desktop.base.formatting import school_year_label
@@ -31,8 +26,8 @@ from runway_desktop.core.submit.events import (
 )
 from runway_desktop.core.submit.form_values import FormValues, submission_request
 from runway_desktop.ui.event_adapter import connect_handlers
-from runway_desktop.ui.submit.already_sent_notice import AlreadySentNotice
 from runway_desktop.ui.submit.form import SubmitForm
+from runway_desktop.ui.submit.form_page import SubmitFormPage
 from runway_desktop.ui.submit.pipeline_runner import (
     PipelineFactory,
     PipelineRunner,
@@ -40,12 +35,6 @@ from runway_desktop.ui.submit.pipeline_runner import (
 )
 from runway_desktop.ui.submit.progress_panel import ProgressPanel
 from runway_desktop.ui.submit.send_anyway_confirm import SendAnywayConfirm
-from runway_desktop.ui.widgets.action_bar import ActionBar
-
-# Ctrl+Enter sends from anywhere on the Submit screen (Enter alone belongs to the field: the
-# assessment search takes the typed name with it). Return is the main keyboard's, Enter the
-# keypad's.
-SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 
 
 class SubmitPage(QWidget):
@@ -74,11 +63,6 @@ class SubmitPage(QWidget):
         self.runner = PipelineRunner(self)
 
         self.form = SubmitForm(self)
-        self.banner = QLabel(self)
-        self.banner.setObjectName("FormBanner")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.hide()
         self.submit_button = QPushButton(self.tr("&Submit"), self)  # Alt+S
         self.submit_button.setObjectName("PrimaryButton")
         self.submit_button.setDefault(True)
@@ -97,39 +81,12 @@ class SubmitPage(QWidget):
         )
         self.folder_button.clicked.connect(self.sendFolderRequested)
         self.form.batchRequested.connect(self.batchRequested)
-        self.why_disabled = QLabel(self)
-        self.why_disabled.setObjectName("WhyDisabled")
-        self.why_disabled.setTextFormat(Qt.TextFormat.PlainText)
-
-        # The form scrolls, never the window: the action bar under it stays on screen.
-        self.form_scroll = QScrollArea(self)
-        self.form_scroll.setObjectName("SubmitScroll")
-        self.form_scroll.setWidgetResizable(True)
-        self.form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.form_scroll.setWidget(self.form)
-        self.action_bar = ActionBar(
-            self.why_disabled,
-            [self.folder_button, self.send_anyway_button, self.submit_button],
-            self,
-        )
-        # Tab reaches the buttons in the order they are shown, "Send anyway…" then Submit.
-        QWidget.setTabOrder(self.folder_button, self.send_anyway_button)
-        QWidget.setTabOrder(self.send_anyway_button, self.submit_button)
-        form_page = QWidget(self)
-        form_layout = QVBoxLayout(form_page)
-        form_layout.setContentsMargins(0, 0, 0, 0)
-        form_layout.addWidget(self.banner)
-        form_layout.addWidget(self.form.offer_bar)  # "These look like … files: use …?"
-        form_layout.addWidget(self.form_scroll, 1)
-        self.already_sent = AlreadySentNotice(services, self.form, form_page)  # same MD5s sent?
-        form_layout.addWidget(self.already_sent)
-        form_layout.addWidget(self.action_bar)
-        for keys in SUBMIT_KEYS:
-            # Anywhere in the window (the navigation too), while the form is shown: the
-            # shortcut's parent is the form's page, hidden behind the progress panel.
-            shortcut = QShortcut(QKeySequence(keys), form_page)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(self.on_submit_shortcut)
+        buttons = [self.folder_button, self.send_anyway_button, self.submit_button]
+        form_page = SubmitFormPage(services, self.form, buttons, self)
+        # Its parts by the names the screen, the window and the tests have always used.
+        self.banner, self.form_scroll = form_page.banner, form_page.form_scroll
+        self.why_disabled, self.action_bar = form_page.why_disabled, form_page.action_bar
+        self.already_sent = form_page.already_sent
 
         self.panel = ProgressPanel(self)
         self.stack = QStackedWidget(self)
@@ -242,12 +199,6 @@ class SubmitPage(QWidget):
     def on_submit(self) -> None:
         if self.blocking_reason() is None:
             self._send(())
-
-    def on_submit_shortcut(self) -> None:
-        # What a click could do, no more: a disabled Submit (running, or a reason shown) stays
-        # silent, and "Send anyway…" always needs its own click and confirmation.
-        if self.submit_button.isVisible() and self.submit_button.isEnabled():
-            self.submit_button.animateClick()
 
     def on_send_anyway(self) -> None:
         """Ask first, naming each file and what it looks like; send only on "Send anyway"."""

@@ -3,6 +3,9 @@
 The check (preflight) reads the whole file, which takes a while for a 1 GB export, so it runs in
 a worker thread through the core's coroutine; the slot shows "Checking…" meanwhile and drops a
 result that arrives for a file that is no longer the chosen one.
+
+Choosing, checking and judging drags are the slot's; the dashed area that shows the file
+(``slot_drop_area``) and the practice-file menu (``practice_file_button``) only show it.
 """
 
 from __future__ import annotations
@@ -26,8 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -47,9 +48,9 @@ from runway_desktop.core.slot_wording import (
 from runway_desktop.core.start_folders import START_FOLDERS
 from runway_desktop.ui.submit.file_drops import name_filter, one_at_a_time, single_file_problem
 from runway_desktop.ui.submit.file_preview_table import FilePreviewTable
+from runway_desktop.ui.submit.practice_file_button import PracticeFileButton
+from runway_desktop.ui.submit.slot_drop_area import SlotDropArea
 from runway_desktop.ui.submit.slot_messages_view import SlotMessagesView
-from runway_desktop.ui.widgets.elided_label import ElidedLabel
-from runway_desktop.ui.widgets.restyle import restyle
 
 _CONFIRM_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
 _REMOVE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
@@ -167,15 +168,10 @@ class UploadSlot(QFrame):
         self._refresh()
 
     def set_practice_files(self, paths: list[Path]) -> None:
-        self._practice_menu.clear()
-        for path in paths:
-            action = self._practice_menu.addAction(path.name)
-            action.setToolTip(str(path))
-            action.triggered.connect(lambda _checked=False, p=path: self.handle_practice_file(p))
-        self._practice_button.setVisible(bool(paths))
+        self._practice_button.set_files(paths)
 
     def practice_menu(self) -> QMenu:
-        return self._practice_menu
+        return self._practice_button.menu_of_files
 
     def set_enabled_for_submit(self, enabled: bool) -> None:
         """``False`` locks the slot while a submission is being sent."""
@@ -202,10 +198,6 @@ class UploadSlot(QFrame):
             self.clear()
             self.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def on_practice_clicked(self) -> None:
-        button = self._practice_button
-        self._practice_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
-
     def handle_practice_file(self, path: Path) -> None:
         if not self._locked:
             self.set_file(path)
@@ -230,11 +222,11 @@ class UploadSlot(QFrame):
         self._judge_drag(event)
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self._set_drag_active(False)
+        self._drop_area.set_drag_active(False)
         super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self._set_drag_active(False)
+        self._drop_area.set_drag_active(False)
         path, problem = single_file_problem(event.mimeData(), self._input_file.file_type)
         if path is None or self._locked:
             self._refuse(event, problem)
@@ -250,12 +242,12 @@ class UploadSlot(QFrame):
         if self._refusal:
             self._refusal = ""
             self._refresh()
-        self._set_drag_active(True)
+        self._drop_area.set_drag_active(True)
         event.acceptProposedAction()
 
     def _refuse(self, event: QDragMoveEvent | QDropEvent, problem: str) -> None:
         event.ignore()
-        self._set_drag_active(False)
+        self._drop_area.set_drag_active(False)
         if self._locked or (problem == one_at_a_time() and self.forward_multi_file_drops):
             return
         # The message stays after the drag ends, so the clerk can still read why.
@@ -306,58 +298,23 @@ class UploadSlot(QFrame):
         need = self.tr("Required") if slot.is_required else self.tr("Optional")
         self._need = QLabel(f"{need} · {type_names(slot.file_type)}", self)
         self._need.setObjectName("SlotHint")
-        self._practice_button = QToolButton(self)
-        self._practice_button.setText(self.tr("Use practice file ▾"))
-        self._practice_button.setToolTip(
-            self.tr("Fill this slot with a sample file, to try the app")
-        )
-        # Not setMenu(): its own arrow would overlap the text; the ▾ in the text says "menu".
-        self._practice_menu = QMenu(self._practice_button)
-        self._practice_button.clicked.connect(self.on_practice_clicked)
-        self._practice_button.setVisible(False)
+        self._practice_button = PracticeFileButton(self)
+        self._practice_button.chosen.connect(self.handle_practice_file)
         header = QHBoxLayout()
         header.addWidget(self._title)
         header.addWidget(self._need)
         header.addStretch(1)
         header.addWidget(self._practice_button)
 
-        self._drop_area = QFrame(self)
-        self._drop_area.setObjectName("SlotDropArea")
-        self._drop_area.setMinimumHeight(64)
-        # Empty: the prompt and Browse side by side in the middle, so they read as one sentence.
-        self._empty_row = QWidget(self._drop_area)
-        self.browse_button = QPushButton(self.tr("Browse…"), self._empty_row)
+        self._drop_area = SlotDropArea(self)
+        # Its parts by the names the tests and the slot list have always used.
+        area = self._drop_area
+        self.browse_button, self.replace_button = area.browse_button, area.replace_button
+        self.remove_button = area.remove_button
+        self._file_name, self._details = area.file_name, area.details
         self.browse_button.clicked.connect(self.on_browse)
-        empty = QHBoxLayout(self._empty_row)
-        empty.setContentsMargins(0, 0, 0, 0)
-        empty.addStretch(1)
-        empty.addWidget(QLabel(self.tr("Drop the file here or"), self._empty_row))
-        empty.addWidget(self.browse_button)
-        empty.addStretch(1)
-        # Chosen: what the file is on the left, what can be done with it on the right.
-        self._file_row = QWidget(self._drop_area)
-        self._file_name = ElidedLabel(self._file_row)
-        self._file_name.setObjectName("SlotFileName")
-        self._details = QLabel(self._file_row)
-        self._details.setObjectName("SlotHint")
-        self._details.setWordWrap(True)
-        self.replace_button = QPushButton(self.tr("Choose another…"), self._file_row)
         self.replace_button.clicked.connect(self.on_browse)
-        self.remove_button = QPushButton(self.tr("Remove"), self._file_row)
         self.remove_button.clicked.connect(self.on_remove)
-        text = QVBoxLayout()
-        text.setSpacing(2)
-        text.addWidget(self._file_name)
-        text.addWidget(self._details)
-        chosen = QHBoxLayout(self._file_row)
-        chosen.setContentsMargins(0, 0, 0, 0)
-        chosen.addLayout(text, 1)
-        chosen.addWidget(self.replace_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        chosen.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        area = QVBoxLayout(self._drop_area)
-        area.setContentsMargins(12, 8, 12, 8)
-        area.addWidget(self._empty_row)
-        area.addWidget(self._file_row)
 
         self._preview_note = QLabel(self)
         self._preview_note.setObjectName("SlotHint")
@@ -376,22 +333,11 @@ class UploadSlot(QFrame):
         layout.addWidget(self._preview_note)
         layout.addWidget(self.preview)
 
-    def _set_drag_active(self, active: bool) -> None:
-        if bool(self._drop_area.property("dragActive")) == active:
-            return
-        self._drop_area.setProperty("dragActive", active)
-        restyle(self._drop_area)
-
     def _refresh(self) -> None:
         path, report = self._path, self._report
         checking = self.is_checking()
-        self._empty_row.setVisible(path is None)
-        self._file_row.setVisible(path is not None)
-        self._file_name.set_full_text(path.name if path else "")
-        self._file_name.setToolTip(str(path) if path else "")
-        self._details.setText(details_text(report, checking, self._fraction if checking else None))
-        for button in (self.browse_button, self.replace_button, self.remove_button):
-            button.setEnabled(not self._locked)
+        details = details_text(report, checking, self._fraction if checking else None)
+        self._drop_area.show_file(path, details, locked=self._locked)
         self._practice_button.setEnabled(not self._locked)
 
         said = self.messages()
