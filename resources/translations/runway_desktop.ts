@@ -66,7 +66,7 @@
 <context>
     <name>BatchDialog</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/batch_dialog.py" line="+73"/>
+        <location filename="../../runway_desktop/ui/batch/batch_dialog.py" line="+74"/>
         <source>Send a folder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -97,13 +97,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+145"/>
+        <location line="+149"/>
         <location line="+32"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-175"/>
+        <location line="-179"/>
         <source>Hold the rest of the queue; the ones under way finish.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -138,7 +138,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+60"/>
         <source>1 submission</source>
         <translation type="unfinished"></translation>
     </message>
@@ -173,12 +173,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-110"/>
+        <location line="-114"/>
         <source>C&amp;lose</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+114"/>
         <source>&amp;Send {0} submissions</source>
         <translation type="unfinished"></translation>
     </message>
@@ -481,17 +481,17 @@
 <context>
     <name>ConnectionNote</name>
     <message>
-        <location filename="../../runway_desktop/ui/connection_note.py" line="+29"/>
+        <location filename="../../runway_desktop/ui/connection_note.py" line="+42"/>
         <source>Signing in to Runway…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+4"/>
         <source>Could not sign in: {message} {next_step}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>This client may not submit for any partner. Ask your Runway administrator to add a partner:&lt;code&gt; scope to it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -829,19 +829,14 @@ Every submission you send on the Submit screen appears here, with what became of
     </message>
 </context>
 <context>
-    <name>HistoryPage</name>
+    <name>HistoryHeader</name>
     <message>
-        <location filename="../../runway_desktop/ui/history/page.py" line="+102"/>
+        <location filename="../../runway_desktop/ui/history/header.py" line="+28"/>
         <source>History</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>&amp;Check for results now</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+7"/>
         <source>E&amp;xport diagnostics…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -851,12 +846,25 @@ Every submission you send on the Submit screen appears here, with what became of
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+33"/>
+        <source>Saved {file} ({count} submission(s) and the app&apos;s log) in {folder}. Attach it to your support ticket.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPage</name>
+    <message>
+        <location filename="../../runway_desktop/ui/history/page.py" line="+94"/>
+        <source>&amp;Check for results now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>The history could not be read: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+140"/>
         <source>A resume is running; wait for it to finish.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -868,11 +876,6 @@ Every submission you send on the Submit screen appears here, with what became of
     <message>
         <location line="+56"/>
         <source>The Submit screen is filled in with the same files and settings. Check them and press Submit there; nothing is sent until you do.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+22"/>
-        <source>Saved {file} ({count} submission(s) and the app&apos;s log) in {folder}. Attach it to your support ticket.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1379,7 +1382,7 @@ Submission (job) {job}</source>
 <context>
     <name>PlanTree</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/plan_tree.py" line="+76"/>
+        <location filename="../../runway_desktop/ui/batch/plan_tree.py" line="+77"/>
         <source>Planned submissions</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1419,7 +1422,7 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+89"/>
         <source>Two files are in the “{0}” slot: choose another slot for one, or leave one out.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1436,6 +1439,19 @@ Submission (job) {job}</source>
     <message>
         <location line="+4"/>
         <source>Ready to send.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PracticeFileButton</name>
+    <message>
+        <location filename="../../runway_desktop/ui/submit/practice_file_button.py" line="+22"/>
+        <source>Use practice file ▾</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fill this slot with a sample file, to try the app</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1766,14 +1782,37 @@ Submission (job) {job}</source>
     </message>
 </context>
 <context>
-    <name>StartupController</name>
+    <name>SlotDropArea</name>
     <message>
-        <location filename="../../runway_desktop/ui/startup.py" line="+82"/>
-        <source>Starting the practice server…</source>
+        <location filename="../../runway_desktop/ui/submit/slot_drop_area.py" line="+27"/>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Drop the file here or</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+10"/>
+        <source>Choose another…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StartupController</name>
+    <message>
+        <location filename="../../runway_desktop/ui/startup.py" line="+133"/>
+        <source>Starting the practice server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Practice mode is not available. {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1985,7 +2024,7 @@ Submission (job) {job}</source>
 <context>
     <name>SubmissionRow</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/row_editors.py" line="+58"/>
+        <location filename="../../runway_desktop/ui/batch/row_editors.py" line="+60"/>
         <source>Submission {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2000,7 +2039,17 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+14"/>
+        <source>District for submission {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>School year for submission {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>{0}
 Untick to leave this file out.</source>
         <translation type="unfinished"></translation>
@@ -2011,13 +2060,217 @@ Untick to leave this file out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+84"/>
         <source>{0} for submission {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Choose {0}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SubmissionState</name>
+    <message>
+        <location filename="../../runway_desktop/core/state_words.py" line="+21"/>
+        <source>Runway made no output; the most common cause is a file that does not match the assessment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Sending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It is being sent from this computer now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wait for it to finish, or cancel it where it runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sending stopped part way: the app or the command line was closed, crashed or lost power before Runway was asked to start it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Resume finishes what is missing; nothing is started twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It stopped before Runway had a job for it: nothing reached Runway.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Resubmit when ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Runway may have a job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Runway may have a job from this attempt: the answer to creating it was lost or could not be read. Such a job is never started, so nothing of it is processed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Resubmit to send the files as a new job; the possible job stays unstarted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Uploaded, not started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Runway has the job ({job}) but has not started it: start was not asked, or Runway refused it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Resume starts it, sending again only what is missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Stopped: a file failed its check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A file failed this app&apos;s check while it was being sent, so Runway was never asked to start job {job}: nothing of it is processed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Fix or replace the file, then send it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start not confirmed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Couldn&apos;t tell whether Runway started job {job}: the answer to the start was lost. Looking again for its results.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing to do: it is never started a second time. If it ran, its results appear here; if none appear, look for job {job} in the Runway web app.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Started — waiting for Runway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Runway accepted job {job} and is processing it. Results usually appear under Output sets within a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing to do: results are looked for until they appear.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No result yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Runway accepted job {job} more than {hours} hours ago and no results have appeared. {cause} Runway reports failures only in its web app.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Look for job {job} in the Runway web app, or give that job id to Runway support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Processed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Runway processed the file. The results are under Output sets; they were not sent to an ODS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+9"/>
+        <source>Download the results.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>Loaded into the ODS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Runway processed the file and sent the records to the ODS. Individual records can still have been refused by the ODS; the Runway web app lists those.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Couldn&apos;t reach Runway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Couldn&apos;t reach Runway to look for the results of job {job}; checking again. This says nothing about the job itself: it was started and may well have finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing to do: Runway is asked again shortly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Replaced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replaced by a newer submission{replaced_by}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Look at the newer submission: only that one can be resumed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>It was sent again because {why}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2077,7 +2330,7 @@ Untick to leave this file out.</source>
 <context>
     <name>SubmitPage</name>
     <message>
-        <location filename="../../runway_desktop/ui/submit/page.py" line="+82"/>
+        <location filename="../../runway_desktop/ui/submit/page.py" line="+66"/>
         <source>&amp;Submit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2107,7 +2360,7 @@ Untick to leave this file out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+44"/>
         <source>Set up the connection to Runway first (Settings).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2122,7 +2375,7 @@ Untick to leave this file out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+57"/>
         <source>{assessment} for {partner} / {tenant} / {school_year}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2145,12 +2398,12 @@ Untick to leave this file out.</source>
 <context>
     <name>UploadSlot</name>
     <message>
-        <location filename="../../runway_desktop/ui/submit/upload_slot.py" line="+194"/>
+        <location filename="../../runway_desktop/ui/submit/upload_slot.py" line="+190"/>
         <source>Choose the file for “{name}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+85"/>
         <source>This file could not be checked ({error}). Choose it again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2162,36 +2415,6 @@ Untick to leave this file out.</source>
     <message>
         <location line="+0"/>
         <source>Optional</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Use practice file ▾</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Fill this slot with a sample file, to try the app</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>Browse…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Drop the file here or</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Choose another…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Remove</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -9,132 +9,46 @@ a run finished (§4.4). So the state is derived from two things only:
 - what Runway's output sets say: the sets seen for its job, and whether the last look at
   Runway failed ("could not tell", which never reads as "not started" or "no output").
 
-Every screen, the notifications and the CLI show :data:`WORDING`'s words for the state; the
-CLI's ``--json`` prints the enum's value. Nothing here may offer a start when a start may
-already have happened.
+Every screen, the notifications and the CLI show the words of ``core.state_words`` for the
+state, in the installed language; the CLI's ``--json`` prints the enum's value. Nothing here
+may offer a start when a start may already have happened.
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from runway_desktop.api.errors.codes import ErrorCode
+from runway_desktop.base.words import localized
+from runway_desktop.core.state_words import (
+    NO_OUTPUT_CAUSE,
+    RESENT_BECAUSE,
+    STATE_CONTEXT,
+    WORDING,
+    SubmissionState,
+    Wording,
+    no_output_cause,
+    state_label,
+)
 from runway_desktop.history.records import SeenOutputSet, SubmissionRecord
 from runway_desktop.history.store import ACTIVE_STATES, SUPERSEDED, RecordedState
 
 DEFAULT_NO_RESULT_AFTER = timedelta(hours=2)
-# Why a started job shows nothing, said wherever that is said (History, the CLI's --wait):
-# only runs that succeed make output sets, and a wrong file is what fails most runs.
-NO_OUTPUT_CAUSE = (
-    "Runway made no output; the most common cause is a file that does not match the assessment."
-)
 
 
 # The stored states are the history's (it may not import the core); exported here with the
 # derived ones so that the front ends import states from one place.
 __all__ = [
-    "ACTIVE_STATES", "DEFAULT_NO_RESULT_AFTER", "LOOKED_FOR", "WORDING", "DerivedState",
-    "RecordedState", "SubmissionState", "Wording", "derive_state", "error_code_of",
-    "is_unknown_answer", "recorded_error_code", "recorded_state", "start_answer_known",
-    "state_json",
+    "ACTIVE_STATES", "DEFAULT_NO_RESULT_AFTER", "LOOKED_FOR", "NO_OUTPUT_CAUSE", "WORDING",
+    "DerivedState", "RecordedState", "SubmissionState", "Wording", "derive_state", "error_code_of",
+    "is_unknown_answer", "no_output_cause", "recorded_error_code", "recorded_state",
+    "start_answer_known", "state_json", "state_label",
 ]  # fmt: skip
 SUPERSEDED_KIND = SUPERSEDED
 
-
-class SubmissionState(enum.StrEnum):
-    SENDING = "sending"
-    INTERRUPTED = "interrupted"
-    NOT_SENT = "not_sent"
-    MAY_HAVE_JOB = "may_have_job"
-    UPLOADED_NOT_STARTED = "uploaded_not_started"
-    FILE_REFUSED = "file_refused"
-    START_UNCERTAIN = "start_uncertain"
-    WAITING = "waiting"
-    NO_RESULT_YET = "no_result_yet"
-    PROCESSED = "processed"
-    LOADED = "loaded"
-    COULD_NOT_TELL = "could_not_tell"
-    SUPERSEDED = "superseded"
-
-
-@dataclass(frozen=True)
-class Wording:
-    label: str
-    explanation: str  # one plain sentence or two; {job}, {hours}, {replaced_by} filled in
-    next_step: str  # what the user can do (no front-end specific buttons or menus)
-    tone: str  # info | success | warning | error: a colour family for the GUI
-    mark: str  # a short sign that reads without colour (list, CLI)
-
-
-S = SubmissionState
-WORDING: dict[SubmissionState, Wording] = {
-    S.SENDING: Wording(
-        "Sending", "It is being sent from this computer now.",
-        "Wait for it to finish, or cancel it where it runs.", "info", "●"),
-    S.INTERRUPTED: Wording(
-        "Interrupted",
-        "Sending stopped part way: the app or the command line was closed, crashed or lost "
-        "power before Runway was asked to start it.",
-        "Resume finishes what is missing; nothing is started twice.", "warning", "!"),
-    S.NOT_SENT: Wording(
-        "Not sent", "It stopped before Runway had a job for it: nothing reached Runway.",
-        "Resubmit when ready.", "error", "✗"),
-    S.MAY_HAVE_JOB: Wording(
-        "Runway may have a job",
-        "Runway may have a job from this attempt: the answer to creating it was lost or could "
-        "not be read. Such a job is never started, so nothing of it is processed.",
-        "Resubmit to send the files as a new job; the possible job stays unstarted.",
-        "warning", "!"),
-    S.UPLOADED_NOT_STARTED: Wording(
-        "Uploaded, not started",
-        "Runway has the job ({job}) but has not started it: start was not asked, or Runway "
-        "refused it.",
-        "Resume starts it, sending again only what is missing.", "warning", "!"),
-    S.FILE_REFUSED: Wording(
-        "Stopped: a file failed its check",
-        "A file failed this app's check while it was being sent, so Runway was never asked to "
-        "start job {job}: nothing of it is processed.",
-        "Fix or replace the file, then send it again.", "error", "✗"),
-    S.START_UNCERTAIN: Wording(
-        "Start not confirmed",
-        "Couldn't tell whether Runway started job {job}: the answer to the start was lost. "
-        "Looking again for its results.",
-        "Nothing to do: it is never started a second time. If it ran, its results appear "
-        "here; if none appear, look for job {job} in the Runway web app.", "warning", "?"),
-    S.WAITING: Wording(
-        "Started — waiting for Runway",
-        "Runway accepted job {job} and is processing it. Results usually appear under Output "
-        "sets within a few minutes.",
-        "Nothing to do: results are looked for until they appear.", "info", "…"),
-    S.NO_RESULT_YET: Wording(
-        "No result yet",
-        "Runway accepted job {job} more than {hours} hours ago and no results have appeared. "
-        + NO_OUTPUT_CAUSE + " Runway reports failures only in its web app.",
-        "Look for job {job} in the Runway web app, or give that job id to Runway support.",
-        "warning", "?"),
-    S.PROCESSED: Wording(
-        "Processed",
-        "Runway processed the file. The results are under Output sets; they were not sent to "
-        "an ODS.", "Download the results.", "success", "✓"),
-    S.LOADED: Wording(
-        "Loaded into the ODS",
-        "Runway processed the file and sent the records to the ODS. Individual records can "
-        "still have been refused by the ODS; the Runway web app lists those.",
-        "Download the results.", "success", "✓"),
-    S.COULD_NOT_TELL: Wording(
-        "Couldn't reach Runway",
-        "Couldn't reach Runway to look for the results of job {job}; checking again. This "
-        "says nothing about the job itself: it was started and may well have finished.",
-        "Nothing to do: Runway is asked again shortly.", "warning", "?"),
-    S.SUPERSEDED: Wording(
-        "Replaced", "Replaced by a newer submission{replaced_by}.",
-        "Look at the newer submission: only that one can be resumed.", "info", "→"),
-}  # fmt: skip
-del S
 
 # The states whose answer lies in Runway's output sets: keep looking for sets of their job.
 LOOKED_FOR = frozenset(
@@ -241,7 +155,8 @@ def derive_state(
     at Runway's output sets for it failed (a 5xx, a timeout, no network)."""
     seen = record.sets if sets is None else tuple(sets)
     hours = no_result_after.total_seconds() / 3600
-    fill = {"job": record.job_uid or "", "hours": f"{hours:g}", "replaced_by": ""}
+    fill = {"job": record.job_uid or "", "hours": f"{hours:g}", "replaced_by": "",
+            "cause": no_output_cause()}  # fmt: skip
     detail = record.error_message or ""
 
     def make(state: SubmissionState, why: str = "", replaced_by: int | None = None) -> DerivedState:
@@ -249,8 +164,10 @@ def derive_state(
         if replaced_by is not None:
             fill["replaced_by"] = f" #{replaced_by}"
         return DerivedState(
-            state, w.label, w.explanation.format(**fill), w.next_step.format(**fill), w.tone,
-            w.mark, detail=why, replaced_by=replaced_by,
+            state, localized(STATE_CONTEXT, w.label),
+            localized(STATE_CONTEXT, w.explanation).format(**fill),
+            localized(STATE_CONTEXT, w.next_step).format(**fill), w.tone, w.mark, detail=why,
+            replaced_by=replaced_by,
         )  # fmt: skip
 
     if seen:  # output wins over everything: a set with its job uid is proof it ran
@@ -260,7 +177,9 @@ def derive_state(
         # The pipeline writes "Replaced by submission #N because <why>."
         found = re.search(r"#(\d+)", detail)
         because = re.search(r"\bbecause (.+)", detail)
-        why = f"It was sent again because {because.group(1)}" if because else ""
+        why = (
+            localized(STATE_CONTEXT, RESENT_BECAUSE).format(why=because.group(1)) if because else ""
+        )
         return make(SubmissionState.SUPERSEDED, why, int(found.group(1)) if found else None)
     state = recorded_state(record)
     if state in ACTIVE_STATES:

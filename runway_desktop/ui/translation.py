@@ -15,17 +15,14 @@ import logging
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
 from runway_desktop.base.resources import resource_path
+from runway_desktop.base.words import QT_TRANSLATE_NOOP, install_lookup
 from runway_desktop.ui.pseudo_locale import PseudoTranslator
 
 log = logging.getLogger(__name__)
 
 PSEUDO = "pseudo"
-
-
-def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
-    """Marks ``source`` for ``pyside6-lupdate`` under ``context``; returns it untranslated
-    (PySide6's own marker is typed as returning ``object``)."""
-    return source
+# The marker for ui/'s constants is the core's (PySide6's own is typed as returning ``object``).
+__all__ = ["PSEUDO", "QT_TRANSLATE_NOOP", "install_translators", "translated"]
 
 
 def translated(context: str, source: str) -> str:
@@ -37,6 +34,8 @@ def install_translators(app: QCoreApplication, lang: str) -> list[QTranslator]:
     """Install the translators for ``lang`` ("pseudo", or a code such as "fr" or "pt_BR"):
     the app's own ``resources/translations/runway_desktop_<lang>.qm`` and Qt's ``qtbase``
     (its dialogs' buttons) where they exist. English needs none: the sources are English."""
+    # The core's own words (a submission's state) are looked up through Qt from now on.
+    install_lookup(QCoreApplication.translate)
     if lang == PSEUDO:
         pseudo = PseudoTranslator(app)
         app.installTranslator(pseudo)

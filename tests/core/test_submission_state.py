@@ -3,6 +3,7 @@ file), and the one classification of a start's answer that the resume planner sh
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,10 @@ from typing import Any
 import pytest
 
 from runway_desktop.api.errors.codes import ErrorCode
+from runway_desktop.base.words import install_lookup
 from runway_desktop.core.submission_state import (
     ACTIVE_STATES,
+    NO_OUTPUT_CAUSE,
     WORDING,
     RecordedState,
     SubmissionState,
@@ -21,6 +24,7 @@ from runway_desktop.core.submission_state import (
     is_unknown_answer,
     start_answer_known,
     state_json,
+    state_label,
 )
 from runway_desktop.history.records import FileRecord, SubmissionRecord
 from runway_desktop.history.store import HistoryStore
@@ -230,3 +234,45 @@ def test_every_state_is_in_the_table_and_worded() -> None:
         w = WORDING[s]
         assert w.label and w.explanation and w.next_step and w.mark
         assert w.tone in ("info", "success", "warning", "error")
+
+
+# -- the words in the installed language --------------------------------------------------------
+
+
+@pytest.fixture
+def shouting() -> Iterator[list[tuple[str, str]]]:
+    """A stand-in language: every looked-up text upper-cased, its placeholders kept."""
+    asked_for: list[tuple[str, str]] = []
+
+    def lookup(context: str, source: str) -> str:
+        asked_for.append((context, source))
+        return re.sub(r"[^{}]+(?=\{|$)", lambda m: m.group(0).upper(), source)
+
+    install_lookup(lookup)
+    try:
+        yield asked_for
+    finally:
+        install_lookup(None)
+
+
+def test_states_are_worded_in_the_installed_language(
+    store: HistoryStore, shouting: list[tuple[str, str]]
+) -> None:
+    late = derive_state(make(store, "started", **asked, started_at=T0), now=T0 + timedelta(hours=3))
+    assert late.label == "NO RESULT YET"
+    # the placeholders filled after the lookup, the cause looked up on its own
+    assert f"JOB {JOB} MORE THAN 2 HOURS AGO" in late.explanation
+    assert NO_OUTPUT_CAUSE.upper() in late.explanation
+    assert late.next_step.startswith(f"LOOK FOR JOB {JOB}")
+    assert {context for context, _ in shouting} == {"SubmissionState"}
+    assert state_label(S.PROCESSED) == "PROCESSED"
+    replaced = derive_state(make(store, "failed", job_uid=JOB, error_kind="superseded",
+                                 error_message="Replaced by submission #7 because a.csv changed."),
+                            now=LATER)  # fmt: skip
+    assert replaced.detail == "IT WAS SENT AGAIN BECAUSE a.csv changed."
+
+
+def test_without_a_lookup_the_words_are_english_as_written(store: HistoryStore) -> None:
+    derived = derive_state(make(store, "started", **asked, started_at=T0), now=LATER)
+    assert derived.label == WORDING[S.WAITING].label == "Started — waiting for Runway"
+    assert state_label(S.WAITING) == derived.label

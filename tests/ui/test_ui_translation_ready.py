@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QApplication
 
 from runway_desktop.app import build_parser
 from runway_desktop.base.resources import resource_path
+from runway_desktop.base.words import install_lookup
+from runway_desktop.core.submission_state import SubmissionState, state_label
 from runway_desktop.ui.pseudo_locale import PseudoTranslator, looks_pseudo, pseudo
 from runway_desktop.ui.translation import PSEUDO, install_translators
 
@@ -107,9 +109,12 @@ def test_lang_is_an_option_and_installs_the_translators(qapp: QApplication) -> N
     try:
         assert [type(t) for t in installed] == [PseudoTranslator]
         assert looks_pseudo(QCoreApplication.translate("MainWindow", "History"))
+        # The Qt-free core's words for the states come through the same translator.
+        assert state_label(SubmissionState.PROCESSED) == pseudo("Processed")
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
+        install_lookup(None)
     # A language without a .qm of its own: nothing of the app's is installed, nothing fails.
     for translator in install_translators(qapp, "xx"):
         qapp.removeTranslator(translator)
@@ -134,19 +139,20 @@ def test_the_template_lists_the_ui_texts_under_their_class() -> None:
     # Constants marked with QT_TRANSLATE_NOOP, and module-level functions' contexts.
     assert {"Submit", "Output sets", "History", "Settings"} <= messages["MainWindow"]
     assert "Drop one file at a time." in messages["FileDrops"]
+    # The core's words for the states, marked in the core.
+    assert {"Sending", "Couldn't reach Runway", "Processed"} <= messages["SubmissionState"]
     assert "" not in messages  # every tr() sits in a class lupdate can name
 
 
 @pytest.mark.skipif(not LUPDATE.exists(), reason="pyside6-lupdate is not installed here")
 def test_the_template_lists_every_text_of_the_ui(tmp_path: Path) -> None:
     """A text added with tr() is in the template too: regenerate it with the command in
-    resources/translations/README.md. (ui/batch/ is being wrapped on its own: left out.)"""
+    resources/translations/README.md."""
     fresh = tmp_path / "runway_desktop.ts"
-    sources = sorted(
-        str(p.relative_to(ROOT))
-        for p in (ROOT / "runway_desktop" / "ui").rglob("*.py")
-        if "batch" not in p.parts
-    )
+    sources = [
+        *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "runway_desktop" / "ui").rglob("*.py")),
+        "runway_desktop/core/state_words.py",
+    ]
     subprocess.run(
         [str(LUPDATE), "-silent", "-locations", "none", *sources, "-ts", str(fresh)],
         cwd=ROOT, check=True, timeout=60,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
 from runway_desktop.core.batch.plan import PlanItem
-from runway_desktop.core.submission_state import WORDING, SubmissionState
+from runway_desktop.core.submission_state import SubmissionState, state_label
 from runway_desktop.core.submit.events import PipelineEvent
 
 BUSY_TEXT = "Another batch run on this computer is sending these files now; nothing was done here."
@@ -93,7 +93,7 @@ def outcome_text(outcome: ItemOutcome) -> str:
             return f"{ids}; Runway had already started it, so it was not started again."
         return f"{ids}; sent as a new job." if outcome.new_job else f"{ids}; finished."
     if outcome.status is ItemStatus.ALREADY_SENT and outcome.state is not None:
-        return f"{outcome.reason} {WORDING[outcome.state].label}."
+        return f"{outcome.reason} {state_label(outcome.state)}."
     if outcome.error is not None:
         return outcome.error.message
     return outcome.reason

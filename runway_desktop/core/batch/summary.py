@@ -14,7 +14,7 @@ from datetime import datetime
 
 from runway_desktop.base.formatting import count_text, moment_text
 from runway_desktop.core.batch.run import STATUS_WORDS
-from runway_desktop.core.submission_state import WORDING, SubmissionState, derive_state
+from runway_desktop.core.submission_state import SubmissionState, derive_state, state_label
 from runway_desktop.history.batches import BatchRecord
 from runway_desktop.history.store import HistoryStore
 
@@ -45,7 +45,7 @@ class BatchSummary:
         """ "Now: Processed (3); Started — waiting for Runway (9)" (none sent: empty)."""
         if not self.states:
             return ""
-        parts = [f"{WORDING[state].label} ({n})" for state, n in self.states.items()]
+        parts = [f"{state_label(state)} ({n})" for state, n in self.states.items()]
         return "Now: " + "; ".join(parts)
 
     def text(self) -> str:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from runway_desktop.core.history_view import Choices, HistoryFilter
-from runway_desktop.core.submission_state import WORDING, SubmissionState
+from runway_desktop.core.submission_state import SubmissionState, state_label
 from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
 from runway_desktop.ui.widgets.accessible import name_parts
 from runway_desktop.ui.widgets.eliding_combo import ElidingComboBox
@@ -50,7 +50,7 @@ class HistoryFilters(QWidget):
         self.search.setAccessibleName(self.tr("Search the history"))
         self.status = self._combo("Status", self.tr("status"), self.tr("Any status"))
         for state in SubmissionState:
-            self.status.addItem(WORDING[state].label, state)  # the core's words for the states
+            self.status.addItem(state_label(state), state)  # the core's words for the states
         self.assessment = self._combo(
             "Assessment", self.tr("assessment"), self.tr("Any assessment")
         )

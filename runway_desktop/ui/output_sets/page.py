@@ -27,7 +27,7 @@ from runway_desktop.core.outputs import download_queue as queued
 from runway_desktop.core.outputs.browse import empty_text, job_partner, scope_text
 from runway_desktop.core.outputs.csv_export import CsvSaved
 from runway_desktop.core.session import Connection, Session
-from runway_desktop.core.submission_state import WORDING, SubmissionState
+from runway_desktop.core.submission_state import SubmissionState, state_label
 from runway_desktop.ui.event_adapter import connect_handlers
 from runway_desktop.ui.notifier import Notifier
 from runway_desktop.ui.output_sets.actions import OutputSetsActions
@@ -206,10 +206,10 @@ class OutputSetsPage(QWidget):
         if self._download_job is not None:
             # A failed listing tells nothing about the submission's output: say so in the
             # state model's words, never "no result yet".
-            could_not = WORDING[SubmissionState.COULD_NOT_TELL]
+            could_not = state_label(SubmissionState.COULD_NOT_TELL)
             self.message.show_text(
                 self.tr("{state}: whether this submission has results is not known yet. Press "
-                "Download results again in a moment.").format(state=could_not.label), error=True,
+                "Download results again in a moment.").format(state=could_not), error=True,
             )  # fmt: skip
         self.refresh_button.setEnabled(True)
         self._show_state()
