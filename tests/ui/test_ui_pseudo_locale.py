@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -49,6 +49,7 @@ from ui_app_helpers import (
 )
 from ui_theme import screenshot
 
+from runway_desktop.base.words import install_lookup
 from runway_desktop.core.practice import practice_files
 from runway_desktop.core.session import Session
 from runway_desktop.core.submit.events import Step
@@ -222,6 +223,7 @@ def pseudo_app(
     """The practice-mode window in the pseudo-locale, light theme, connected to the sandbox."""
     translator = PseudoTranslator()
     qapp.installTranslator(translator)
+    install_lookup(QCoreApplication.translate)  # the core's state words too, as the app does
     qapp.setStyleSheet(stylesheet(False))
     services = Session.create()
     try:
@@ -236,6 +238,7 @@ def pseudo_app(
     finally:
         close_services(services, qloop, qtbot)
         qapp.removeTranslator(translator)
+        install_lookup(None)
         qapp.setStyleSheet("")
 
 
