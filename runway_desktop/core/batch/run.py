@@ -112,6 +112,10 @@ class BatchRunner:
     # One lock per target and files in this run: a plan listing the same files twice sends
     # them once (the second waits, then finds them sent), instead of reading as "busy".
     _here: dict[tuple[str, ...], asyncio.Lock] = field(default_factory=dict, init=False)
+    # One lock per target and file paths, taken before anything is read: the same paths
+    # listed twice are taken in the plan's order, so the first one listed is the one sent
+    # (the content lock above only knows its key once both have been read, in any order).
+    _same_paths: dict[tuple[str, ...], asyncio.Lock] = field(default_factory=dict, init=False)
     _upload_slots: asyncio.Semaphore | None = field(default=None, init=False)
     # The files History vouches for (sent_before.recorded_md5): read once per run.
     _sent_files: SentFiles = field(default_factory=dict, init=False)
@@ -190,6 +194,12 @@ class BatchRunner:
         )
         if problems:
             return failed(problems)
+        async with self._same_paths.setdefault(_paths_key(values), asyncio.Lock()):
+            return await self._read_and_send(number, item, values, bundle)
+
+    async def _read_and_send(
+        self, number: int, item: PlanItem, values: FormValues, bundle: Bundle
+    ) -> ItemOutcome:
         # Files History vouches for, already started: skipped without reading them again.
         earlier, state = await asyncio.to_thread(self._decide_unread, values)
         if earlier is not None and state is not None:
@@ -315,6 +325,12 @@ def _already_sent(
         reason=already_sent_text(earlier, values.bundle.display_name),
         state=state,
     )
+
+
+def _paths_key(values: FormValues) -> tuple[str, ...]:
+    # absolute(), not resolve(): no disk is touched before the lock (the order is the plan's).
+    paths = sorted(f"{env}={Path(path).absolute()}" for env, path in values.files.items())
+    return _target_key(values, paths)
 
 
 def _target_key(values: FormValues, md5s: Sequence[str]) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ interrupted item resumed, a lost start never repeated, one item's failure no one
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 from pathlib import Path
 from typing import Any
@@ -175,10 +176,30 @@ async def test_the_limit_holds_the_number_of_items_sent_at_once(core: Core) -> N
     assert most == 2
 
 
-async def test_the_same_files_twice_in_one_plan_are_sent_once(core: Core) -> None:
+async def test_the_same_files_twice_in_one_plan_are_sent_once(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
     core.sandbox.faults.set("s3_delay", {"seconds": 1.0, "count": 1})  # the first is slow
+    # The first item's files are read slowly too: the second's reading, done first, must not
+    # make the second the one sent (the first one listed is sent; the later one is the copy).
+    # Each item runs in its own task, which the item's ItemStarted names (a context variable).
+    reading_for: contextvars.ContextVar[int] = contextvars.ContextVar("reading_for", default=0)
+    check = run_module.preflight_file
+
+    async def first_read_slowly(path: Path, slot: Any) -> Any:
+        if reading_for.get() == 1:
+            await asyncio.sleep(0.5)
+        return await check(path, slot)
+
+    def note_item(event: BatchEvent) -> None:
+        if isinstance(event, ItemStarted):
+            reading_for.set(event.number)
+
+    monkeypatch.setattr(run_module, "preflight_file", first_read_slowly)
     item = math_item(core.tmp)
-    outcomes = await run(core, item, item)
+    sender = runner(core)
+    sender.listener = note_item
+    outcomes = await sender.run(BatchPlan(core.tmp, "acme", (item, item)), "acme")
     assert statuses(outcomes) == [ItemStatus.SENT, ItemStatus.ALREADY_SENT]
     assert list(started_runs(core).values()) == [1]
 
