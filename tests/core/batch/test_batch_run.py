@@ -184,7 +184,7 @@ async def test_the_same_files_twice_in_one_plan_are_sent_once(
     # make the second the one sent (the first one listed is sent; the later one is the copy).
     # Each item runs in its own task, which the item's ItemStarted names (a context variable).
     reading_for: contextvars.ContextVar[int] = contextvars.ContextVar("reading_for", default=0)
-    check = run_module.preflight_file
+    check = preflight_file
 
     async def first_read_slowly(path: Path, slot: Any) -> Any:
         if reading_for.get() == 1:
