@@ -198,3 +198,23 @@ def test_submit_and_its_reason_stay_in_view_on_small_screens(
             window.fit_to_screen(available)
             QApplication.processEvents()
             screenshot(window, f"05-{name.lower().replace(' ', '-')}-{screen_name}-{theme}")
+
+    # History's detail of the submission just sent: it fits the pane's width (never a sideways
+    # scroll bar), and with nothing chosen the pane has nothing to scroll.
+    history = window.history_page
+    window.show_page("History")
+    qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=WAIT_MS)
+    detail_scroll = history.body.detail_scroll
+    for screen_name, available in SCREENS.items():
+        window.fit_to_screen(available)
+        history.table.clearSelection()
+        QApplication.processEvents()
+        assert history.body.detail_hint.isVisible()
+        hint_scrolls = detail_scroll.isVisible() and detail_scroll.verticalScrollBar().maximum()
+        assert not hint_scrolls, "the hint alone scrolls"
+        history.table.selectRow(0)
+        qtbot.waitUntil(lambda: history.detail.record is not None, timeout=WAIT_MS)
+        QApplication.processEvents()
+        assert detail_scroll.horizontalScrollBar().maximum() == 0, "the detail scrolls sideways"
+        assert_text_fits(history.detail.explanation, "the state's explanation")
+        screenshot(window, f"06-history-detail-{screen_name}-{theme}")

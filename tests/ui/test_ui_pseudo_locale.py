@@ -301,6 +301,8 @@ def test_every_screen_fits_its_longer_texts(
     assert detail_scroll is not None
     bar = detail_scroll.verticalScrollBar()
     bar.setValue(bar.maximum())  # the timeline and the details under the files
+    # Longer words wrap or shorten; the pane never scrolls sideways (a file name is elided).
+    assert detail_scroll.horizontalScrollBar().maximum() == 0, "History's detail scrolls sideways"
     visit(window, "06-history-detail-end", seen)
 
     window.show_page("Settings")

@@ -38,16 +38,18 @@ class HistoryBody(QStackedWidget):
         self.detail_hint.setObjectName("PlaceholderText")
         self.detail_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail_hint.setWordWrap(True)
-        self.detail_stack = QStackedWidget(self)
-        self.detail_stack.addWidget(self.detail_hint)
-        self.detail_stack.addWidget(detail)
-        scroll = QScrollArea(self)
+        # Only the detail scrolls: the hint beside it in the stack (a stack is as tall as
+        # its tallest page, so inside the scroll area the short hint scrolled too).
+        scroll = self.detail_scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.detail_stack)
+        scroll.setWidget(detail)
+        self.detail_stack = QStackedWidget(self)
+        self.detail_stack.addWidget(self.detail_hint)
+        self.detail_stack.addWidget(scroll)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(table)
-        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.detail_stack)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
@@ -82,7 +84,7 @@ class HistoryBody(QStackedWidget):
             self.setCurrentWidget(self.splitter)
 
     def show_detail(self) -> None:
-        self.detail_stack.setCurrentWidget(self.detail)
+        self.detail_stack.setCurrentWidget(self.detail_scroll)
 
     def show_hint(self, selected: int) -> None:
         self.detail_hint.setText(

@@ -28,6 +28,7 @@ class LinkedSets(QWidget):
             self.tr("No output set yet: Runway makes one when a run finishes."), self
         )
         self.empty.setObjectName("MutedText")
+        self.empty.setWordWrap(True)  # longer in other languages than the pane is wide
         self.grid.addWidget(self.empty, 0, 0, 1, 3)
 
     def set_sets(self, sets: tuple[SeenOutputSet, ...]) -> None:
@@ -45,6 +46,7 @@ class LinkedSets(QWidget):
             ods = self.tr("sent to the ODS") if seen.sent_to_ods else self.tr("not sent to the ODS")
             about = QLabel(f"{ods} · {seen.set_uid}", self)
             about.setObjectName("MutedText")
+            about.setWordWrap(True)
             about.setTextFormat(Qt.TextFormat.PlainText)
             about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             button = QPushButton(self.tr("Download"), self)

@@ -25,6 +25,7 @@ from runway_desktop.history.records import SubmissionRecord
 from runway_desktop.ui.history.batch_line import BatchLine
 from runway_desktop.ui.history.linked_sets import LinkedSets
 from runway_desktop.ui.translation import QT_TRANSLATE_NOOP, translated
+from runway_desktop.ui.widgets.elided_label import ElidedLabel
 from runway_desktop.ui.widgets.plain_text import plain_tooltip
 from runway_desktop.ui.widgets.restyle import restyle
 from runway_desktop.ui.widgets.step_timeline import StepTimeline
@@ -222,8 +223,10 @@ class SubmissionDetail(QWidget):
                 widget.hide()  # deleted later; hidden now so it never shows under the new rows
                 widget.deleteLater()
         for row, f in enumerate(record.files):
-            name = QLabel(f.path.name, self)
-            name.setTextFormat(Qt.TextFormat.PlainText)
+            # Elided, not wrapped: a vendor's file name has no space to break at, and at full
+            # length it made the whole pane scroll sideways.
+            name = ElidedLabel(self)
+            name.set_full_text(f.path.name)
             name.setToolTip(plain_tooltip(str(f.path)) or "")
             size = QLabel(human_size(f.size), self)
             md5 = QLabel(self.tr("MD5 {md5}").format(md5=f.md5), self)

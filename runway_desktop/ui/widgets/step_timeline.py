@@ -111,6 +111,8 @@ class StepTimeline(QWidget):
             mark.setObjectName("TimelineMark")
             name = QLabel(entry.label, self)
             name.setObjectName("TimelineStep")
+            name.setTextFormat(Qt.TextFormat.PlainText)  # it names the vendor's files
+            name.setWordWrap(True)  # a long file name wraps rather than widen the pane
             for label in (mark, name):
                 label.setProperty("state", entry.state)
                 restyle(label)
