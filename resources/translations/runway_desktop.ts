@@ -222,6 +222,124 @@
     </message>
 </context>
 <context>
+    <name>BatchOutcome</name>
+    <message>
+        <location filename="../../runway_desktop/core/batch/outcomes.py" line="+19"/>
+        <source>Another batch run on this computer is sending these files now; nothing was done here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>resumed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>already sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>couldn&apos;t tell</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>busy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>job {job} (submission #{number})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{ids}; Runway had already started it, so it was not started again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{ids}; sent as a new job.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{ids}; finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{reason} {state}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../runway_desktop/core/batch/queue_control.py" line="+19"/>
+        <source>Not sent: the batch was stopped before it began.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Send the plan again to send it; what was sent is skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../runway_desktop/core/batch/run.py" line="+157"/>
+        <source>It could not be sent: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>Submission #{number} of these files was sent with the connection “{profile}” and may have started: resume it with that connection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+118"/>
+        <source>There is no assessment {path!r} in the bundle registry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Correct the item&apos;s bundle in the plan (`runway-desktop-cli identify FILE` names it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../runway_desktop/core/batch/summary.py" line="+23"/>
+        <source>interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>under way</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Batch #{number}: {count} from {source}, {when}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Now: {states}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>BatchProgressView</name>
     <message>
         <location filename="../../runway_desktop/ui/batch/progress_view.py" line="+28"/>
@@ -686,6 +804,14 @@
     </message>
 </context>
 <context>
+    <name>HistoryActions</name>
+    <message>
+        <location filename="../../runway_desktop/core/history_actions.py" line="+160"/>
+        <source>These files were already sent for {assessment}, {district}, {year} on {day} at {time} (submission #{number}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HistoryBody</name>
     <message>
         <location filename="../../runway_desktop/ui/history/body.py" line="+20"/>
@@ -700,7 +826,7 @@ Every submission you send on the Submit screen appears here, with what became of
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+37"/>
         <source>No submission matches these filters.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -918,7 +1044,7 @@ Every submission you send on the Submit screen appears here, with what became of
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Made {when}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -933,7 +1059,7 @@ Every submission you send on the Submit screen appears here, with what became of
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Download</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1884,7 +2010,7 @@ Submission (job) {job}</source>
 <context>
     <name>SubmissionDetail</name>
     <message>
-        <location filename="../../runway_desktop/ui/history/submission_detail.py" line="+34"/>
+        <location filename="../../runway_desktop/ui/history/submission_detail.py" line="+35"/>
         <source>Sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2001,7 +2127,7 @@ Submission (job) {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>MD5 {md5}</source>
         <translation type="unfinished"></translation>
     </message>

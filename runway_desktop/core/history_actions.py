@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from runway_desktop.base.formatting import day_text, human_size, school_year_label
+from runway_desktop.base.words import translate
 from runway_desktop.bundles.model import Registry
 from runway_desktop.core.session import Connection
 from runway_desktop.core.submission_state import DerivedState
@@ -156,7 +157,10 @@ def already_sent_text(
     year = record.school_year
     with_label = school_year_label(year) if year.isdigit() else year
     day, t = day_text(record.created_at, now), record.created_at.astimezone()
-    return (
-        f"These files were already sent for {assessment}, {record.tenant}, {with_label} "
-        f"on {day} at {t:%H:%M} (submission #{record.id})."
-    )
+    return translate(
+        "HistoryActions",
+        "These files were already sent for {assessment}, {district}, {year} on {day} at {time} (submission #{number}).",  # noqa: E501
+    ).format(
+        assessment=assessment, district=record.tenant, year=with_label, day=day,
+        time=f"{t:%H:%M}", number=record.id,
+    )  # fmt: skip

@@ -9,11 +9,17 @@ from dataclasses import dataclass
 
 from runway_desktop.api.errors import RunwayError
 from runway_desktop.api.models import OutputSet
+from runway_desktop.base.words import QT_TRANSLATE_NOOP, LocalizedWords, translate
 from runway_desktop.core.batch.plan import PlanItem
 from runway_desktop.core.submission_state import SubmissionState, state_label
 from runway_desktop.core.submit.events import PipelineEvent
 
-BUSY_TEXT = "Another batch run on this computer is sending these files now; nothing was done here."
+# The run's words are translatable under one context (the GUI's language; the CLI's English).
+WORDS = "BatchOutcome"
+BUSY_TEXT = QT_TRANSLATE_NOOP(
+    "BatchOutcome",
+    "Another batch run on this computer is sending these files now; nothing was done here.",
+)
 
 
 class ItemStatus(enum.StrEnum):
@@ -26,16 +32,17 @@ class ItemStatus(enum.StrEnum):
     FAILED = "failed"  # refused, or it failed: ``error`` says why
 
 
-# The words every front end shows for a status (the CLI's line, later the GUI's list).
-STATUS_WORDS = {
-    ItemStatus.SENT: "sent",
-    ItemStatus.RESUMED: "resumed",
-    ItemStatus.ALREADY_SENT: "already sent",
-    ItemStatus.UNDECIDED: "couldn't tell",
-    ItemStatus.BUSY: "busy",
-    ItemStatus.NOT_SENT: "not sent",
-    ItemStatus.FAILED: "failed",
-}
+# The words every front end shows for a status (the CLI's line, the batch window's list),
+# looked up in the installed language when read.
+STATUS_WORDS = LocalizedWords(WORDS, {
+    ItemStatus.SENT: QT_TRANSLATE_NOOP("BatchOutcome", "sent"),
+    ItemStatus.RESUMED: QT_TRANSLATE_NOOP("BatchOutcome", "resumed"),
+    ItemStatus.ALREADY_SENT: QT_TRANSLATE_NOOP("BatchOutcome", "already sent"),
+    ItemStatus.UNDECIDED: QT_TRANSLATE_NOOP("BatchOutcome", "couldn't tell"),
+    ItemStatus.BUSY: QT_TRANSLATE_NOOP("BatchOutcome", "busy"),
+    ItemStatus.NOT_SENT: QT_TRANSLATE_NOOP("BatchOutcome", "not sent"),
+    ItemStatus.FAILED: QT_TRANSLATE_NOOP("BatchOutcome", "failed"),
+})  # fmt: skip
 DONE_STATUSES = frozenset({ItemStatus.SENT, ItemStatus.RESUMED, ItemStatus.ALREADY_SENT})
 
 
@@ -85,15 +92,23 @@ Listener = Callable[[BatchEvent], None]
 
 def outcome_text(outcome: ItemOutcome) -> str:
     """What became of an item, in the words every front end shows (a failure: its error's)."""
-    ids = f"job {outcome.job_uid} (submission #{outcome.submission_id})"
+    ids = translate("BatchOutcome", "job {job} (submission #{number})").format(
+        job=outcome.job_uid, number=outcome.submission_id
+    )
     if outcome.status is ItemStatus.SENT:
         return ids
     if outcome.status is ItemStatus.RESUMED:
         if outcome.already_started:
-            return f"{ids}; Runway had already started it, so it was not started again."
-        return f"{ids}; sent as a new job." if outcome.new_job else f"{ids}; finished."
+            return translate(
+                "BatchOutcome", "{ids}; Runway had already started it, so it was not started again."
+            ).format(ids=ids)
+        if outcome.new_job:
+            return translate("BatchOutcome", "{ids}; sent as a new job.").format(ids=ids)
+        return translate("BatchOutcome", "{ids}; finished.").format(ids=ids)
     if outcome.status is ItemStatus.ALREADY_SENT and outcome.state is not None:
-        return f"{outcome.reason} {state_label(outcome.state)}."
+        return translate("BatchOutcome", "{reason} {state}.").format(
+            reason=outcome.reason, state=state_label(outcome.state)
+        )
     if outcome.error is not None:
         return outcome.error.message
     return outcome.reason

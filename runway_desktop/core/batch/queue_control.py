@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import asyncio
 
+from runway_desktop.base.words import QT_TRANSLATE_NOOP
+
 # Per-upload cap for a whole batch: with DEFAULT_JOBS submissions of up to three files each,
 # more uploads at once would only split the same bandwidth and hold more sockets and links.
 MAX_UPLOADS = 4
 
-NOT_SENT_TEXT = "Not sent: the batch was stopped before it began."
-NOT_SENT_NEXT = "Send the plan again to send it; what was sent is skipped."
+# Marked for translation (context "BatchOutcome", as the run's other words): localized where used.
+NOT_SENT_TEXT = QT_TRANSLATE_NOOP(
+    "BatchOutcome", "Not sent: the batch was stopped before it began."
+)
+NOT_SENT_NEXT = QT_TRANSLATE_NOOP(
+    "BatchOutcome", "Send the plan again to send it; what was sent is skipped."
+)
 
 
 class QueueControl:

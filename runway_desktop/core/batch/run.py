@@ -32,6 +32,7 @@ from filelock import FileLock, Timeout
 
 from runway_desktop.api.client import RunwayClient
 from runway_desktop.api.errors import RunwayError
+from runway_desktop.base.words import localized, translate
 from runway_desktop.bundles.model import Bundle, Registry
 from runway_desktop.bundles.preflight import PreflightReport, preflight_file
 from runway_desktop.bundles.validation import Problem, validate_submission
@@ -39,6 +40,7 @@ from runway_desktop.core.batch.outcomes import (
     BUSY_TEXT,
     DONE_STATUSES,
     STATUS_WORDS,
+    WORDS,
     BatchEvent,
     ItemFinished,
     ItemOutcome,
@@ -137,7 +139,9 @@ class BatchRunner:
         async def one(number: int, item: PlanItem) -> ItemOutcome:
             async with limit:
                 if not await self.control.may_begin():
-                    error = RunwayError(NOT_SENT_TEXT, next_step=NOT_SENT_NEXT)
+                    error = RunwayError(
+                        localized(WORDS, NOT_SENT_TEXT), next_step=localized(WORDS, NOT_SENT_NEXT)
+                    )
                     outcome = ItemOutcome(number, item, ItemStatus.NOT_SENT, error=error)
                     self._finished(outcome)
                     return outcome
@@ -150,7 +154,8 @@ class BatchRunner:
                     # A bug or an unforeseen failure: it never stops the other items; the log
                     # keeps the details. (Cancelling, e.g. Ctrl-C, is no Exception: it stops all.)
                     log.exception("batch item %d failed", number)
-                    unexpected = RunwayError(f"It could not be sent: {exc}")
+                    text = translate("BatchOutcome", "It could not be sent: {error}")
+                    unexpected = RunwayError(text.format(error=exc))
                     outcome = ItemOutcome(number, item, ItemStatus.FAILED, error=unexpected)
                 self._finished(outcome)
                 return outcome
@@ -211,7 +216,8 @@ class BatchRunner:
             try:
                 claim.acquire(timeout=0)
             except Timeout:
-                return ItemOutcome(number, item, ItemStatus.BUSY, reason=BUSY_TEXT)
+                busy = localized(WORDS, BUSY_TEXT)
+                return ItemOutcome(number, item, ItemStatus.BUSY, reason=busy)
             try:
                 return await self._send(number, item, values, reports, md5s)
             finally:
@@ -233,10 +239,10 @@ class BatchRunner:
             earlier = None  # sent again as a new submission, as asked
         if earlier is not None and earlier.api_base_url != self.profile.api_base_url:
             # A lost start on another server: only that server's output sets can settle it.
-            reason = (
-                f"Submission #{earlier.id} of these files was sent with the connection "
-                f"“{earlier.profile}” and may have started: resume it with that connection."
-            )
+            reason = translate(
+                "BatchOutcome",
+                "Submission #{number} of these files was sent with the connection “{profile}” and may have started: resume it with that connection.",  # noqa: E501
+            ).format(number=earlier.id, profile=earlier.profile)
             return ItemOutcome(
                 number, item, ItemStatus.UNDECIDED, earlier.id, earlier.job_uid, reason=reason
             )
@@ -351,8 +357,13 @@ async def _check(bundle: Bundle, files: dict[str, Path]) -> dict[str, PreflightR
 def _unknown_bundle(path: str) -> Problem:
     return Problem(
         "bundle",
-        f"There is no assessment {path!r} in the bundle registry.",
-        "Correct the item's bundle in the plan (`runway-desktop-cli identify FILE` names it).",
+        translate("BatchOutcome", "There is no assessment {path!r} in the bundle registry.").format(
+            path=path
+        ),
+        translate(
+            "BatchOutcome",
+            "Correct the item's bundle in the plan (`runway-desktop-cli identify FILE` names it).",
+        ),
     )
 
 

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from runway_desktop.base.formatting import count_text, moment_text
-from runway_desktop.core.batch.run import STATUS_WORDS
+from runway_desktop.base.words import QT_TRANSLATE_NOOP, localized, translate
+from runway_desktop.core.batch.outcomes import STATUS_WORDS, WORDS
 from runway_desktop.core.submission_state import SubmissionState, derive_state, state_label
 from runway_desktop.history.batches import BatchRecord
 from runway_desktop.history.store import HistoryStore
 
 # An item the run never gave an outcome: the process ended while it was under way.
-UNFINISHED = "interrupted"
+UNFINISHED = QT_TRANSLATE_NOOP("BatchOutcome", "interrupted")
+UNDER_WAY = QT_TRANSLATE_NOOP("BatchOutcome", "under way")
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,9 @@ class BatchSummary:
         """ "Batch #3: 12 submissions from /term/fall, 4 Dec, 15:30"."""
         record = self.record
         count = count_text(len(record.items), "submission")
-        return f"Batch #{record.id}: {count} from {record.source}, {moment_text(record.created_at)}"
+        return translate("BatchOutcome", "Batch #{number}: {count} from {source}, {when}").format(
+            number=record.id, count=count, source=record.source, when=moment_text(record.created_at)
+        )
 
     @property
     def outcome_text(self) -> str:
@@ -46,7 +50,7 @@ class BatchSummary:
         if not self.states:
             return ""
         parts = [f"{state_label(state)} ({n})" for state, n in self.states.items()]
-        return "Now: " + "; ".join(parts)
+        return translate("BatchOutcome", "Now: {states}").format(states="; ".join(parts))
 
     def text(self) -> str:
         parts = [f"{self.title}.", f"{self.outcome_text}."]
@@ -61,7 +65,8 @@ def summarize(record: BatchRecord, history: HistoryStore, now: datetime) -> Batc
     outcomes: Counter[str] = Counter()
     for item in record.items:
         if item.status is None:
-            outcomes[UNFINISHED if record.finished_at is not None else "under way"] += 1
+            unfinished = UNFINISHED if record.finished_at is not None else UNDER_WAY
+            outcomes[localized(WORDS, unfinished)] += 1
         else:  # a status a newer release wrote reads as itself
             outcomes[words.get(item.status, item.status)] += 1
     states: Counter[SubmissionState] = Counter()
