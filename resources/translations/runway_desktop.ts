@@ -66,12 +66,12 @@
 <context>
     <name>BatchDialog</name>
     <message>
-        <location filename="../../runway_desktop/ui/batch/batch_dialog.py" line="+74"/>
+        <location filename="../../runway_desktop/ui/batch/batch_dialog.py" line="+76"/>
         <source>Send a folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Choose the folder that holds the vendor files.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -86,7 +86,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
+        <source>&amp;Open plan…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open a plan file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sa&amp;ve plan…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the plan to a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unticked rows are kept in the file, not sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Files that will not be sent:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -97,13 +122,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+149"/>
-        <location line="+32"/>
+        <location line="+205"/>
+        <location line="+33"/>
         <source>&amp;Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-179"/>
+        <location line="-236"/>
         <source>Hold the rest of the queue; the ones under way finish.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -118,27 +143,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+50"/>
         <source>Choose the folder to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+28"/>
         <source>Planning {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+22"/>
         <source>{0} could not be planned: {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>{0}: {1} of {2} for {3}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+97"/>
         <source>1 submission</source>
         <translation type="unfinished"></translation>
     </message>
@@ -168,22 +193,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-101"/>
+        <location line="-102"/>
         <source>&amp;Send {0} submission</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-114"/>
+        <location line="-170"/>
         <source>C&amp;lose</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+170"/>
         <source>&amp;Send {0} submissions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+64"/>
         <source>&amp;Resume</source>
         <translation type="unfinished"></translation>
     </message>
@@ -336,6 +361,64 @@
     <message>
         <location line="+15"/>
         <source>Now: {states}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BatchPlanFiles</name>
+    <message>
+        <location filename="../../runway_desktop/ui/batch/plan_file_dialogs.py" line="+39"/>
+        <source>Batch plans (*.toml)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Save the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Open a plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>not ticked in the batch window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>left out of its submission in the batch window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>The plan could not be saved as {0} ({1}). Choose another folder and save again; the plan here is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The plan is saved in {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Saving the plan as {0}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Opening {0}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{0} was not opened: {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>the plan is for partner {0}; this window sends for {1}. Choose {0} on the Submit screen, then open the plan again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

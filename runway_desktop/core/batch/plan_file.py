@@ -13,7 +13,8 @@ submission's own rules, so one bad item never stops the others.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,43 @@ _INTRODUCTION = (
 
 class PlanFormatError(ValueError):
     """The plan file cannot be read as a plan; the message says where and why, plainly."""
+
+
+# -- a plan as a window shows it -----------------------------------------------------------------
+NOT_TICKED = "not ticked in the batch window"
+LEFT_OUT = "left out of its submission in the batch window"
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """One submission as a front end shows it: the item with the person's edits, whether it is
+    ticked to be sent, and its files that were left out of it."""
+
+    item: PlanItem
+    ticked: bool
+    left_out: tuple[Path, ...] = ()
+
+
+def plan_as_shown(
+    plan: BatchPlan,
+    rows: Iterable[ShownRow],
+    *,
+    not_ticked: str = NOT_TICKED,
+    left_out: str = LEFT_OUT,
+) -> BatchPlan:
+    """``plan`` with the rows as shown: the ticked ones are its items; the files of the others,
+    and the files left out of a row, are unplaced with the reason (``not_ticked``,
+    ``left_out``), so a file written from it still names every file and sends none of those."""
+    items: list[PlanItem] = []
+    unplaced = list(plan.unplaced)
+    for row in rows:
+        if row.ticked:
+            items.append(row.item)
+            unplaced += (Unplaced(path, left_out) for path in row.left_out)
+        else:
+            files = (*row.item.files.values(), *row.left_out)
+            unplaced += (Unplaced(path, not_ticked) for path in files)
+    return BatchPlan(plan.folder, plan.partner, tuple(items), tuple(unplaced))
 
 
 # -- writing -------------------------------------------------------------------------------------

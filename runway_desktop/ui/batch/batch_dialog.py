@@ -4,13 +4,14 @@ Planning reads every file's header, so it runs in a worker thread; so does hashi
 for the plan's "Sent" column (sent_column.py). Sending is the core's BatchRunner on the Qt loop
 (batch_run.py), two at a time; the rest of the queue can be paused, resumed and stopped. Each
 item becomes an ordinary submission in History; sending the same plan again skips what
-already went, per item.
+already went, per item. The plan can be saved as the CLI's plan file and opened from one
+(plan_file_dialogs.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -37,7 +38,7 @@ from runway_desktop.core.batch.run import (
 )
 from runway_desktop.core.session import Connection, Session
 from runway_desktop.core.submit.form_values import FormValues
-from runway_desktop.ui.batch import folder_dialog
+from runway_desktop.ui.batch import folder_dialog, plan_file_dialogs
 from runway_desktop.ui.batch.batch_run import BatchDone, BatchRun
 from runway_desktop.ui.batch.plan_tree import PlanTree
 from runway_desktop.ui.batch.progress_view import BatchProgressView
@@ -56,6 +57,7 @@ def _plain_label(text: str, parent: QWidget) -> QLabel:
 # The plan's notes say where the folder's district and year come from: the Submit form's.
 # (In English, as the plan's other notes: the core's words are not translated yet.)
 GIVEN_ON_THE_FORM = WhereGiven(district="on the Submit screen", year="on the Submit screen")
+_Planning = asyncio.Future[BatchPlan]  # a folder planned, or a plan file read
 
 
 class BatchDialog(QDialog):
@@ -76,7 +78,8 @@ class BatchDialog(QDialog):
         self.known_tenants = list(known_tenants)
         self.plan: BatchPlan | None = None
         self._sent_rows: list[int] = []  # the run's item number - 1 → plan row
-        self._planning: asyncio.Future[BatchPlan] | None = None
+        self._planning: _Planning | None = None
+        self._saving: asyncio.Future[str] | None = None
         self._closing = False
         self._sending = False  # from Send until the run's outcomes are shown (BatchDone)
         self.run = BatchRun(self)
@@ -87,6 +90,12 @@ class BatchDialog(QDialog):
         self.folder_label.setObjectName("BatchFolder")
         self.choose_button = QPushButton(self.tr("&Choose folder…"), self)
         self.choose_button.setAccessibleName(self.tr("Choose folder"))
+        self.open_button = QPushButton(self.tr("&Open plan…"), self)
+        self.open_button.setAccessibleName(self.tr("Open a plan file"))
+        self.save_button = QPushButton(self.tr("Sa&ve plan…"), self)
+        self.save_button.setAccessibleName(self.tr("Save the plan to a file"))
+        self.save_button.setToolTip(self.tr("Unticked rows are kept in the file, not sent."))
+        plan_file_dialogs.preload()
         self.plan_tree = PlanTree(self)
         self.sent_column = SentColumn(self.plan_tree, services, values.partner)
         self.unplaced_title = _plain_label(self.tr("Files that will not be sent:"), self)
@@ -111,6 +120,8 @@ class BatchDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(self.folder_label, 1)
         top.addWidget(self.choose_button)
+        top.addWidget(self.open_button)
+        top.addWidget(self.save_button)
         lists = self.lists = QSplitter(Qt.Orientation.Vertical, self)
         lists.addWidget(self.plan_tree)
         unplaced_box = QWidget(self)
@@ -135,6 +146,8 @@ class BatchDialog(QDialog):
         self.resize(1000, 640)
 
         self.choose_button.clicked.connect(self.on_choose)
+        self.open_button.clicked.connect(self.on_open)
+        self.save_button.clicked.connect(self.on_save)
         self.send_button.clicked.connect(self.on_send)
         self.pause_button.clicked.connect(self.on_pause)
         self.stop_button.clicked.connect(self.on_stop)
@@ -146,6 +159,7 @@ class BatchDialog(QDialog):
             BatchDone: self._on_done,
         })  # fmt: skip
         self._update_send()
+        self._update_plan_buttons()
 
     # -- planning ---------------------------------------------------------------------------
     def on_choose(self) -> None:
@@ -163,8 +177,6 @@ class BatchDialog(QDialog):
         if self.is_sending():
             return
         self.sent_column.cancel()
-        self.folder_label.setText(self.tr("Planning {0}…").format(folder))
-        self.choose_button.setEnabled(False)
         registry = self.services.registry
         values, known = self.values, self.known_tenants
 
@@ -179,25 +191,42 @@ class BatchDialog(QDialog):
                 where=GIVEN_ON_THE_FORM, only=only,
             )  # fmt: skip
 
-        self._planning = asyncio.ensure_future(asyncio.to_thread(work))
-        self._planning.add_done_callback(lambda task: self._on_planned(folder, task))
+        text = self.tr("Planning {0}…").format(folder)
+        self._begin(text, work, lambda task: self._on_planned(folder, task))
 
-    def _on_planned(self, folder: Path, task: asyncio.Future[BatchPlan]) -> None:
+    def _begin(
+        self, text: str, work: Callable[[], BatchPlan], done: Callable[[_Planning], None]
+    ) -> None:
+        """Make a plan in a worker thread (a folder planned, a plan file read)."""
+        self.folder_label.setText(text)
+        self.choose_button.setEnabled(False)
+        self._planning = asyncio.ensure_future(asyncio.to_thread(work))
+        self._planning.add_done_callback(done)
+        self._update_plan_buttons()
+
+    def _on_planned(self, source: Path, task: _Planning, *, opened: bool = False) -> None:
+        """A folder planned, or the plan file ``source`` read (``opened``); when neither could
+        be, the plan shown is kept and the folder's line says why."""
         self.choose_button.setEnabled(True)
+        self._update_plan_buttons()
         if task.cancelled():
             return
         error = task.exception()
         if error is not None:
-            self.folder_label.setText(
-                self.tr("{0} could not be planned: {1}").format(folder, error)
-            )
+            failed = self.tr("{0} could not be planned: {1}").format(source, error)
+            not_opened = plan_file_dialogs.not_opened_text(source, error)
+            self.folder_label.setText(not_opened if opened else failed)
             return
-        plan = task.result()
+        self._show_plan(source, task.result())
+
+    def _show_plan(self, source: Path, plan: BatchPlan) -> None:
+        """Show ``plan`` (made from the folder or read from the file ``source``) for review."""
+        self.sent_column.cancel()
         self.plan = plan
         files = sum(len(item.files) for item in plan.items)
         self.folder_label.setText(
             self.tr("{0}: {1} of {2} for {3}.").format(
-                folder, self._submissions(len(plan.items)), self._files(files), self.values.partner
+                source, self._submissions(len(plan.items)), self._files(files), self.values.partner
             )
         )
         choices = target_choices(
@@ -210,6 +239,42 @@ class BatchDialog(QDialog):
         self.progress.hide()
         self.summary.setText("")
         self.sent_column.start(list(range(len(plan.items))), new_plan=True)
+        self._update_plan_buttons()
+
+    # -- the plan as a file -----------------------------------------------------------------
+    def _update_plan_buttons(self) -> None:
+        free = not self.is_sending() and (self._planning is None or self._planning.done())
+        self.open_button.setEnabled(free)
+        saving = self._saving is not None and not self._saving.done()
+        self.save_button.setEnabled(free and self.plan is not None and not saving)
+
+    def on_open(self) -> None:
+        if not self.open_button.isEnabled():
+            return
+        path = plan_file_dialogs.choose_open_path(self)
+        if path is not None:
+            partner, text = self.values.partner, plan_file_dialogs.opening_text(path)
+            self._begin(
+                text, lambda: plan_file_dialogs.read_for(path, partner),
+                lambda task: self._on_planned(path, task, opened=True),
+            )  # fmt: skip
+
+    def on_save(self) -> None:
+        if self.plan is None or not self.save_button.isEnabled():
+            return
+        path = plan_file_dialogs.choose_save_path(self, self.plan.folder)
+        if path is None:
+            return
+        self.summary.setText(plan_file_dialogs.saving_text(path))
+        text = plan_file_dialogs.file_text(self.plan, self.plan_tree, self.services.registry)
+        self._saving = asyncio.ensure_future(plan_file_dialogs.save_plan(path, text))
+        self._saving.add_done_callback(self._on_saved)
+        self._update_plan_buttons()
+
+    def _on_saved(self, task: asyncio.Future[str]) -> None:
+        if not task.cancelled():
+            self.summary.setText(task.result())
+            self._update_plan_buttons()
 
     # -- sending ----------------------------------------------------------------------------
     def is_sending(self) -> bool:
@@ -254,6 +319,7 @@ class BatchDialog(QDialog):
         self.run.start(runner, plan, self.values.partner)
         self._say_sending()
         self._update_send()
+        self._update_plan_buttons()
 
     def _submissions(self, count: int) -> str:
         return self.tr("1 submission") if count == 1 else self.tr("{0} submissions").format(count)
@@ -328,11 +394,14 @@ class BatchDialog(QDialog):
         if not self._closing:
             self.sent_column.start([i for i in range(self.plan_tree.row_count()) if i not in sent])
         self._update_send()
+        self._update_plan_buttons()
         self.batchFinished.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._planning is not None and not self._planning.done():
             self._planning.cancel()
+        if self._saving is not None and not self._saving.done():
+            self._saving.cancel()  # the file is still written; nothing here is told
         self._closing = True
         self.sent_column.cancel()
         self.run.abort()
